@@ -1,0 +1,43 @@
+package dev.hoare.channels;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/** Iterator over a {@link ReceiveChannel}: one {@code receiveResult()} per {@code hasNext()} that needs one. */
+final class ChannelIterator<E> implements Iterator<E> {
+    private final ReceiveChannel<E> channel;
+    private Received<E> next;
+
+    ChannelIterator(ReceiveChannel<E> channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next == null) {
+            try {
+                next = channel.receiveResult();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChannelInterruptedException(e);
+            }
+        }
+        if (next.ok()) {
+            return true;
+        }
+        if (next.cause().isPresent()) {
+            throw new ChannelClosedException(next.cause().get());
+        }
+        return false;
+    }
+
+    @Override
+    public E next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("channel closed");
+        }
+        E value = next.value();
+        next = null;
+        return value;
+    }
+}

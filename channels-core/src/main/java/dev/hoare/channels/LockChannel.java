@@ -1,0 +1,497 @@
+package dev.hoare.channels;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The in-process channel: one lock, a buffer and two queues of waiting threads, as Go's
+ * {@code runtime/chan.go}.
+ *
+ * <p>Invariants, true whenever {@link #lock} is free:
+ * <ol>
+ *   <li>At least one of {@link #senders} and {@link #receivers} is empty.</li>
+ *   <li>{@code receivers} non-empty implies the buffer is empty (a receiver waits only for want of a value).</li>
+ *   <li>{@code senders} non-empty implies the buffer is full (a sender waits only for want of room);
+ *       only {@link Overflow#SUSPEND} channels ever queue senders.</li>
+ *   <li>{@code closed} implies {@code receivers} is empty whenever the buffer and {@code senders} are
+ *       empty: the close wakes every waiting receiver, and none waits on a closed, drained channel.</li>
+ *   <li>{@code cancelled} implies {@code closed}, an empty buffer and both queues empty.</li>
+ *   <li>Values leave in the order they entered: the buffer first, then the values of waiting
+ *       senders in queue order (a receive that takes from a full buffer moves the oldest waiting
+ *       sender's value to the buffer's tail).</li>
+ * </ol>
+ * Waiters are completed under the lock and unparked after it is released.
+ */
+final class LockChannel<E> implements Channel<E> {
+    /** Returned by {@link #poll} when there is nothing to take and the channel is open. */
+    private static final Object EMPTY = new Object();
+    /** Returned by {@link #poll} when the channel is closed and drained. */
+    private static final Object CLOSED = new Object();
+
+    /** Guards every field below except the volatile {@link #closed}, which it also writes. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Object> buffer;
+    private final WaitQueue senders = new WaitQueue();
+    private final WaitQueue receivers = new WaitQueue();
+    private final int capacity;
+    private final Overflow overflow;
+    private final Consumer<? super E> onUndelivered;
+    /** Written under the lock; read without it by {@link #isClosedForSend()}. */
+    private volatile boolean closed;
+    private boolean cancelled;
+    private Throwable closeCause;
+
+    LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
+        this.capacity = capacity;
+        this.overflow = overflow;
+        this.onUndelivered = onUndelivered;
+        this.buffer = new ArrayDeque<>(Math.min(Math.max(capacity, 1), 1024));
+    }
+
+    // ---------------------------------------------------------------- send
+
+    @Override
+    public void send(E value) throws InterruptedException {
+        doSend(value, true, false, 0L);
+    }
+
+    @Override
+    public boolean send(E value, Duration timeout) throws InterruptedException {
+        long nanos = toNanos(timeout);
+        if (nanos <= 0) {
+            return trySend(value);
+        }
+        return doSend(value, true, true, System.nanoTime() + nanos);
+    }
+
+    @Override
+    public boolean trySend(E value) {
+        try {
+            return doSend(value, false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /**
+     * One send. Phase 1 under the lock: hand the value to a waiting receiver, else buffer it, else
+     * apply the overflow policy, else (blocking) enqueue a waiter. Phase 2 without the lock: wake
+     * whoever phase 1 completed, run the undelivered hook, or wait.
+     */
+    private boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+        Objects.requireNonNull(value, "channel values must not be null");
+        if (block && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Waiter self;
+        Object dropped = null;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ChannelClosedException(closeCause);
+            }
+            Waiter receiver = receivers.poll();
+            if (receiver != null) {
+                receiver.item = value;
+                receiver.state = Waiter.DONE;
+                lock.unlock();
+                receiver.unpark();
+                return true;
+            }
+            if (buffer.size() < capacity) {
+                buffer.addLast(value);
+                return true;
+            }
+            switch (overflow) {
+                case DROP_OLDEST -> {
+                    dropped = buffer.pollFirst();
+                    buffer.addLast(value);
+                }
+                case DROP_LATEST -> dropped = value;
+                case SUSPEND -> {
+                    if (!block) {
+                        return false;
+                    }
+                }
+            }
+            if (dropped != null) {
+                // fall through to the hook below, after the finally releases the lock
+                self = null;
+            } else {
+                self = new Waiter(value);
+                senders.add(self);
+            }
+        } finally {
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+        if (self == null) {
+            deliverUndelivered(dropped);
+            return true;
+        }
+        if (self.await(timed, deadline) || giveUp(self, senders)) {
+            return sendOutcome(self);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return false;
+    }
+
+    /** The outcome of a send whose waiter left WAITING: success, or failure by cancel. */
+    private boolean sendOutcome(Waiter self) {
+        if (self.state == Waiter.DONE) {
+            return true;
+        }
+        lock.lock();
+        try {
+            throw new ChannelClosedException(closeCause);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    @Override
+    public E receive() throws InterruptedException {
+        return valueOrThrow(doReceive(true, false, 0L));
+    }
+
+    @Override
+    public Optional<E> receive(Duration timeout) throws InterruptedException {
+        long nanos = toNanos(timeout);
+        if (nanos <= 0) {
+            return tryReceive();
+        }
+        Object r = doReceive(true, true, System.nanoTime() + nanos);
+        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
+    }
+
+    @Override
+    public Optional<E> tryReceive() {
+        Object r = pollOnce();
+        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
+    }
+
+    @Override
+    public Received<E> receiveResult() throws InterruptedException {
+        Object r = doReceive(true, false, 0L);
+        return r == CLOSED ? Received.closed(closeCauseLocked()) : Received.of(cast(r));
+    }
+
+    private Object pollOnce() {
+        try {
+            return doReceive(false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /**
+     * One receive: a value, {@link #EMPTY} (nothing without waiting, or the time ran out) or
+     * {@link #CLOSED}. Phase 1 under the lock takes from the buffer (refilling it from the oldest
+     * waiting sender) or straight from a waiting sender, or reports closed, or enqueues a waiter;
+     * phase 2 without the lock wakes the completed sender or waits.
+     */
+    private Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
+        if (block && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Waiter self;
+        lock.lock();
+        try {
+            Object v = buffer.pollFirst();
+            Waiter sender = senders.poll();
+            if (v == null && sender == null) {
+                if (closed) {
+                    return CLOSED;
+                }
+                if (!block) {
+                    return EMPTY;
+                }
+                self = new Waiter(null);
+                receivers.add(self);
+            } else {
+                if (sender != null) {
+                    if (v == null) {
+                        v = sender.item;         // unbuffered: straight from the sender
+                    } else {
+                        buffer.addLast(sender.item); // full buffer: the sender's value takes the freed slot
+                    }
+                    sender.item = null;
+                    sender.state = Waiter.DONE;
+                    lock.unlock();
+                    sender.unpark();
+                }
+                return v;
+            }
+        } finally {
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+        if (self.await(timed, deadline) || giveUp(self, receivers)) {
+            return self.state == Waiter.DONE ? self.item : CLOSED;
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return EMPTY;
+    }
+
+    // ---------------------------------------------------------------- waiting
+
+    /**
+     * Called by a waiter's own thread after {@link Waiter#await} returned on timeout or interrupt.
+     * Takes the lock; if the waiter is still WAITING, unlinks it (the channel is as if the operation
+     * never started) and returns {@code false}. If a peer completed it in the meantime, the
+     * completion stands, the interrupt status (if any) stays set for the caller, and it returns
+     * {@code true}.
+     */
+    private boolean giveUp(Waiter self, WaitQueue queue) {
+        lock.lock();
+        try {
+            if (self.state != Waiter.WAITING) {
+                return true;
+            }
+            queue.unlink(self);
+            self.item = null;
+            self.state = Waiter.ABANDONED;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- close and cancel
+
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    @Override
+    public boolean close(Throwable cause) {
+        Waiter wake;
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closeCause = cause;
+            closed = true;
+            // Invariant 2: waiting receivers imply an empty buffer and no senders, so each one is
+            // at the end of the stream now. Waiting senders stay: their values are still delivered.
+            wake = completeAll(receivers, Waiter.CLOSED);
+        } finally {
+            lock.unlock();
+        }
+        unparkAll(wake);
+        return true;
+    }
+
+    @Override
+    public void cancel(Throwable cause) {
+        List<Object> discarded;
+        Waiter wakeSenders;
+        Waiter wakeReceivers;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            if (!closed) {
+                closeCause = cause != null ? cause : new CancellationException("channel cancelled");
+                closed = true;
+            }
+            discarded = new ArrayList<>(buffer);
+            buffer.clear();
+            wakeSenders = completeAll(senders, Waiter.CLOSED);
+            wakeReceivers = completeAll(receivers, Waiter.CLOSED);
+        } finally {
+            lock.unlock();
+        }
+        unparkAll(wakeSenders);
+        unparkAll(wakeReceivers);
+        deliverUndelivered(discarded.toArray());
+    }
+
+    /** Must be called with the lock held: drains {@code queue}, setting each waiter's state. */
+    private static Waiter completeAll(WaitQueue queue, int state) {
+        Waiter chain = queue.drain();
+        for (Waiter w = chain; w != null; w = w.next) {
+            w.item = null;
+            w.state = state;
+        }
+        return chain;
+    }
+
+    /** Must be called without the lock: unparks a chain returned by {@link #completeAll}. */
+    private static void unparkAll(Waiter chain) {
+        for (Waiter w = chain; w != null; ) {
+            Waiter next = w.next;
+            w.next = null;
+            w.prev = null;
+            w.unpark();
+            w = next;
+        }
+    }
+
+    /** Must be called without the lock: hands values to the hook, each once, then throws the first failure. */
+    @SuppressWarnings("unchecked")
+    private void deliverUndelivered(Object... values) {
+        if (onUndelivered == null) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (Object v : values) {
+            try {
+                onUndelivered.accept((E) v);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public boolean isClosedForSend() {
+        return closed;
+    }
+
+    @Override
+    public boolean isClosedForReceive() {
+        if (!closed) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return buffer.isEmpty() && senders.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        lock.lock();
+        try {
+            return buffer.isEmpty() && senders.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int size() {
+        lock.lock();
+        try {
+            return buffer.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public Overflow overflow() {
+        return overflow;
+    }
+
+    @Override
+    public SendChannel<E> sendOnly() {
+        return new SendView<>(this);
+    }
+
+    @Override
+    public ReceiveChannel<E> receiveOnly() {
+        return new ReceiveView<>(this);
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            String kind = capacity == UNLIMITED ? "unlimited" : "capacity=" + capacity;
+            String state = cancelled ? "cancelled" : closed ? "closed" : "open";
+            return "Channel[" + kind + ", " + overflow + ", size=" + buffer.size() + ", " + state + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: how many senders wait now. */
+    int waitingSenders() {
+        lock.lock();
+        try {
+            return senders.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: how many receivers wait now. */
+    int waitingReceivers() {
+        lock.lock();
+        try {
+            return receivers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Throwable closeCauseLocked() {
+        lock.lock();
+        try {
+            return closeCause;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private E valueOrThrow(Object r) {
+        if (r == CLOSED) {
+            throw new ChannelClosedException(closeCauseLocked());
+        }
+        return cast(r);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E> E cast(Object o) {
+        return (E) o;
+    }
+
+    private static long toNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException overflow) {
+            return timeout.isNegative() ? 0 : TimeUnit.DAYS.toNanos(365L * 100);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.hoare.channels;
+
+import java.time.Duration;
+
+/** The send-only view of a channel ({@link Channel#sendOnly()}): forwards, and hides the receive side. */
+final class SendView<E> implements SendChannel<E> {
+    private final SendChannel<E> channel;
+
+    SendView(SendChannel<E> channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public void send(E value) throws InterruptedException {
+        channel.send(value);
+    }
+
+    @Override
+    public boolean send(E value, Duration timeout) throws InterruptedException {
+        return channel.send(value, timeout);
+    }
+
+    @Override
+    public boolean trySend(E value) {
+        return channel.trySend(value);
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public boolean close(Throwable cause) {
+        return channel.close(cause);
+    }
+
+    @Override
+    public boolean isClosedForSend() {
+        return channel.isClosedForSend();
+    }
+
+    @Override
+    public String toString() {
+        return "SendOnly" + channel;
+    }
+}

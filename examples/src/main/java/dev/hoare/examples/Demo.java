@@ -1,0 +1,147 @@
+package dev.hoare.examples;
+
+import dev.hoare.channels.Channel;
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.Overflow;
+import dev.hoare.channels.Received;
+import dev.hoare.channels.SendChannel;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The main demo ({@code java -jar examples/target/hoare.jar}): a tour of Hoare channels in one
+ * process — a worker pipeline, close as an end-of-stream token, close with a cause, overflow
+ * policies and the rendezvous of an unbuffered channel.
+ */
+public final class Demo {
+    private final PrintStream out;
+
+    Demo(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * Runs the tour.
+     *
+     * @param args unused
+     * @throws InterruptedException if interrupted
+     */
+    public static void main(String[] args) throws InterruptedException {
+        new Demo(System.out).run();
+    }
+
+    void run() throws InterruptedException {
+        out.println("Hoare — Go-style channels for Java");
+        pipeline();
+        closeWithCause();
+        overflow();
+        rendezvous();
+        out.println("done.");
+    }
+
+    /** Generator → 4 squaring workers (fan-out) → one collector (fan-in); close flows down the pipe. */
+    void pipeline() throws InterruptedException {
+        out.println();
+        out.println("1. pipeline: numbers -> 4 workers -> sum; close ends each stage");
+        Channel<Integer> numbers = Channel.buffered(8);
+        Channel<Integer> squares = Channel.buffered(8);
+        Thread generator = Thread.ofVirtual().start(() -> produce(numbers, 1, 100));
+        AtomicInteger running = new AtomicInteger(4);
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            workers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int n : numbers) {
+                        squares.send(n * n);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    if (running.decrementAndGet() == 0) {
+                        squares.close();                // the last worker out closes the next stage
+                    }
+                }
+            }));
+        }
+        long sum = 0;
+        int count = 0;
+        for (int sq : squares) {
+            sum += sq;
+            count++;
+        }
+        generator.join();
+        for (Thread w : workers) {
+            w.join();
+        }
+        out.printf("   %d squares received, sum of squares 1..100 = %d%n", count, sum);
+    }
+
+    /** A producer that fails closes with a cause; the consumer drains what came first, then sees why. */
+    void closeWithCause() throws InterruptedException {
+        out.println();
+        out.println("2. close with a cause: values sent before the close still arrive, then the cause");
+        Channel<String> lines = Channel.buffered(4);
+        lines.send("line 1");
+        lines.send("line 2");
+        lines.close(new IllegalStateException("disk unplugged"));
+        Received<String> r;
+        while ((r = lines.receiveResult()).ok()) {
+            out.println("   got " + r.value());
+        }
+        out.println("   closed, cause: " + r.cause().map(Throwable::getMessage).orElse("none"));
+        try {
+            lines.send("line 3");
+        } catch (ChannelClosedException e) {
+            out.println("   send after close: " + e.getMessage());
+        }
+    }
+
+    /** Overflow policies: a conflated channel keeps the latest, DROP_OLDEST the newest n. */
+    void overflow() throws InterruptedException {
+        out.println();
+        out.println("3. overflow: conflated keeps the latest, DROP_OLDEST(3) the newest three");
+        Channel<Integer> latest = Channel.conflated();
+        List<Integer> dropped = new ArrayList<>();
+        Channel<Integer> window = Channel.<Integer>builder()
+                .capacity(3).overflow(Overflow.DROP_OLDEST).onUndelivered(dropped::add).build();
+        for (int i = 1; i <= 10; i++) {
+            latest.send(i);
+            window.send(i);
+        }
+        window.close();
+        out.println("   conflated: " + latest.receive());
+        out.println("   window: " + window.stream().toList() + ", dropped: " + dropped);
+    }
+
+    /** An unbuffered send completes only when a receiver takes the value. */
+    void rendezvous() throws InterruptedException {
+        out.println();
+        out.println("4. rendezvous: an unbuffered send waits for its receiver");
+        Channel<String> ping = Channel.unbuffered();
+        out.println("   trySend with no receiver: " + ping.trySend("lonely"));
+        Thread receiver = Thread.ofVirtual().start(() -> {
+            try {
+                out.println("   receiver got: " + ping.receive());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        boolean sent = ping.send("hello", Duration.ofSeconds(5));
+        receiver.join();
+        out.println("   send returned " + sent + " once the receiver had it");
+    }
+
+    private static void produce(SendChannel<Integer> to, int from, int through) {
+        try {
+            for (int i = from; i <= through; i++) {
+                to.send(i);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            to.close();
+        }
+    }}

@@ -1,0 +1,36 @@
+package dev.hoare.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DemoTest {
+
+    @Test
+    void demoShowsPipelineCloseOverflowAndRendezvous() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new Demo(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run();
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertContains(out, "100 squares received, sum of squares 1..100 = 338350");
+        assertContains(out, "got line 1");
+        assertContains(out, "got line 2");
+        assertContains(out, "closed, cause: disk unplugged");
+        assertContains(out, "send after close: channel closed: java.lang.IllegalStateException: disk unplugged");
+        assertContains(out, "conflated: 10");
+        assertContains(out, "window: [8, 9, 10], dropped: [1, 2, 3, 4, 5, 6, 7]");
+        assertContains(out, "trySend with no receiver: false");
+        assertContains(out, "receiver got: hello");
+        assertContains(out, "send returned true once the receiver had it");
+        assertContains(out, "done.");
+    }
+
+    private static void assertContains(String out, String expected) {
+        assertTrue(out.contains(expected), () -> "missing \"" + expected + "\" in:\n" + out);
+    }
+}

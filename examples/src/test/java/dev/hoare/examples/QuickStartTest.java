@@ -1,0 +1,38 @@
+package dev.hoare.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class QuickStartTest {
+
+    @Test
+    void quickStartReceivesEveryWordInOrderThenEnds() throws Exception {
+        assertEquals(List.of("NEVER", "COMMUNICATE", "BY", "SHARING", "MEMORY"), QuickStart.run());
+    }
+
+    /** The README shows the tagged lines of QuickStart.java verbatim (indentation aside), so it cannot drift. */
+    @Test
+    void readmeShowsTheCompiledQuickStart() throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        String source = Files.readString(root.resolve("examples/src/main/java/dev/hoare/examples/QuickStart.java"));
+        String readme = Files.readString(root.resolve("README.md"));
+        String snippet = between(source, "// tag::quickstart[]\n", "        // end::quickstart[]");
+        String dedented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .reduce("", (a, b) -> a + b + "\n");
+        assertTrue(readme.contains(dedented), () -> "README.md must contain the quick start exactly:\n" + dedented);
+    }
+
+    private static String between(String text, String start, String end) {
+        int from = text.indexOf(start) + start.length();
+        return text.substring(from, text.indexOf(end, from));
+    }
+}
