@@ -195,6 +195,9 @@ public interface Channel<E> extends SendChannel<E>, ReceiveChannel<E> {
                 throw new IllegalArgumentException(
                         "overflow " + overflow + " needs a buffer: use capacity >= 1 (or conflated())");
             }
+            if (overflow == Overflow.SUSPEND && capacity >= 1 && capacity <= RingChannel.MAX_CAPACITY) {
+                return new RingChannel<>(capacity, onUndelivered);
+            }
             return new LockChannel<>(capacity, overflow, onUndelivered);
         }
     }

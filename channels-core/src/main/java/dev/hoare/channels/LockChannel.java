@@ -1,13 +1,9 @@
 package dev.hoare.channels;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -30,67 +26,31 @@ import java.util.function.Consumer;
  * </ol>
  * Waiters are completed under the lock and unparked after it is released.
  */
-final class LockChannel<E> implements Channel<E> {
-    /** Returned by {@link #poll} when there is nothing to take and the channel is open. */
-    private static final Object EMPTY = new Object();
-    /** Returned by {@link #poll} when the channel is closed and drained. */
-    private static final Object CLOSED = new Object();
-
+final class LockChannel<E> extends AbstractChannel<E> {
     /** Guards every field below except the volatile {@link #closed}, which it also writes. */
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Object> buffer;
     private final WaitQueue senders = new WaitQueue();
     private final WaitQueue receivers = new WaitQueue();
-    private final int capacity;
-    private final Overflow overflow;
-    private final Consumer<? super E> onUndelivered;
     /** Written under the lock; read without it by {@link #isClosedForSend()}. */
     private volatile boolean closed;
     private boolean cancelled;
     private Throwable closeCause;
 
     LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
-        this.capacity = capacity;
-        this.overflow = overflow;
-        this.onUndelivered = onUndelivered;
+        super(capacity, overflow, onUndelivered);
         this.buffer = new ArrayDeque<>(Math.min(Math.max(capacity, 1), 1024));
     }
 
     // ---------------------------------------------------------------- send
-
-    @Override
-    public void send(E value) throws InterruptedException {
-        doSend(value, true, false, 0L);
-    }
-
-    @Override
-    public boolean send(E value, Duration timeout) throws InterruptedException {
-        long nanos = toNanos(timeout);
-        if (nanos <= 0) {
-            return trySend(value);
-        }
-        return doSend(value, true, true, System.nanoTime() + nanos);
-    }
-
-    @Override
-    public boolean trySend(E value) {
-        try {
-            return doSend(value, false, false, 0L);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
 
     /**
      * One send. Phase 1 under the lock: hand the value to a waiting receiver, else buffer it, else
      * apply the overflow policy, else (blocking) enqueue a waiter. Phase 2 without the lock: wake
      * whoever phase 1 completed, run the undelivered hook, or wait.
      */
-    private boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
-        Objects.requireNonNull(value, "channel values must not be null");
-        if (block && Thread.interrupted()) {
-            throw new InterruptedException();
-        }
+    @Override
+    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
         Waiter self;
         Object dropped = null;
         lock.lock();
@@ -162,51 +122,14 @@ final class LockChannel<E> implements Channel<E> {
 
     // ---------------------------------------------------------------- receive
 
-    @Override
-    public E receive() throws InterruptedException {
-        return valueOrThrow(doReceive(true, false, 0L));
-    }
-
-    @Override
-    public Optional<E> receive(Duration timeout) throws InterruptedException {
-        long nanos = toNanos(timeout);
-        if (nanos <= 0) {
-            return tryReceive();
-        }
-        Object r = doReceive(true, true, System.nanoTime() + nanos);
-        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
-    }
-
-    @Override
-    public Optional<E> tryReceive() {
-        Object r = pollOnce();
-        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
-    }
-
-    @Override
-    public Received<E> receiveResult() throws InterruptedException {
-        Object r = doReceive(true, false, 0L);
-        return r == CLOSED ? Received.closed(closeCauseLocked()) : Received.of(cast(r));
-    }
-
-    private Object pollOnce() {
-        try {
-            return doReceive(false, false, 0L);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError(impossible);
-        }
-    }
-
     /**
      * One receive: a value, {@link #EMPTY} (nothing without waiting, or the time ran out) or
      * {@link #CLOSED}. Phase 1 under the lock takes from the buffer (refilling it from the oldest
      * waiting sender) or straight from a waiting sender, or reports closed, or enqueues a waiter;
      * phase 2 without the lock wakes the completed sender or waits.
      */
-    private Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
-        if (block && Thread.interrupted()) {
-            throw new InterruptedException();
-        }
+    @Override
+    Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
         Waiter self;
         lock.lock();
         try {
@@ -276,11 +199,6 @@ final class LockChannel<E> implements Channel<E> {
     // ---------------------------------------------------------------- close and cancel
 
     @Override
-    public void close() {
-        close(null);
-    }
-
-    @Override
     public boolean close(Throwable cause) {
         Waiter wake;
         lock.lock();
@@ -337,40 +255,6 @@ final class LockChannel<E> implements Channel<E> {
         return chain;
     }
 
-    /** Must be called without the lock: unparks a chain returned by {@link #completeAll}. */
-    private static void unparkAll(Waiter chain) {
-        for (Waiter w = chain; w != null; ) {
-            Waiter next = w.next;
-            w.next = null;
-            w.prev = null;
-            w.unpark();
-            w = next;
-        }
-    }
-
-    /** Must be called without the lock: hands values to the hook, each once, then throws the first failure. */
-    @SuppressWarnings("unchecked")
-    private void deliverUndelivered(Object... values) {
-        if (onUndelivered == null) {
-            return;
-        }
-        RuntimeException failure = null;
-        for (Object v : values) {
-            try {
-                onUndelivered.accept((E) v);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
     // ---------------------------------------------------------------- state
 
     @Override
@@ -412,38 +296,6 @@ final class LockChannel<E> implements Channel<E> {
     }
 
     @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public Overflow overflow() {
-        return overflow;
-    }
-
-    @Override
-    public SendChannel<E> sendOnly() {
-        return new SendView<>(this);
-    }
-
-    @Override
-    public ReceiveChannel<E> receiveOnly() {
-        return new ReceiveView<>(this);
-    }
-
-    @Override
-    public String toString() {
-        lock.lock();
-        try {
-            String kind = capacity == UNLIMITED ? "unlimited" : "capacity=" + capacity;
-            String state = cancelled ? "cancelled" : closed ? "closed" : "open";
-            return "Channel[" + kind + ", " + overflow + ", size=" + buffer.size() + ", " + state + "]";
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** For tests: how many senders wait now. */
     int waitingSenders() {
         lock.lock();
         try {
@@ -453,7 +305,7 @@ final class LockChannel<E> implements Channel<E> {
         }
     }
 
-    /** For tests: how many receivers wait now. */
+    @Override
     int waitingReceivers() {
         lock.lock();
         try {
@@ -463,35 +315,13 @@ final class LockChannel<E> implements Channel<E> {
         }
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    private Throwable closeCauseLocked() {
+    @Override
+    Throwable closeCause() {
         lock.lock();
         try {
             return closeCause;
         } finally {
             lock.unlock();
-        }
-    }
-
-    private E valueOrThrow(Object r) {
-        if (r == CLOSED) {
-            throw new ChannelClosedException(closeCauseLocked());
-        }
-        return cast(r);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E> E cast(Object o) {
-        return (E) o;
-    }
-
-    private static long toNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException overflow) {
-            return timeout.isNegative() ? 0 : TimeUnit.DAYS.toNanos(365L * 100);
         }
     }
 }

@@ -30,6 +30,11 @@ final class WaitQueue {
         size++;
     }
 
+    /** @return the oldest waiter, still linked, or {@code null} if empty */
+    Waiter peek() {
+        return head;
+    }
+
     /** @return the oldest waiter, unlinked, or {@code null} if empty */
     Waiter poll() {
         Waiter w = head;

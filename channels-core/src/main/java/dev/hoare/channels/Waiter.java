@@ -19,6 +19,8 @@ final class Waiter {
     static final int DONE = 1;
     static final int CLOSED = 2;
     static final int ABANDONED = 3;
+    /** Woken to try again (lock-free channels): the waiter is no longer queued and nothing was done for it. */
+    static final int RETRY = 4;
 
     /**
      * How long a waiter stays on its CPU before parking. A park/unpark pair costs a futex round trip

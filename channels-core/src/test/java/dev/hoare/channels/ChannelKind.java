@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 enum ChannelKind {
     UNBUFFERED(0, Overflow.SUSPEND),
     BUFFERED_1(1, Overflow.SUSPEND),
+    BUFFERED_5(5, Overflow.SUSPEND),
     BUFFERED_16(16, Overflow.SUSPEND),
     UNLIMITED(Channel.UNLIMITED, Overflow.SUSPEND),
     CONFLATED(1, Overflow.DROP_OLDEST),

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InterruptTest {
@@ -37,7 +39,7 @@ class InterruptTest {
         sender.interrupt();
         sender.join(10_000);
         assertEquals(1, interrupted.get());
-        assertEquals(0, ((LockChannel<?>) ch).waitingSenders());
+        assertEquals(0, ((AbstractChannel<?>) ch).waitingSenders());
         assertEquals("kept", ch.receive());
         assertEquals(Optional.empty(), ch.tryReceive(), "the interrupted value was not sent");
         ch.send("after");
@@ -75,14 +77,21 @@ class InterruptTest {
      * 100,000 waiters, in batches, park and are interrupted: afterwards no waiter and no value of
      * theirs is reachable from the channel, which still works.
      */
-    @Test
-    void hundredThousandInterruptedWaitersLeaveNoGarbageReachable() throws Exception {
-        Channel<Object> ch = Channel.unbuffered();
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void hundredThousandInterruptedWaitersLeaveNoGarbageReachable(int capacity) throws Exception {
+        Channel<Object> ch = Channel.buffered(capacity);
+
         List<WeakReference<Object>> sample = new ArrayList<>();
         ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         int batch = 1000;
         for (int round = 0; round < 100; round++) {
             boolean senders = round % 2 == 0;
+            if (capacity > 0 && senders) {
+                assertTrue(ch.trySend("filler"), "a full buffer makes the senders wait");
+            } else if (capacity > 0) {
+                assertEquals(Optional.of("filler"), ch.tryReceive(), "an empty buffer makes the receivers wait");
+            }
             List<Thread> threads = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
                 Object payload = new byte[64];
@@ -116,7 +125,7 @@ class InterruptTest {
             }
         }
         assertTrue(unexpected.isEmpty(), () -> "unexpected: " + unexpected);
-        LockChannel<Object> lc = (LockChannel<Object>) ch;
+        AbstractChannel<Object> lc = (AbstractChannel<Object>) ch;
         assertEquals(0, lc.waitingSenders());
         assertEquals(0, lc.waitingReceivers());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -137,5 +146,6 @@ class InterruptTest {
         awaitWaitingReceivers(ch, 1);
         assertTrue(ch.trySend("still works"));
         receiver.join(10_000);
+        assertFalse(receiver.isAlive());
     }
 }

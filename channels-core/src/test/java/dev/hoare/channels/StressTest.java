@@ -87,4 +87,62 @@ class StressTest {
             }
         }
     }
+
+    /**
+     * Receivers that keep timing out race the senders' wake-ups: a wake-up that reaches a receiver
+     * which is giving up must be passed on, or a value would sit in the channel while others wait.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.hoare.channels.ChannelKind#lossless")
+    void timedOutReceiversLoseNoValueAndNoWakeUp(ChannelKind kind) throws Exception {
+        int producers = 4;
+        int perProducer = 20_000;
+        AtomicIntegerArray seen = new AtomicIntegerArray(producers * perProducer);
+        Channel<Integer> ch = kind.create();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int base = p * perProducer;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < perProducer; i++) {
+                        if (!ch.send(base + i, java.time.Duration.ofSeconds(30))) {
+                            failures.add(new AssertionError("send timed out"));
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> consumers = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            consumers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    while (received.get() < producers * perProducer) {
+                        ch.receive(java.time.Duration.ofNanos(20_000)).ifPresent(v -> {
+                            seen.incrementAndGet(v);
+                            received.incrementAndGet();
+                        });
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        for (Thread t : consumers) {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(!t.isAlive(), "consumer stuck");
+        }
+        assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+        for (int v = 0; v < seen.length(); v++) {
+            if (seen.get(v) != 1) {
+                assertEquals(1, seen.get(v), "value " + v + " on " + kind);
+            }
+        }
+    }
 }

@@ -28,13 +28,13 @@ final class TestSupport {
 
     /** Waits until {@code n} senders are parked (or about to park) on {@code ch}. */
     static void awaitWaitingSenders(Channel<?> ch, int n) {
-        LockChannel<?> lc = (LockChannel<?>) ch;
+        AbstractChannel<?> lc = (AbstractChannel<?>) ch;
         awaitTrue(n + " waiting senders on " + ch, () -> lc.waitingSenders() == n);
     }
 
     /** Waits until {@code n} receivers are parked (or about to park) on {@code ch}. */
     static void awaitWaitingReceivers(Channel<?> ch, int n) {
-        LockChannel<?> lc = (LockChannel<?>) ch;
+        AbstractChannel<?> lc = (AbstractChannel<?>) ch;
         awaitTrue(n + " waiting receivers on " + ch, () -> lc.waitingReceivers() == n);
     }
 

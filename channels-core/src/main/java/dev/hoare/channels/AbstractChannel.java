@@ -1,0 +1,232 @@
+package dev.hoare.channels;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What every in-process channel implementation shares: the public API mapped onto two primitives,
+ * {@link #doSend} and {@link #doReceive}, the undelivered hook, the views, and the configuration.
+ * An implementation keeps the channel's state and says how those two primitives block.
+ */
+abstract class AbstractChannel<E> implements Channel<E> {
+    /** Returned by {@link #doReceive} when there is nothing to take and the channel is open (or the time ran out). */
+    static final Object EMPTY = new Object();
+    /** Returned by {@link #doReceive} when the channel is closed and drained. */
+    static final Object CLOSED = new Object();
+
+    final int capacity;
+    final Overflow overflow;
+    private final Consumer<? super E> onUndelivered;
+
+    AbstractChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
+        this.capacity = capacity;
+        this.overflow = overflow;
+        this.onUndelivered = onUndelivered;
+    }
+
+    /**
+     * One send.
+     *
+     * @param value non-null (checked by the caller)
+     * @param block whether to wait for room at all
+     * @param timed whether {@code deadline} applies
+     * @param deadline a {@link System#nanoTime()} deadline
+     * @return {@code true} if sent; {@code false} if it would have to wait (not blocking) or the time ran out
+     * @throws ChannelClosedException if closed before the value was accepted, or cancelled while waiting
+     * @throws InterruptedException if interrupted while waiting (nothing was sent)
+     */
+    abstract boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException;
+
+    /**
+     * One receive.
+     *
+     * @return a value, {@link #EMPTY} (nothing without waiting, or the time ran out) or {@link #CLOSED}
+     * @throws InterruptedException if interrupted while waiting (nothing was taken)
+     */
+    abstract Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException;
+
+    /** @return the close cause, or {@code null}; meaningful once closed */
+    abstract Throwable closeCause();
+
+    /** For tests: how many senders wait now. */
+    abstract int waitingSenders();
+
+    /** For tests: how many receivers wait now. */
+    abstract int waitingReceivers();
+
+    // ---------------------------------------------------------------- send
+
+    @Override
+    public final void send(E value) throws InterruptedException {
+        checkValue(value);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        doSend(value, true, false, 0L);
+    }
+
+    @Override
+    public final boolean send(E value, Duration timeout) throws InterruptedException {
+        checkValue(value);
+        long nanos = toNanos(timeout);
+        if (nanos <= 0) {
+            return doSend(value, false, false, 0L);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return doSend(value, true, true, System.nanoTime() + nanos);
+    }
+
+    @Override
+    public final boolean trySend(E value) {
+        checkValue(value);
+        try {
+            return doSend(value, false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking send never waits", impossible);
+        }
+    }
+
+    private static void checkValue(Object value) {
+        Objects.requireNonNull(value, "channel values must not be null");
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    @Override
+    public final E receive() throws InterruptedException {
+        return valueOrThrow(blockingReceive(false, 0L));
+    }
+
+    @Override
+    public final Optional<E> receive(Duration timeout) throws InterruptedException {
+        long nanos = toNanos(timeout);
+        if (nanos <= 0) {
+            return tryReceive();
+        }
+        Object r = blockingReceive(true, System.nanoTime() + nanos);
+        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
+    }
+
+    @Override
+    public final Optional<E> tryReceive() {
+        Object r;
+        try {
+            r = doReceive(false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking receive never waits", impossible);
+        }
+        return r == EMPTY ? Optional.empty() : Optional.of(valueOrThrow(r));
+    }
+
+    @Override
+    public final Received<E> receiveResult() throws InterruptedException {
+        Object r = blockingReceive(false, 0L);
+        return r == CLOSED ? Received.closed(closeCause()) : Received.of(cast(r));
+    }
+
+    private Object blockingReceive(boolean timed, long deadline) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return doReceive(true, timed, deadline);
+    }
+
+    private E valueOrThrow(Object r) {
+        if (r == CLOSED) {
+            throw new ChannelClosedException(closeCause());
+        }
+        return cast(r);
+    }
+
+    // ---------------------------------------------------------------- close, configuration, views
+
+    @Override
+    public final void close() {
+        close(null);
+    }
+
+    @Override
+    public final int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public final Overflow overflow() {
+        return overflow;
+    }
+
+    @Override
+    public final SendChannel<E> sendOnly() {
+        return new SendView<>(this);
+    }
+
+    @Override
+    public final ReceiveChannel<E> receiveOnly() {
+        return new ReceiveView<>(this);
+    }
+
+    @Override
+    public String toString() {
+        String kind = capacity == UNLIMITED ? "unlimited" : "capacity=" + capacity;
+        String state = isClosedForReceive() ? "closed" : isClosedForSend() ? "closing" : "open";
+        return getClass().getSimpleName() + "[" + kind + ", " + overflow + ", size=" + size() + ", " + state + "]";
+    }
+
+    // ---------------------------------------------------------------- helpers for implementations
+
+    /**
+     * Hands values to the undelivered hook, each once, then throws the first failure (later ones
+     * suppressed). Must be called without any channel lock held.
+     */
+    @SuppressWarnings("unchecked")
+    final void deliverUndelivered(Object... values) {
+        if (onUndelivered == null) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (Object v : values) {
+            try {
+                onUndelivered.accept((E) v);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Unparks a chain of completed waiters linked through {@code next}. Must be called without the lock. */
+    static void unparkAll(Waiter chain) {
+        for (Waiter w = chain; w != null; ) {
+            Waiter next = w.next;
+            w.next = null;
+            w.prev = null;
+            w.unpark();
+            w = next;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E> E cast(Object o) {
+        return (E) o;
+    }
+
+    static long toNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException overflow) {
+            return timeout.isNegative() ? 0 : TimeUnit.DAYS.toNanos(365L * 100);
+        }
+    }
+}

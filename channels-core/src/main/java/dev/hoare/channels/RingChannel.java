@@ -1,0 +1,548 @@
+package dev.hoare.channels;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A bounded {@link Overflow#SUSPEND} channel whose buffer is a lock-free multi-producer
+ * multi-consumer ring (D. Vyukov's bounded queue: a sequence number per slot), so that senders and
+ * receivers that need not wait never take a lock nor touch the same cache line. Waiting goes
+ * through a lock and two queues of {@link Waiter}s, only when the ring is full or empty.
+ *
+ * <h2>Ring</h2>
+ * Positions {@code tail} (next to claim for a send) and {@code head} (next to take) only grow.
+ * Slot {@code i = pos & mask} is free for position {@code pos} when {@code seq[i] == pos}, holds
+ * the value of {@code pos} when {@code seq[i] == pos + 1}. A sender claims {@code pos} by CAS on
+ * {@code tail}, writes the value, then publishes it with a release store of {@code seq = pos + 1};
+ * a receiver claims by CAS on {@code head}, reads the value (the acquire of {@code seq} orders it),
+ * clears the slot and frees it with a release store of {@code seq = pos + slots}. The writes a
+ * sender made before sending therefore happen-before the receive that takes the value.
+ * {@code tail - head} never exceeds {@code capacity}: with a power-of-two capacity the sequence
+ * numbers say so; otherwise (the ring has the next power of two of slots, at least two) a sender
+ * also checks {@code pos - head < capacity} before claiming.
+ *
+ * <h2>Close</h2>
+ * Close sets {@link #CLOSED_BIT} in {@code tail} (under the lock), so no position is claimed after
+ * it: the positions below {@code tail}'s position at that moment are exactly the values sent before
+ * the close. A claimed slot is always published a few instructions later (nothing can block in
+ * between), so a receiver that finds the slot at {@code head} unpublished while {@code head} is
+ * below that final position briefly spins. The ring is drained once {@code head} reaches it.
+ * Senders queued at the close are not failed: receivers take their values straight from the queue
+ * once the ring is drained, in queue order (invariant 4 below).
+ *
+ * <h2>Waiting</h2>
+ * Invariants, under {@link #lock}:
+ * <ol>
+ *   <li>{@code counters[SENDERS_WAITING]} is the length of {@link #senders};
+ *       {@code counters[RECEIVERS_WAITING]} the length of {@link #receivers}.</li>
+ *   <li>A sender is queued only when it found the ring full, or other senders queued before it
+ *       (new sends do not overtake queued ones: the fast path runs only while none is queued).</li>
+ *   <li>A receiver is queued only when it found the ring empty and the channel open.</li>
+ *   <li>After the close, {@code senders} holds only senders queued before it (a send that starts
+ *       after the close fails before queueing).</li>
+ * </ol>
+ * No wake-up is lost, by a Dekker-style argument on both sides: a waiter increments its queue's
+ * counter and then (after a full fence) re-checks the ring; an operation that changes the ring
+ * (publish or free a slot) issues a full fence and then reads the other side's counter. Either the
+ * waiter's re-check sees the change, or the operation sees the waiter and acts for it: a publish
+ * wakes one queued receiver to try again ({@link Waiter#RETRY}); a freed slot is refilled, under the
+ * lock, with the value of the oldest queued sender, which is then complete ({@link Waiter#DONE}).
+ * A receiver woken to try again that gives up instead (interrupt, timeout) passes the wake-up on.
+ */
+final class RingChannel<E> extends AbstractChannel<E> {
+    /** Capacities above this use {@link LockChannel}, whose buffer grows as needed instead of up front. */
+    static final int MAX_CAPACITY = 1 << 16;
+
+    private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final long CLOSED_BIT = 1L << 62;
+    private static final long POSITION_MASK = CLOSED_BIT - 1;
+
+    /*
+     * The four counters live in one array, 128 bytes apart where it matters, so that the head
+     * (written by receivers) and the tail (written by senders) never share a cache line (false
+     * sharing would make every send and receive miss); the waiting counts are read by everyone and
+     * written rarely, so they share a line of their own.
+     */
+    private static final int TAIL = 16;
+    private static final int HEAD = 32;
+    private static final int SENDERS_WAITING = 48;
+    private static final int RECEIVERS_WAITING = 49;
+    private final AtomicLongArray counters = new AtomicLongArray(64);
+
+    private final Object[] items;
+    private final long[] seqs;
+    private final int mask;
+    /** Whether the ring has more slots than the capacity, so senders must also check the head. */
+    private final boolean limited;
+
+    /** Guards the two queues, the close cause and {@link #cancelled}; it is never held on the fast paths. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WaitQueue senders = new WaitQueue();
+    private final WaitQueue receivers = new WaitQueue();
+    private Throwable closeCause;
+    private volatile boolean cancelled;
+
+    RingChannel(int capacity, Consumer<? super E> onUndelivered) {
+        super(capacity, Overflow.SUSPEND, onUndelivered);
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("ring capacity out of range: " + capacity);
+        }
+        // At least two slots: with one, "published for pos" (pos + 1) and "free for pos + 1" would be
+        // the same sequence number.
+        int slots = Math.max(2, Integer.highestOneBit(capacity) == capacity ? capacity : Integer.highestOneBit(capacity) << 1);
+        this.items = new Object[slots];
+        this.seqs = new long[slots];
+        for (int i = 0; i < slots; i++) {
+            seqs[i] = i;
+        }
+        this.mask = slots - 1;
+        this.limited = slots != capacity;
+        VarHandle.releaseFence(); // publish the initial sequence numbers before the channel escapes
+    }
+
+    // ---------------------------------------------------------------- ring primitives
+
+    private static final int OK = 0;
+    private static final int FULL = 1;
+    private static final int SHUT = 2;
+
+    /** Claims, fills and publishes one slot: OK, FULL, or SHUT (closed). Lock-free; any thread. */
+    private int offer(Object value) {
+        for (;;) {
+            long t = counters.get(TAIL);
+            if ((t & CLOSED_BIT) != 0) {
+                return SHUT;
+            }
+            int i = (int) t & mask;
+            long seq = (long) SEQ.getAcquire(seqs, i);
+            if (seq == t) {
+                if (limited && t - counters.get(HEAD) >= capacity) {
+                    return FULL;
+                }
+                if (counters.compareAndSet(TAIL, t, t + 1)) {
+                    items[i] = value;
+                    SEQ.setRelease(seqs, i, t + 1);
+                    return OK;
+                }
+            } else if (seq < t) {
+                return FULL;
+            }
+            // else another sender claimed t first: retry with the new tail
+        }
+    }
+
+    /** Claims and empties the slot at the head: the value, or {@code null} if none is published there. Lock-free. */
+    private Object poll() {
+        for (;;) {
+            long h = counters.get(HEAD);
+            int i = (int) h & mask;
+            long seq = (long) SEQ.getAcquire(seqs, i);
+            if (seq == h + 1) {
+                if (counters.compareAndSet(HEAD, h, h + 1)) {
+                    Object v = items[i];
+                    items[i] = null;
+                    SEQ.setRelease(seqs, i, h + mask + 1);
+                    return v;
+                }
+            } else if (seq <= h) {
+                return null;
+            }
+            // else another receiver took h first: retry
+        }
+    }
+
+    /** After a value was published: wake one queued receiver, if any, to try again. */
+    private void afterPublish() {
+        VarHandle.fullFence();
+        if (counters.get(RECEIVERS_WAITING) != 0) {
+            Waiter w;
+            lock.lock();
+            try {
+                w = receivers.poll();
+                if (w != null) {
+                    counters.decrementAndGet(RECEIVERS_WAITING);
+                    w.state = Waiter.RETRY;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (w != null) {
+                w.unpark();
+            }
+        }
+    }
+
+    /** After a slot was freed: refill it from the oldest queued senders, if any. */
+    private void afterFree() {
+        VarHandle.fullFence();
+        if (counters.get(SENDERS_WAITING) != 0) {
+            Waiter done;
+            lock.lock();
+            try {
+                done = moveQueuedSendersLocked();
+            } finally {
+                lock.unlock();
+            }
+            if (done != null) {
+                unparkAll(done);
+                afterPublish();
+            }
+        }
+    }
+
+    /**
+     * Must be called with the lock held: moves the values of the oldest queued senders into the
+     * ring while it has room (and is open), completing those senders.
+     *
+     * @return the completed senders, chained through {@code next}, to unpark after unlocking
+     */
+    private Waiter moveQueuedSendersLocked() {
+        Waiter done = null;
+        Waiter s;
+        while ((s = senders.peek()) != null && offer(s.item) == OK) {
+            senders.unlink(s);
+            counters.decrementAndGet(SENDERS_WAITING);
+            s.item = null;
+            s.state = Waiter.DONE;
+            s.next = done;
+            done = s;
+        }
+        return done;
+    }
+
+    // ---------------------------------------------------------------- send
+
+    @Override
+    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+        if (counters.get(SENDERS_WAITING) == 0) {
+            int r = offer(value);
+            if (r == OK) {
+                afterPublish();
+                return true;
+            }
+            if (r == SHUT) {
+                throw new ChannelClosedException(closeCause());
+            }
+        }
+        return sendSlow(value, block, timed, deadline);
+    }
+
+    /** The ring was full or other senders are queued: queue up (under the lock) and wait. */
+    private boolean sendSlow(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+        Waiter self = new Waiter(value);
+        Waiter done;
+        lock.lock();
+        try {
+            if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
+                throw new ChannelClosedException(closeCause);
+            }
+            senders.add(self);
+            counters.incrementAndGet(SENDERS_WAITING);
+            VarHandle.fullFence();
+            // Re-check: room freed before our count was visible would otherwise go unnoticed.
+            done = moveQueuedSendersLocked();
+            if (!block && self.state == Waiter.WAITING) {
+                senders.unlink(self);
+                counters.decrementAndGet(SENDERS_WAITING);
+                self.state = Waiter.ABANDONED;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (done != null) {
+            unparkAll(done); // may include self: unparking oneself is harmless
+            afterPublish();
+        }
+        if (self.state == Waiter.DONE) {
+            return true;
+        }
+        if (!block) {
+            return false;
+        }
+        if (!self.await(timed, deadline) && giveUpSend(self)) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            return false;
+        }
+        if (self.state == Waiter.DONE) {
+            return true;
+        }
+        throw new ChannelClosedException(closeCause()); // CLOSED: cancelled while waiting
+    }
+
+    /** The sender's own thread, after a timeout or interrupt: unqueue it unless it was completed. */
+    private boolean giveUpSend(Waiter self) {
+        lock.lock();
+        try {
+            if (self.state != Waiter.WAITING) {
+                return false;
+            }
+            senders.unlink(self);
+            counters.decrementAndGet(SENDERS_WAITING);
+            self.item = null;
+            self.state = Waiter.ABANDONED;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    @Override
+    Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
+        for (;;) {
+            Object v = poll();
+            if (v != null) {
+                afterFree();
+                return v;
+            }
+            long t = counters.get(TAIL);
+            if ((t & CLOSED_BIT) != 0) {
+                Object r = receiveClosed(t & POSITION_MASK);
+                if (r != null) {
+                    return r;
+                }
+                continue; // a claimed slot is being published: take it next time round
+            }
+            if (!block) {
+                return EMPTY;
+            }
+            Object r = receiveSlow(timed, deadline);
+            if (r != null) {
+                return r;
+            }
+            // woken to try again
+        }
+    }
+
+    /**
+     * The ring looked empty and the channel is closed at position {@code end}. Returns a value, or
+     * {@link #CLOSED} once everything sent before the close is taken, or {@code null} to retry.
+     */
+    private Object receiveClosed(long end) {
+        if (counters.get(HEAD) < end) {
+            Thread.onSpinWait(); // a sender claimed a slot before the close and is publishing it
+            return null;
+        }
+        Waiter s;
+        lock.lock();
+        try {
+            s = senders.poll();
+            if (s == null) {
+                return CLOSED;
+            }
+            counters.decrementAndGet(SENDERS_WAITING);
+            Object v = s.item;
+            s.item = null;
+            s.state = Waiter.DONE;
+            lock.unlock();
+            s.unpark();
+            return v;
+        } finally {
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Queue up as a receiver, re-check, and wait. Returns a value (taken by the re-check),
+     * {@link #EMPTY} on timeout, or {@code null} when woken to try again.
+     */
+    private Object receiveSlow(boolean timed, long deadline) throws InterruptedException {
+        Waiter self = new Waiter(null);
+        lock.lock();
+        try {
+            receivers.add(self);
+            counters.incrementAndGet(RECEIVERS_WAITING);
+        } finally {
+            lock.unlock();
+        }
+        VarHandle.fullFence();
+        // Re-check: a value published before our count was visible would otherwise go unnoticed.
+        Object v = poll();
+        if (v != null || (counters.get(TAIL) & CLOSED_BIT) != 0) {
+            giveUpReceive(self);
+            if (v != null) {
+                afterFree();
+                return v;
+            }
+            return null;
+        }
+        if (self.await(timed, deadline)) {
+            return null;
+        }
+        giveUpReceive(self);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return EMPTY;
+    }
+
+    /**
+     * The receiver's own thread no longer waits: unqueue it, or, if it was already woken to try
+     * again, pass that wake-up on to the next queued receiver so that it is not lost.
+     */
+    private void giveUpReceive(Waiter self) {
+        Waiter next = null;
+        lock.lock();
+        try {
+            if (self.state == Waiter.WAITING) {
+                receivers.unlink(self);
+                counters.decrementAndGet(RECEIVERS_WAITING);
+                self.state = Waiter.ABANDONED;
+            } else if (self.state == Waiter.RETRY) {
+                next = receivers.poll();
+                if (next != null) {
+                    counters.decrementAndGet(RECEIVERS_WAITING);
+                    next.state = Waiter.RETRY;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (next != null) {
+            next.unpark();
+        }
+    }
+
+    // ---------------------------------------------------------------- close and cancel
+
+    @Override
+    public boolean close(Throwable cause) {
+        Waiter wake;
+        lock.lock();
+        try {
+            if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
+                return false;
+            }
+            closeCause = cause;
+            counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
+            wake = wakeAllReceiversLocked();
+        } finally {
+            lock.unlock();
+        }
+        unparkAll(wake);
+        return true;
+    }
+
+    @Override
+    public void cancel(Throwable cause) {
+        List<Object> discarded = new ArrayList<>();
+        Waiter wakeReceivers;
+        Waiter failSenders;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
+                closeCause = cause != null ? cause : new CancellationException("channel cancelled");
+                counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
+            }
+            long end = counters.get(TAIL) & POSITION_MASK;
+            while (counters.get(HEAD) < end) { // receivers may take some concurrently; that is fine
+                Object v = poll();
+                if (v != null) {
+                    discarded.add(v);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            failSenders = senders.drain();
+            for (Waiter w = failSenders; w != null; w = w.next) {
+                w.item = null;
+                w.state = Waiter.CLOSED;
+            }
+            counters.set(SENDERS_WAITING, 0);
+            wakeReceivers = wakeAllReceiversLocked();
+        } finally {
+            lock.unlock();
+        }
+        unparkAll(failSenders);
+        unparkAll(wakeReceivers);
+        deliverUndelivered(discarded.toArray());
+    }
+
+    /** Must be called with the lock held: dequeues every receiver with RETRY; unpark the chain after unlocking. */
+    private Waiter wakeAllReceiversLocked() {
+        Waiter chain = receivers.drain();
+        for (Waiter w = chain; w != null; w = w.next) {
+            w.state = Waiter.RETRY;
+        }
+        counters.set(RECEIVERS_WAITING, 0);
+        return chain;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    Throwable closeCause() {
+        lock.lock();
+        try {
+            return closeCause;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isClosedForSend() {
+        return (counters.get(TAIL) & CLOSED_BIT) != 0;
+    }
+
+    @Override
+    public boolean isClosedForReceive() {
+        long t = counters.get(TAIL);
+        if ((t & CLOSED_BIT) == 0 || counters.get(HEAD) < (t & POSITION_MASK)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return senders.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size() == 0 && counters.get(SENDERS_WAITING) == 0;
+    }
+
+    @Override
+    public int size() {
+        long h = counters.get(HEAD);
+        long t = counters.get(TAIL) & POSITION_MASK;
+        return (int) Math.max(0, Math.min(capacity, t - h));
+    }
+
+    @Override
+    int waitingSenders() {
+        lock.lock();
+        try {
+            return senders.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    int waitingReceivers() {
+        lock.lock();
+        try {
+            return receivers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
