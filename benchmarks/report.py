@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Turns a JMH JSON result of the benchmarks module into the Markdown tables of docs/benchmarks.md."""
+import json
+import sys
+
+IMPLS = ["hoare", "jox", "abq", "ltq", "sq"]
+SCENARIOS = [
+    ("Unbuffered.ping", None, "unbuffered ping, 1P1C"),
+    ("Buffered.oneToOne", "16", "buffered(16), 1P1C"),
+    ("Buffered.oneToOne", "1024", "buffered(1024), 1P1C"),
+    ("Buffered.fourToOne", "16", "buffered(16), 4P1C"),
+    ("Buffered.fourToOne", "1024", "buffered(1024), 4P1C"),
+]
+TARGETS = [  # (scenario label, peer, target ratio of throughputs hoare/peer)
+    ("buffered(16), 1P1C", "abq", 2.0), ("buffered(16), 1P1C", "jox", 1.5),
+    ("buffered(1024), 1P1C", "abq", 2.0), ("buffered(1024), 1P1C", "jox", 1.5),
+    ("buffered(1024), 4P1C", "abq", 2.0), ("buffered(1024), 4P1C", "jox", 1.5),
+    ("unbuffered ping, 1P1C", "jox", 1.0), ("unbuffered ping, 1P1C", "sq", 1.0),
+]
+
+
+def main(path):
+    with open(path) as f:
+        runs = json.load(f)
+    score = {}
+    for r in runs:
+        name = ".".join(r["benchmark"].split(".")[-2:])
+        p = r.get("params", {})
+        key = (name, p.get("capacity"), p["threads"], p["impl"])
+        err = r["primaryMetric"]["scoreError"]
+        try:
+            err = float(err)
+        except (TypeError, ValueError):
+            err = float("nan")
+        score[key] = (float(r["primaryMetric"]["score"]), err)
+
+    for threads in ("platform", "virtual"):
+        print(f"\n#### {threads} threads — ns per message (lower is better), ± 99.9% error\n")
+        print("| scenario | " + " | ".join(IMPLS) + " |")
+        print("|---" * (len(IMPLS) + 1) + "|")
+        for name, cap, label in SCENARIOS:
+            cells = []
+            for impl in IMPLS:
+                s = score.get((name, cap, threads, impl))
+                cells.append("—" if s is None else f"{s[0]:.1f} ± {s[1]:.1f}" if s[1] == s[1] else f"{s[0]:.1f}")
+            print(f"| {label} | " + " | ".join(cells) + " |")
+
+    print("\n#### Targets — Hoare's throughput as a multiple of the peer's, same run\n")
+    print("| scenario | peer | target | platform | virtual |")
+    print("|---|---|---|---|---|")
+    lookup = {label: (name, cap) for name, cap, label in SCENARIOS}
+    for label, peer, target in TARGETS:
+        name, cap = lookup[label]
+        cells = []
+        for threads in ("platform", "virtual"):
+            h = score.get((name, cap, threads, "hoare"))
+            o = score.get((name, cap, threads, peer))
+            if h is None or o is None:
+                cells.append("—")
+            else:
+                ratio = o[0] / h[0]
+                cells.append(f"{ratio:.2f}x {'met' if ratio >= target else 'MISSED'}")
+        print(f"| {label} | {peer} | {target:g}x | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/target/jmh-result.json")
