@@ -26,8 +26,9 @@ final class Waiter {
      * How long a waiter stays on its CPU before parking. A park/unpark pair costs a futex round trip
      * and a reschedule on both sides (measured at 5-10 µs on a virtualised 2-core machine), while a
      * peer on another core usually completes a waiter within a few microseconds. So a waiter first
-     * spins ({@link Thread#onSpinWait()}), then yields (letting other runnable threads, or other
-     * virtual threads of the carrier, use the core), and parks only when that time has passed.
+     * spins ({@link Thread#onSpinWait()}), then, on a platform thread, yields (letting other
+     * runnable threads use the core), and parks only when that time has passed. A virtual thread
+     * parks right after the short spin: parking only unmounts it from its carrier.
      * With a single core, spinning only delays the peer, so it is skipped.
      */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
@@ -70,7 +71,8 @@ final class Waiter {
             }
             Thread.onSpinWait();
         }
-        long yieldUntil = System.nanoTime() + YIELD_NANOS;
+        // A virtual thread parks cheaply (it unmounts; no system call), so it does not yield-spin.
+        long yieldUntil = System.nanoTime() + (thread.isVirtual() ? 0 : YIELD_NANOS);
         while (state == WAITING) {
             if (thread.isInterrupted()) {
                 return false;
