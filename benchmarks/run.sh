@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the JMH jar and runs every benchmark in one JMH run, then prints the table and the ratios
 # the project's targets are stated in (docs/benchmarks.md).
-#   benchmarks/run.sh                 # full run (~5 minutes on 2 cores)
+#   benchmarks/run.sh                 # full run (~7 minutes on 2 cores)
 #   QUICK=1 benchmarks/run.sh         # smoke run (~1 minute): checks that everything runs, figures meaningless
 #   JMH_ARGS="..." benchmarks/run.sh  # any JMH options instead of the defaults
 set -euo pipefail
@@ -24,7 +24,7 @@ echo "JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 if [ -n "${QUICK:-}" ]; then
     defaults="-f 1 -wi 1 -w 200ms -i 1 -r 300ms"
 else
-    defaults="-f 1 -wi 2 -w 1s -i 3 -r 1s"
+    defaults="-f 1 -wi 3 -w 1s -i 5 -r 1s"
 fi
 result=benchmarks/target/jmh-result.json
 # shellcheck disable=SC2086

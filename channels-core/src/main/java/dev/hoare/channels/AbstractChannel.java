@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every in-process channel implementation shares: the public API mapped onto two primitives,
@@ -20,6 +22,18 @@ abstract class AbstractChannel<E> implements Channel<E> {
     final int capacity;
     final Overflow overflow;
     private final Consumer<? super E> onUndelivered;
+
+    /**
+     * Guards the two wait queues and {@link #closeCause}, and whatever further state the
+     * implementation names. Waiters are completed under it and unparked after it is released.
+     */
+    final ReentrantLock lock = new ReentrantLock();
+    /** Blocked senders, oldest first. Guarded by {@link #lock}. */
+    final WaitQueue senders = new WaitQueue();
+    /** Blocked receivers, oldest first. Guarded by {@link #lock}. */
+    final WaitQueue receivers = new WaitQueue();
+    /** The cause given to close or cancel; set once, with the channel's closed state. Guarded by {@link #lock}. */
+    Throwable closeCause;
 
     AbstractChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
         this.capacity = capacity;
@@ -49,13 +63,29 @@ abstract class AbstractChannel<E> implements Channel<E> {
     abstract Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException;
 
     /** @return the close cause, or {@code null}; meaningful once closed */
-    abstract Throwable closeCause();
+    final Throwable closeCause() {
+        return locked(() -> closeCause);
+    }
 
     /** For tests: how many senders wait now. */
-    abstract int waitingSenders();
+    final int waitingSenders() {
+        return locked(senders::size);
+    }
 
     /** For tests: how many receivers wait now. */
-    abstract int waitingReceivers();
+    final int waitingReceivers() {
+        return locked(receivers::size);
+    }
+
+    /** Reads state guarded by {@link #lock}. Must be called without the lock (it is not held on return). */
+    final <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
 
     // ---------------------------------------------------------------- send
 

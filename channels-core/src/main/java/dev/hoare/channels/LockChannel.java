@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -27,15 +26,11 @@ import java.util.function.Consumer;
  * Waiters are completed under the lock and unparked after it is released.
  */
 final class LockChannel<E> extends AbstractChannel<E> {
-    /** Guards every field below except the volatile {@link #closed}, which it also writes. */
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}, as are the queues, the close cause and {@link #cancelled}. */
     private final ArrayDeque<Object> buffer;
-    private final WaitQueue senders = new WaitQueue();
-    private final WaitQueue receivers = new WaitQueue();
     /** Written under the lock; read without it by {@link #isClosedForSend()}. */
     private volatile boolean closed;
     private boolean cancelled;
-    private Throwable closeCause;
 
     LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
         super(capacity, overflow, onUndelivered);
@@ -112,12 +107,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
         if (self.state == Waiter.DONE) {
             return true;
         }
-        lock.lock();
-        try {
-            throw new ChannelClosedException(closeCause);
-        } finally {
-            lock.unlock();
-        }
+        throw new ChannelClosedException(closeCause());
     }
 
     // ---------------------------------------------------------------- receive
@@ -264,64 +254,17 @@ final class LockChannel<E> extends AbstractChannel<E> {
 
     @Override
     public boolean isClosedForReceive() {
-        if (!closed) {
-            return false;
-        }
-        lock.lock();
-        try {
-            return buffer.isEmpty() && senders.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        return closed && isEmpty();
     }
 
     @Override
     public boolean isEmpty() {
-        lock.lock();
-        try {
-            return buffer.isEmpty() && senders.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> buffer.isEmpty() && senders.isEmpty());
     }
 
     @Override
     public int size() {
-        lock.lock();
-        try {
-            return buffer.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(buffer::size);
     }
 
-    @Override
-    int waitingSenders() {
-        lock.lock();
-        try {
-            return senders.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    int waitingReceivers() {
-        lock.lock();
-        try {
-            return receivers.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    Throwable closeCause() {
-        lock.lock();
-        try {
-            return closeCause;
-        } finally {
-            lock.unlock();
-        }
-    }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -81,11 +80,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     /** Whether the ring has more slots than the capacity, so senders must also check the head. */
     private final boolean limited;
 
-    /** Guards the two queues, the close cause and {@link #cancelled}; it is never held on the fast paths. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final WaitQueue senders = new WaitQueue();
-    private final WaitQueue receivers = new WaitQueue();
-    private Throwable closeCause;
+    /** Written under {@link #lock} (which guards the queues and the close cause, and is never taken on the fast paths). */
     private volatile boolean cancelled;
 
     RingChannel(int capacity, Consumer<? super E> onUndelivered) {
@@ -486,16 +481,6 @@ final class RingChannel<E> extends AbstractChannel<E> {
     // ---------------------------------------------------------------- state
 
     @Override
-    Throwable closeCause() {
-        lock.lock();
-        try {
-            return closeCause;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
     public boolean isClosedForSend() {
         return (counters.get(TAIL) & CLOSED_BIT) != 0;
     }
@@ -506,12 +491,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
         if ((t & CLOSED_BIT) == 0 || counters.get(HEAD) < (t & POSITION_MASK)) {
             return false;
         }
-        lock.lock();
-        try {
-            return senders.isEmpty();
-        } finally {
-            lock.unlock();
-        }
+        return locked(senders::isEmpty);
     }
 
     @Override
@@ -526,23 +506,4 @@ final class RingChannel<E> extends AbstractChannel<E> {
         return (int) Math.max(0, Math.min(capacity, t - h));
     }
 
-    @Override
-    int waitingSenders() {
-        lock.lock();
-        try {
-            return senders.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    int waitingReceivers() {
-        lock.lock();
-        try {
-            return receivers.size();
-        } finally {
-            lock.unlock();
-        }
-    }
 }
