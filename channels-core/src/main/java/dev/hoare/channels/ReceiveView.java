@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The receive-only view of a channel ({@link Channel#receiveOnly()}): forwards, and hides the send side. */
-final class ReceiveView<E> implements ReceiveChannel<E> {
+class ReceiveView<E> implements ReceiveChannel<E> {
     private final ReceiveChannel<E> channel;
 
     ReceiveView(ReceiveChannel<E> channel) {
