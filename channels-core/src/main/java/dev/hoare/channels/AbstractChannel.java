@@ -235,6 +235,63 @@ abstract class AbstractChannel<E> implements Channel<E> {
         }
     }
 
+    /**
+     * Must be called with the lock held: drains {@code queue}, completing each waiter with
+     * {@code state} (a case waiter whose select is decided is just dropped).
+     *
+     * @return the drained waiters, chained through {@code next}, for {@link #unparkAll} after unlocking
+     */
+    static Waiter completeAll(WaitQueue queue, int state) {
+        Waiter chain = queue.drain();
+        for (Waiter w = chain; w != null; w = w.next) {
+            w.item = null;
+            w.tryComplete(state);
+        }
+        return chain;
+    }
+
+    // ---------------------------------------------------------------- select support
+
+    /** Orders channels for a select that locks several: always in increasing id. */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    /** Unique, fixed at creation: the global lock order of {@link Select}. */
+    final long id = IDS.incrementAndGet();
+
+    /**
+     * Select's non-waiting receive. Must be called with {@link #lock} held; never pairs with a
+     * waiter of {@code exclude} (the selecting owner); what must happen after unlocking goes into
+     * {@code wake}.
+     *
+     * @return a value, {@link #CLOSED} or {@link #EMPTY}
+     */
+    abstract Object selectReceiveLocked(Waiter exclude, Wake wake);
+
+    /**
+     * Select's non-waiting send, under the same rules as {@link #selectReceiveLocked}.
+     *
+     * @return {@code true} if the value is in the channel (handed over, buffered or dropped)
+     * @throws ChannelClosedException if the channel is closed
+     */
+    abstract boolean selectSendLocked(Object value, Waiter exclude, Wake wake);
+
+    /**
+     * Queues a select's case waiter. Must be called with {@link #lock} held. A peer later completes
+     * it with {@link Waiter#tryComplete}: DONE (a value handed over / taken), CLOSED, or RETRY (the
+     * case may be ready now: run the select again).
+     */
+    abstract void enqueueLocked(Waiter caseWaiter, boolean send);
+
+    /** Unqueues a case waiter if it is still queued. Must be called with {@link #lock} held. */
+    abstract void dequeueLocked(Waiter caseWaiter, boolean send);
+
+    /**
+     * A select that was woken to try again ({@link Waiter#RETRY}) through this channel gives up
+     * instead: pass the wake-up on, so that it is not lost. Must be called with {@link #lock}
+     * held. Channels that never complete with RETRY have nothing to do.
+     */
+    void forwardRetryLocked(boolean send, Wake wake) {
+    }
+
     /** Unparks a chain of completed waiters linked through {@code next}. Must be called without the lock. */
     static void unparkAll(Waiter chain) {
         for (Waiter w = chain; w != null; ) {

@@ -37,64 +37,106 @@ final class LockChannel<E> extends AbstractChannel<E> {
         this.buffer = new ArrayDeque<>(Math.min(Math.max(capacity, 1), 1024));
     }
 
+    // ---------------------------------------------------------------- phase 1, under the lock
+
+    /** {@link #sendLocked}: the value is in the channel (handed over, buffered or dropped). */
+    private static final int SENT = 0;
+    /** {@link #sendLocked}: there is no room; the sender would have to wait. */
+    private static final int FULL = 1;
+
+    /**
+     * The non-waiting part of a send. Must be called with the lock held. Hands the value to the
+     * oldest waiting receiver (never one of {@code exclude}'s), else buffers it, else applies the
+     * overflow policy; what must happen after unlocking goes into {@code wake}.
+     *
+     * @return {@link #SENT} or {@link #FULL}
+     * @throws ChannelClosedException if the channel is closed
+     */
+    private int sendLocked(Object value, Waiter exclude, Wake wake) {
+        if (closed) {
+            throw new ChannelClosedException(closeCause);
+        }
+        Waiter receiver = receivers.completeFirst(exclude, Waiter.DONE, value);
+        if (receiver != null) {
+            wake.add(receiver);
+            return SENT;
+        }
+        if (buffer.size() < capacity) {
+            buffer.addLast(value);
+            return SENT;
+        }
+        switch (overflow) {
+            case DROP_OLDEST -> {
+                wake.drop(this, buffer.pollFirst());
+                buffer.addLast(value);
+                return SENT;
+            }
+            case DROP_LATEST -> {
+                wake.drop(this, value);
+                return SENT;
+            }
+            default -> {
+                return FULL;
+            }
+        }
+    }
+
+    /**
+     * The non-waiting part of a receive. Must be called with the lock held. Takes from the buffer,
+     * refilling it from the oldest waiting sender, or straight from a waiting sender (never one of
+     * {@code exclude}'s); the completed sender goes into {@code wake}.
+     *
+     * @return a value, {@link #CLOSED}, or {@link #EMPTY}
+     */
+    private Object receiveLocked(Waiter exclude, Wake wake) {
+        Object v = buffer.pollFirst();
+        Waiter sender = senders.completeFirst(exclude, Waiter.DONE, null);
+        if (sender != null) {
+            if (v == null) {
+                v = sender.item;             // unbuffered: straight from the sender
+            } else {
+                buffer.addLast(sender.item); // full buffer: the sender's value takes the freed slot
+            }
+            sender.item = null;
+            wake.add(sender);
+        }
+        if (v != null) {
+            return v;
+        }
+        return closed ? CLOSED : EMPTY;
+    }
+
     // ---------------------------------------------------------------- send
 
     /**
-     * One send. Phase 1 under the lock: hand the value to a waiting receiver, else buffer it, else
-     * apply the overflow policy, else (blocking) enqueue a waiter. Phase 2 without the lock: wake
-     * whoever phase 1 completed, run the undelivered hook, or wait.
+     * One send: {@link #sendLocked} under the lock, enqueueing a waiter if it must wait; then,
+     * without the lock, wake whoever was completed, run the hook, or wait.
      */
     @Override
     boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
-        Waiter self;
-        Object dropped = null;
+        Wake wake = new Wake();
+        Waiter self = null;
         lock.lock();
         try {
-            if (closed) {
-                throw new ChannelClosedException(closeCause);
-            }
-            Waiter receiver = receivers.poll();
-            if (receiver != null) {
-                receiver.item = value;
-                receiver.state = Waiter.DONE;
-                lock.unlock();
-                receiver.unpark();
-                return true;
-            }
-            if (buffer.size() < capacity) {
-                buffer.addLast(value);
-                return true;
-            }
-            switch (overflow) {
-                case DROP_OLDEST -> {
-                    dropped = buffer.pollFirst();
-                    buffer.addLast(value);
+            if (sendLocked(value, null, wake) == FULL) {
+                if (!block) {
+                    return false;
                 }
-                case DROP_LATEST -> dropped = value;
-                case SUSPEND -> {
-                    if (!block) {
-                        return false;
-                    }
-                }
-            }
-            if (dropped != null) {
-                // fall through to the hook below, after the finally releases the lock
-                self = null;
-            } else {
                 self = new Waiter(value);
                 senders.add(self);
             }
         } finally {
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
+            lock.unlock();
         }
         if (self == null) {
-            deliverUndelivered(dropped);
+            wake.run();
             return true;
         }
         if (self.await(timed, deadline) || giveUp(self, senders)) {
-            return sendOutcome(self);
+            if (self.state == Waiter.DONE) {
+                return true;
+            }
+            throw new ChannelClosedException(closeCause()); // cancelled while waiting
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -102,56 +144,30 @@ final class LockChannel<E> extends AbstractChannel<E> {
         return false;
     }
 
-    /** The outcome of a send whose waiter left WAITING: success, or failure by cancel. */
-    private boolean sendOutcome(Waiter self) {
-        if (self.state == Waiter.DONE) {
-            return true;
-        }
-        throw new ChannelClosedException(closeCause());
-    }
-
     // ---------------------------------------------------------------- receive
 
     /**
-     * One receive: a value, {@link #EMPTY} (nothing without waiting, or the time ran out) or
-     * {@link #CLOSED}. Phase 1 under the lock takes from the buffer (refilling it from the oldest
-     * waiting sender) or straight from a waiting sender, or reports closed, or enqueues a waiter;
-     * phase 2 without the lock wakes the completed sender or waits.
+     * One receive: {@link #receiveLocked} under the lock, enqueueing a waiter if it must wait;
+     * then, without the lock, wake the completed sender or wait.
      */
     @Override
     Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
-        Waiter self;
+        Wake wake = new Wake();
+        Waiter self = null;
+        Object r;
         lock.lock();
         try {
-            Object v = buffer.pollFirst();
-            Waiter sender = senders.poll();
-            if (v == null && sender == null) {
-                if (closed) {
-                    return CLOSED;
-                }
-                if (!block) {
-                    return EMPTY;
-                }
+            r = receiveLocked(null, wake);
+            if (r == EMPTY && block) {
                 self = new Waiter(null);
                 receivers.add(self);
-            } else {
-                if (sender != null) {
-                    if (v == null) {
-                        v = sender.item;         // unbuffered: straight from the sender
-                    } else {
-                        buffer.addLast(sender.item); // full buffer: the sender's value takes the freed slot
-                    }
-                    sender.item = null;
-                    sender.state = Waiter.DONE;
-                    lock.unlock();
-                    sender.unpark();
-                }
-                return v;
             }
         } finally {
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
+            lock.unlock();
+        }
+        if (self == null) {
+            wake.run();
+            return r;
         }
         if (self.await(timed, deadline) || giveUp(self, receivers)) {
             return self.state == Waiter.DONE ? self.item : CLOSED;
@@ -160,6 +176,28 @@ final class LockChannel<E> extends AbstractChannel<E> {
             throw new InterruptedException();
         }
         return EMPTY;
+    }
+
+    // ---------------------------------------------------------------- select
+
+    @Override
+    Object selectReceiveLocked(Waiter exclude, Wake wake) {
+        return receiveLocked(exclude, wake);
+    }
+
+    @Override
+    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
+        return sendLocked(value, exclude, wake) == SENT;
+    }
+
+    @Override
+    void enqueueLocked(Waiter caseWaiter, boolean send) {
+        (send ? senders : receivers).add(caseWaiter);
+    }
+
+    @Override
+    void dequeueLocked(Waiter caseWaiter, boolean send) {
+        (send ? senders : receivers).remove(caseWaiter);
     }
 
     // ---------------------------------------------------------------- waiting
@@ -177,7 +215,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
             if (self.state != Waiter.WAITING) {
                 return true;
             }
-            queue.unlink(self);
+            queue.remove(self);
             self.item = null;
             self.state = Waiter.ABANDONED;
             return false;
@@ -235,15 +273,6 @@ final class LockChannel<E> extends AbstractChannel<E> {
         deliverUndelivered(discarded.toArray());
     }
 
-    /** Must be called with the lock held: drains {@code queue}, setting each waiter's state. */
-    private static Waiter completeAll(WaitQueue queue, int state) {
-        Waiter chain = queue.drain();
-        for (Waiter w = chain; w != null; w = w.next) {
-            w.item = null;
-            w.state = state;
-        }
-        return chain;
-    }
 
     // ---------------------------------------------------------------- state
 

@@ -82,6 +82,13 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     /** Written under {@link #lock} (which guards the queues and the close cause, and is never taken on the fast paths). */
     private volatile boolean cancelled;
+    /**
+     * Selects waiting to send. Unlike {@link AbstractChannel#senders} (plain senders, whose values
+     * receivers move into the ring for them), a select is only woken to try again ({@link Waiter#RETRY})
+     * when room appears: moving its value could not be undone if another of its cases won meanwhile.
+     * Guarded by {@link #lock}.
+     */
+    private final WaitQueue sendCases = new WaitQueue();
 
     RingChannel(int capacity, Consumer<? super E> onUndelivered) {
         super(capacity, Overflow.SUSPEND, onUndelivered);
@@ -152,63 +159,92 @@ final class RingChannel<E> extends AbstractChannel<E> {
         }
     }
 
-    /** After a value was published: wake one queued receiver, if any, to try again. */
-    private void afterPublish() {
-        VarHandle.fullFence();
-        if (counters.get(RECEIVERS_WAITING) != 0) {
-            Waiter w;
-            lock.lock();
-            try {
-                w = receivers.poll();
-                if (w != null) {
-                    counters.decrementAndGet(RECEIVERS_WAITING);
-                    w.state = Waiter.RETRY;
-                }
-            } finally {
-                lock.unlock();
-            }
-            if (w != null) {
-                w.unpark();
-            }
-        }
+    // ---------------------------------------------------------------- waking, under the lock
+
+    /** Must be called with the lock held, after any queue change: the counters mirror the queues (invariant 1). */
+    private void syncCountsLocked() {
+        counters.set(SENDERS_WAITING, senders.size() + sendCases.size());
+        counters.set(RECEIVERS_WAITING, receivers.size());
     }
 
-    /** After a slot was freed: refill it from the oldest queued senders, if any. */
-    private void afterFree() {
-        VarHandle.fullFence();
-        if (counters.get(SENDERS_WAITING) != 0) {
-            Waiter done;
-            lock.lock();
-            try {
-                done = moveQueuedSendersLocked();
-            } finally {
-                lock.unlock();
-            }
-            if (done != null) {
-                unparkAll(done);
-                afterPublish();
-            }
+    /**
+     * Must be called with the lock held, after values were published: wake one queued receiver
+     * (never one of {@code exclude}'s) to try again.
+     */
+    private void publishedLocked(Waiter exclude, Wake wake) {
+        wake.add(receivers.completeFirst(exclude, Waiter.RETRY, null));
+        syncCountsLocked();
+    }
+
+    /**
+     * Must be called with the lock held, after a slot was freed: refill the ring from the oldest
+     * queued senders, then, if room is left, wake one select waiting to send (never one of
+     * {@code exclude}'s) to try again.
+     */
+    private void freedLocked(Waiter exclude, Wake wake) {
+        if (moveQueuedSendersLocked(wake)) {
+            publishedLocked(exclude, wake);
         }
+        if (senders.isEmpty() && freeSlots() > 0) {
+            wake.add(sendCases.completeFirst(exclude, Waiter.RETRY, null));
+        }
+        syncCountsLocked();
     }
 
     /**
      * Must be called with the lock held: moves the values of the oldest queued senders into the
-     * ring while it has room (and is open), completing those senders.
+     * ring while it has room (and is open), completing those senders. Only plain senders queue
+     * here (a select's send case waits in {@link #sendCases}), so a move can never be undone.
      *
-     * @return the completed senders, chained through {@code next}, to unpark after unlocking
+     * @return whether any value was moved
      */
-    private Waiter moveQueuedSendersLocked() {
-        Waiter done = null;
+    private boolean moveQueuedSendersLocked(Wake wake) {
+        boolean moved = false;
         Waiter s;
         while ((s = senders.peek()) != null && offer(s.item) == OK) {
             senders.unlink(s);
-            counters.decrementAndGet(SENDERS_WAITING);
             s.item = null;
-            s.state = Waiter.DONE;
-            s.next = done;
-            done = s;
+            s.tryComplete(Waiter.DONE);
+            wake.add(s);
+            moved = true;
         }
-        return done;
+        return moved;
+    }
+
+    /** After a value was published without the lock: wake one queued receiver, if any, to try again. */
+    private void afterPublish() {
+        VarHandle.fullFence();
+        if (counters.get(RECEIVERS_WAITING) != 0) {
+            Wake wake = new Wake();
+            lock.lock();
+            try {
+                publishedLocked(null, wake);
+            } finally {
+                lock.unlock();
+            }
+            wake.run();
+        }
+    }
+
+    /** After a slot was freed without the lock: refill it from queued senders, if any. */
+    private void afterFree() {
+        VarHandle.fullFence();
+        if (counters.get(SENDERS_WAITING) != 0) {
+            Wake wake = new Wake();
+            lock.lock();
+            try {
+                freedLocked(null, wake);
+            } finally {
+                lock.unlock();
+            }
+            wake.run();
+        }
+    }
+
+    /** Capacity minus the values in the ring (claimed slots count as taken). */
+    private long freeSlots() {
+        long h = counters.get(HEAD);
+        return capacity - ((counters.get(TAIL) & POSITION_MASK) - h);
     }
 
     // ---------------------------------------------------------------- send
@@ -231,29 +267,28 @@ final class RingChannel<E> extends AbstractChannel<E> {
     /** The ring was full or other senders are queued: queue up (under the lock) and wait. */
     private boolean sendSlow(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
         Waiter self = new Waiter(value);
-        Waiter done;
+        Wake wake = new Wake();
         lock.lock();
         try {
             if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
                 throw new ChannelClosedException(closeCause);
             }
             senders.add(self);
-            counters.incrementAndGet(SENDERS_WAITING);
+            syncCountsLocked();
             VarHandle.fullFence();
             // Re-check: room freed before our count was visible would otherwise go unnoticed.
-            done = moveQueuedSendersLocked();
+            if (moveQueuedSendersLocked(wake)) {
+                publishedLocked(null, wake);
+            }
             if (!block && self.state == Waiter.WAITING) {
                 senders.unlink(self);
-                counters.decrementAndGet(SENDERS_WAITING);
                 self.state = Waiter.ABANDONED;
             }
+            syncCountsLocked();
         } finally {
             lock.unlock();
         }
-        if (done != null) {
-            unparkAll(done); // may include self: unparking oneself is harmless
-            afterPublish();
-        }
+        wake.run(); // may unpark self: harmless
         if (self.state == Waiter.DONE) {
             return true;
         }
@@ -279,8 +314,8 @@ final class RingChannel<E> extends AbstractChannel<E> {
             if (self.state != Waiter.WAITING) {
                 return false;
             }
-            senders.unlink(self);
-            counters.decrementAndGet(SENDERS_WAITING);
+            senders.remove(self);
+            syncCountsLocked();
             self.item = null;
             self.state = Waiter.ABANDONED;
             return true;
@@ -299,13 +334,19 @@ final class RingChannel<E> extends AbstractChannel<E> {
                 afterFree();
                 return v;
             }
-            long t = counters.get(TAIL);
-            if ((t & CLOSED_BIT) != 0) {
-                Object r = receiveClosed(t & POSITION_MASK);
-                if (r != null) {
-                    return r;
+            if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
+                Wake wake = new Wake();
+                lock.lock();
+                try {
+                    v = receiveClosedLocked(wake);
+                } finally {
+                    lock.unlock();
                 }
-                continue; // a claimed slot is being published: take it next time round
+                wake.run();
+                if (v != EMPTY) {
+                    return v;
+                }
+                continue; // the ring was not drained after all: take the value next time round
             }
             if (!block) {
                 return EMPTY;
@@ -319,33 +360,35 @@ final class RingChannel<E> extends AbstractChannel<E> {
     }
 
     /**
-     * The ring looked empty and the channel is closed at position {@code end}. Returns a value, or
-     * {@link #CLOSED} once everything sent before the close is taken, or {@code null} to retry.
+     * Must be called with the lock held, once the ring looked empty and the channel is closed:
+     * waits out claimed slots still being published, then takes a value from the ring, or from
+     * a sender queued before the close, or reports {@link #CLOSED}.
+     *
+     * @return a value, {@link #CLOSED}, or {@link #EMPTY} if a value turned up in the ring (retry)
      */
-    private Object receiveClosed(long end) {
-        if (counters.get(HEAD) < end) {
+    private Object receiveClosedLocked(Wake wake) {
+        long end = counters.get(TAIL) & POSITION_MASK;
+        while (counters.get(HEAD) < end) {
+            if (seqPublishedAtHead()) {
+                return EMPTY;
+            }
             Thread.onSpinWait(); // a sender claimed a slot before the close and is publishing it
-            return null;
         }
-        Waiter s;
-        lock.lock();
-        try {
-            s = senders.poll();
-            if (s == null) {
-                return CLOSED;
-            }
-            counters.decrementAndGet(SENDERS_WAITING);
-            Object v = s.item;
-            s.item = null;
-            s.state = Waiter.DONE;
-            lock.unlock();
-            s.unpark();
-            return v;
-        } finally {
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
+        Waiter s = senders.completeFirst(null, Waiter.DONE, null);
+        if (s == null) {
+            return CLOSED;
         }
+        syncCountsLocked();
+        Object v = s.item;
+        s.item = null;
+        wake.add(s);
+        return v;
+    }
+
+    /** Whether the slot at the head holds a published value. */
+    private boolean seqPublishedAtHead() {
+        long h = counters.get(HEAD);
+        return (long) SEQ.getAcquire(seqs, (int) h & mask) == h + 1;
     }
 
     /**
@@ -357,7 +400,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
         lock.lock();
         try {
             receivers.add(self);
-            counters.incrementAndGet(RECEIVERS_WAITING);
+            syncCountsLocked();
         } finally {
             lock.unlock();
         }
@@ -387,33 +430,93 @@ final class RingChannel<E> extends AbstractChannel<E> {
      * again, pass that wake-up on to the next queued receiver so that it is not lost.
      */
     private void giveUpReceive(Waiter self) {
-        Waiter next = null;
+        Wake wake = new Wake();
         lock.lock();
         try {
             if (self.state == Waiter.WAITING) {
-                receivers.unlink(self);
-                counters.decrementAndGet(RECEIVERS_WAITING);
+                receivers.remove(self);
                 self.state = Waiter.ABANDONED;
             } else if (self.state == Waiter.RETRY) {
-                next = receivers.poll();
-                if (next != null) {
-                    counters.decrementAndGet(RECEIVERS_WAITING);
-                    next.state = Waiter.RETRY;
-                }
+                publishedLocked(null, wake);
             }
+            syncCountsLocked();
         } finally {
             lock.unlock();
         }
-        if (next != null) {
-            next.unpark();
+        wake.run();
+    }
+
+    // ---------------------------------------------------------------- select
+
+    @Override
+    Object selectReceiveLocked(Waiter exclude, Wake wake) {
+        for (;;) {
+            Object v = poll();
+            if (v != null) {
+                VarHandle.fullFence();
+                freedLocked(exclude, wake);
+                return v;
+            }
+            if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
+                return EMPTY;
+            }
+            v = receiveClosedLocked(wake);
+            if (v != EMPTY) {
+                return v;
+            }
         }
+    }
+
+    @Override
+    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
+        if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
+            throw new ChannelClosedException(closeCause);
+        }
+        if (!senders.isEmpty()) {
+            if (moveQueuedSendersLocked(wake)) {
+                publishedLocked(exclude, wake);
+            }
+            syncCountsLocked();
+            if (!senders.isEmpty()) {
+                return false; // queued senders go first
+            }
+        }
+        int r = offer(value);
+        if (r == SHUT) {
+            throw new ChannelClosedException(closeCause);
+        }
+        if (r == FULL) {
+            return false;
+        }
+        VarHandle.fullFence();
+        publishedLocked(exclude, wake);
+        return true;
+    }
+
+    @Override
+    void enqueueLocked(Waiter caseWaiter, boolean send) {
+        (send ? sendCases : receivers).add(caseWaiter);
+        syncCountsLocked();
+    }
+
+    @Override
+    void dequeueLocked(Waiter caseWaiter, boolean send) {
+        (send ? sendCases : receivers).remove(caseWaiter);
+        syncCountsLocked();
+    }
+
+    @Override
+    void forwardRetryLocked(boolean send, Wake wake) {
+        wake.add((send ? sendCases : receivers).completeFirst(null, Waiter.RETRY, null));
+        syncCountsLocked();
     }
 
     // ---------------------------------------------------------------- close and cancel
 
     @Override
     public boolean close(Throwable cause) {
-        Waiter wake;
+        Waiter wakeReceivers;
+        Waiter wakeSendCases;
         lock.lock();
         try {
             if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
@@ -421,11 +524,15 @@ final class RingChannel<E> extends AbstractChannel<E> {
             }
             closeCause = cause;
             counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
-            wake = wakeAllReceiversLocked();
+            // Receivers and selects retry and find the close; queued plain senders stay (invariant 4).
+            wakeReceivers = completeAll(receivers, Waiter.RETRY);
+            wakeSendCases = completeAll(sendCases, Waiter.RETRY);
+            syncCountsLocked();
         } finally {
             lock.unlock();
         }
-        unparkAll(wake);
+        unparkAll(wakeReceivers);
+        unparkAll(wakeSendCases);
         return true;
     }
 
@@ -433,6 +540,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     public void cancel(Throwable cause) {
         List<Object> discarded = new ArrayList<>();
         Waiter wakeReceivers;
+        Waiter wakeSendCases;
         Waiter failSenders;
         lock.lock();
         try {
@@ -453,29 +561,17 @@ final class RingChannel<E> extends AbstractChannel<E> {
                     Thread.onSpinWait();
                 }
             }
-            failSenders = senders.drain();
-            for (Waiter w = failSenders; w != null; w = w.next) {
-                w.item = null;
-                w.state = Waiter.CLOSED;
-            }
-            counters.set(SENDERS_WAITING, 0);
-            wakeReceivers = wakeAllReceiversLocked();
+            failSenders = completeAll(senders, Waiter.CLOSED);
+            wakeReceivers = completeAll(receivers, Waiter.RETRY);
+            wakeSendCases = completeAll(sendCases, Waiter.RETRY);
+            syncCountsLocked();
         } finally {
             lock.unlock();
         }
         unparkAll(failSenders);
         unparkAll(wakeReceivers);
+        unparkAll(wakeSendCases);
         deliverUndelivered(discarded.toArray());
-    }
-
-    /** Must be called with the lock held: dequeues every receiver with RETRY; unpark the chain after unlocking. */
-    private Waiter wakeAllReceiversLocked() {
-        Waiter chain = receivers.drain();
-        for (Waiter w = chain; w != null; w = w.next) {
-            w.state = Waiter.RETRY;
-        }
-        counters.set(RECEIVERS_WAITING, 0);
-        return chain;
     }
 
     // ---------------------------------------------------------------- state

@@ -19,6 +19,7 @@ final class WaitQueue {
     }
 
     void add(Waiter w) {
+        w.queued = true;
         w.prev = tail;
         w.next = null;
         if (tail == null) {
@@ -60,12 +61,55 @@ final class WaitQueue {
         }
         w.prev = null;
         w.next = null;
+        w.queued = false;
         size--;
+    }
+
+    /** Unlinks {@code w} if it is still queued (a peer may have dropped a decided case waiter). */
+    void remove(Waiter w) {
+        if (w.queued) {
+            unlink(w);
+        }
+    }
+
+    /**
+     * Completes and unlinks the oldest waiter that can be completed, skipping (and leaving queued)
+     * the case waiters of {@code exclude}, and dropping case waiters whose select is decided.
+     *
+     * @param exclude a select owner whose own waiters must not be paired with, or {@code null}
+     * @param newState the state to complete with
+     * @param item written into the waiter before completing it (a value handed to a receiver), or
+     *     {@code null} to leave it (a sender whose value is taken: read it after this returns)
+     * @return the completed waiter, unlinked, or {@code null} if none
+     */
+    Waiter completeFirst(Waiter exclude, int newState, Object item) {
+        Waiter w = head;
+        while (w != null) {
+            Waiter next = w.next;
+            if (exclude == null || w.owner != exclude) {
+                if (item != null) {
+                    w.item = item;
+                }
+                boolean won = w.tryComplete(newState);
+                unlink(w);
+                if (won) {
+                    return w;
+                }
+                if (item != null) {
+                    w.item = null;
+                }
+            }
+            w = next;
+        }
+        return null;
     }
 
     /** Unlinks every waiter and returns them as a chain through {@code next} (oldest first). */
     Waiter drain() {
         Waiter h = head;
+        for (Waiter w = h; w != null; w = w.next) {
+            w.queued = false;
+        }
         head = null;
         tail = null;
         size = 0;

@@ -13,6 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #ABANDONED}, after unlinking itself). The waking party writes {@code item} before the
  * volatile write of {@code state}, and unparks the thread only after releasing the lock (a woken
  * thread never runs into a lock its waker still holds).
+ *
+ * <p>Select: a {@link Select} waits on several channels at once with one <em>case waiter</em> per
+ * case, queued in that case's channel, all sharing one {@link #owner}: a waiter that only parks
+ * and holds the outcome. A peer completes a case waiter with {@link #tryComplete}, which first
+ * claims the owner ({@link #winner} from {@code null} to the case waiter, by CAS); a claim that
+ * fails means another case (or the select itself, giving up) won, and the peer drops the waiter
+ * and tries the next one in the queue. For a single operation the waiter is its own owner and
+ * completion needs no CAS: the channel lock already makes the completer unique.
  */
 final class Waiter {
     static final int WAITING = 0;
@@ -35,7 +43,23 @@ final class Waiter {
     private static final int SPINS = MULTICORE ? 256 : 0;
     private static final long YIELD_NANOS = MULTICORE ? 50_000 : 0;
 
+    private static final java.lang.invoke.VarHandle WINNER;
+
+    static {
+        try {
+            WINNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(Waiter.class, "winner", Waiter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Thread thread = Thread.currentThread();
+    /** The waiter that parks and holds the outcome: {@code this}, or a select's shared owner. */
+    final Waiter owner;
+    /** Owners only: the case waiter that won the select (or the owner itself when the select gave up). */
+    volatile Waiter winner;
+    /** Whether the waiter is in a {@link WaitQueue}; guarded by the channel lock. */
+    boolean queued;
     /** A sender's value, or the value handed to a receiver. Guarded by the channel lock until state leaves WAITING. */
     Object item;
     /** WAITING, then one of DONE, CLOSED, ABANDONED. Written under the channel lock, read without it. */
@@ -54,6 +78,48 @@ final class Waiter {
 
     Waiter(Object item) {
         this.item = item;
+        this.owner = this;
+    }
+
+    /** A select's case waiter, completed on behalf of {@code owner}. */
+    Waiter(Waiter owner, Object item) {
+        this.item = item;
+        this.owner = owner;
+    }
+
+    /** @return whether this waiter belongs to a select */
+    boolean isCase() {
+        return owner != this;
+    }
+
+    /**
+     * Completes this queued waiter with {@code newState} (DONE, CLOSED or RETRY), if it still can be.
+     * Must be called with the lock of the channel whose queue holds it. For a case waiter, whatever
+     * it must carry ({@link #item}) is written before this call, so that the owner's thread sees
+     * it once it sees the state.
+     *
+     * @return {@code false} if this is a case waiter whose select is already decided
+     */
+    boolean tryComplete(int newState) {
+        if (owner == this) {
+            state = newState;
+            return true;
+        }
+        if (!WINNER.compareAndSet(owner, (Waiter) null, this)) {
+            return false;
+        }
+        state = newState;
+        owner.state = newState;
+        return true;
+    }
+
+    /**
+     * The select's own thread gives up (timeout, interrupt): claims its owner for itself.
+     *
+     * @return {@code true} if no case had won; {@code false} if one had (see {@link #winner})
+     */
+    boolean claimForSelf() {
+        return WINNER.compareAndSet(this, (Waiter) null, this);
     }
 
     /**
@@ -103,8 +169,9 @@ final class Waiter {
 
     /** Wakes the waiting thread. Call after the state changed and after releasing the channel lock. */
     void unpark() {
-        if (parked) {
-            LockSupport.unpark(thread);
+        Waiter o = owner;
+        if (o.parked) {
+            LockSupport.unpark(o.thread);
         }
     }
 }
