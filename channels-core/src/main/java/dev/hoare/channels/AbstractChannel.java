@@ -67,8 +67,8 @@ abstract class AbstractChannel<E> implements Channel<E> {
         return locked(() -> closeCause);
     }
 
-    /** For tests: how many senders wait now. */
-    final int waitingSenders() {
+    /** For tests: how many senders (and selects with a send case) wait now. */
+    int waitingSenders() {
         return locked(senders::size);
     }
 

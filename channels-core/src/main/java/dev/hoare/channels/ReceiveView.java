@@ -51,6 +51,11 @@ class ReceiveView<E> implements ReceiveChannel<E> {
         return channel.isEmpty();
     }
 
+    /** The channel this view forwards to (for {@link Select}). */
+    ReceiveChannel<E> channel() {
+        return channel;
+    }
+
     @Override
     public String toString() {
         return "ReceiveOnly" + channel;

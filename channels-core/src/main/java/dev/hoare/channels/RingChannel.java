@@ -506,6 +506,11 @@ final class RingChannel<E> extends AbstractChannel<E> {
     }
 
     @Override
+    int waitingSenders() {
+        return locked(() -> senders.size() + sendCases.size());
+    }
+
+    @Override
     void forwardRetryLocked(boolean send, Wake wake) {
         wake.add((send ? sendCases : receivers).completeFirst(null, Waiter.RETRY, null));
         syncCountsLocked();

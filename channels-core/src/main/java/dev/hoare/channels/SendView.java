@@ -40,6 +40,11 @@ final class SendView<E> implements SendChannel<E> {
         return channel.isClosedForSend();
     }
 
+    /** The channel this view forwards to (for {@link Select}). */
+    SendChannel<E> channel() {
+        return channel;
+    }
+
     @Override
     public String toString() {
         return "SendOnly" + channel;
