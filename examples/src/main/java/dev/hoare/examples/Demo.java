@@ -2,6 +2,9 @@ package dev.hoare.examples;
 
 import dev.hoare.channels.Channel;
 import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.Routine;
+import dev.hoare.channels.Select;
 import dev.hoare.channels.Overflow;
 import dev.hoare.channels.Received;
 import dev.hoare.channels.SendChannel;
@@ -39,6 +42,7 @@ public final class Demo {
         closeWithCause();
         overflow();
         rendezvous();
+        selectWithTimeout();
         out.println("done.");
     }
 
@@ -132,6 +136,26 @@ public final class Demo {
         boolean sent = ping.send("hello", Duration.ofSeconds(5));
         receiver.join();
         out.println("   send returned " + sent + " once the receiver had it");
+    }
+
+    /** Select over a worker's results and a timeout: the worker answers twice, then hangs. */
+    void selectWithTimeout() throws InterruptedException {
+        out.println();
+        out.println("5. select with a timeout: a worker answers twice, then hangs");
+        Channel<String> results = Channel.unbuffered();
+        Routine worker = Channels.go(() -> {
+            results.send("result A");
+            results.send("result B");
+            Channel.unbuffered().receive(); // hangs, as a stuck service would
+        });
+        for (int i = 0; i < 3; i++) {
+            String event = Select.<String>select()
+                    .onReceive(results, r -> "got " + r)
+                    .onTimeout(Duration.ofMillis(500), () -> "timed out after 500 ms")
+                    .run();
+            out.println("   " + event);
+        }
+        worker.interrupt();
     }
 
     private static void produce(SendChannel<Integer> to, int from, int through) {

@@ -1,7 +1,11 @@
 package dev.hoare.examples;
 
 import dev.hoare.channels.Channel;
+import dev.hoare.channels.Channels;
 import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.Routine;
+import dev.hoare.channels.Select;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +47,38 @@ public final class QuickStart {
         producer.join();
         // end::quickstart[]
         return out;
+    }
+
+    /**
+     * The README's select example: the first of two answers, or a timeout.
+     *
+     * @return what the select chose
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static String firstAnswer() throws InterruptedException {
+        // tag::select[]
+        Channel<String> fast = Channel.unbuffered();
+        Channel<String> slow = Channel.unbuffered();
+        Routine f = Channels.go(() -> fast.send("fast answer"));          // a virtual thread
+        Routine s = Channels.go(() -> {
+            Thread.sleep(10_000);                                      // a slow service
+            slow.send("slow answer");
+        });
+
+        String first = Select.<String>select()                          // Go's select
+            .onReceive(fast, answer -> answer)
+            .onReceive(slow, answer -> answer)
+            .onTimeout(Duration.ofSeconds(1), () -> "timed out")
+            .run();
+
+        String second = Select.<String>select()
+            .onReceive(slow, answer -> answer)
+            .onTimeout(Duration.ofMillis(50), () -> "slow one timed out")
+            .run();
+        f.join();
+        s.interrupt();                                                   // stop the slow one
+        // end::select[]
+        return first + " / " + second;
     }
 
     /**

@@ -27,6 +27,7 @@ class DemoTest {
         assertContains(out, "trySend with no receiver: false");
         assertContains(out, "receiver got: hello");
         assertContains(out, "send returned true once the receiver had it");
+        assertContains(out, "got result A\n   got result B\n   timed out after 500 ms");
         assertContains(out, "done.");
     }
 

@@ -19,16 +19,23 @@ class QuickStartTest {
         assertEquals(List.of("NEVER", "COMMUNICATE", "BY", "SHARING", "MEMORY"), QuickStart.run());
     }
 
+    @Test
+    void selectTakesTheFirstAnswerThenTimesOut() throws Exception {
+        assertEquals("fast answer / slow one timed out", QuickStart.firstAnswer());
+    }
+
     /** The README shows the tagged lines of QuickStart.java verbatim (indentation aside), so it cannot drift. */
     @Test
     void readmeShowsTheCompiledQuickStart() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         String source = Files.readString(root.resolve("examples/src/main/java/dev/hoare/examples/QuickStart.java"));
         String readme = Files.readString(root.resolve("README.md"));
-        String snippet = between(source, "// tag::quickstart[]\n", "        // end::quickstart[]");
-        String dedented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
-                .reduce("", (a, b) -> a + b + "\n");
-        assertTrue(readme.contains(dedented), () -> "README.md must contain the quick start exactly:\n" + dedented);
+        for (String tag : new String[] {"quickstart", "select"}) {
+            String snippet = between(source, "// tag::" + tag + "[]\n", "        // end::" + tag + "[]");
+            String dedented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                    .reduce("", (a, b) -> a + b + "\n");
+            assertTrue(readme.contains(dedented), () -> "README.md must contain the " + tag + " example exactly:\n" + dedented);
+        }
     }
 
     private static String between(String text, String start, String end) {
