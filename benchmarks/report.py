@@ -20,20 +20,31 @@ TARGETS = [  # (scenario label, peer, target ratio of throughputs hoare/peer)
 
 
 def main(path):
+    score = load(path)
+    channel_tables(score)
+    select_table(score)
+
+
+def load(path):
     with open(path) as f:
         runs = json.load(f)
     score = {}
     for r in runs:
         name = ".".join(r["benchmark"].split(".")[-2:])
         p = r.get("params", {})
-        key = (name, p.get("capacity"), p["threads"], p["impl"])
+        key = (name, p.get("capacity"), p.get("threads", p.get("cases")), p["impl"])
         err = r["primaryMetric"]["scoreError"]
         try:
             err = float(err)
         except (TypeError, ValueError):
             err = float("nan")
         score[key] = (float(r["primaryMetric"]["score"]), err)
+    return score
 
+
+def channel_tables(score):
+    if not any(k[0].startswith(("Buffered.", "Unbuffered.")) for k in score):
+        return
     for threads in ("platform", "virtual"):
         print(f"\n#### {threads} threads — ns per message (lower is better), ± 99.9% error\n")
         print("| scenario | " + " | ".join(IMPLS) + " |")
@@ -61,6 +72,22 @@ def main(path):
                 ratio = o[0] / h[0]
                 cells.append(f"{ratio:.2f}x {'met' if ratio >= target else 'MISSED'}")
         print(f"| {label} | {peer} | {target:g}x | " + " | ".join(cells) + " |")
+
+
+def select_table(score):
+    rows = [k for k in score if k[0].startswith("SelectBench.")]
+    if not rows:
+        return
+    print("\n#### select — ns per operation, Hoare vs jox, same run\n")
+    print("| benchmark | cases | hoare | jox | jox / hoare |")
+    print("|---|---|---|---|---|")
+    for name in ("SelectBench.ready", "SelectBench.woken"):
+        for cases in ("1", "2", "4"):
+            h = score.get((name, None, cases, "hoare"))
+            j = score.get((name, None, cases, "jox"))
+            if h is None or j is None:
+                continue
+            print(f"| {name.split('.')[1]} | {cases} | {h[0]:.1f} ± {h[1]:.1f} | {j[0]:.1f} ± {j[1]:.1f} | {j[0] / h[0]:.2f}x |")
 
 
 if __name__ == "__main__":
