@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  * <h2>Waiting</h2>
  * Invariants, under {@link #lock}:
  * <ol>
- *   <li>{@code counters[SENDERS_WAITING]} is the length of {@link #senders};
- *       {@code counters[RECEIVERS_WAITING]} the length of {@link #receivers}.</li>
+ *   <li>{@code counters[SENDERS_WAITING]} is the length of {@code senders} plus {@link #sendCases};
+ *       {@code counters[RECEIVERS_WAITING]} the length of {@code receivers}
+ *       ({@link #syncCountsLocked} after every change).</li>
  *   <li>A sender is queued only when it found the ring full, or other senders queued before it
  *       (new sends do not overtake queued ones: the fast path runs only while none is queued).</li>
  *   <li>A receiver is queued only when it found the ring empty and the channel open.</li>
