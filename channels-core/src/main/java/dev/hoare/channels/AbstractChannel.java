@@ -197,7 +197,7 @@ abstract class AbstractChannel<E> implements Channel<E> {
 
     @Override
     public final ReceiveChannel<E> receiveOnly() {
-        return new ReceiveView<>(this);
+        return new ForwardingReceiveChannel<>(this);
     }
 
     @Override

@@ -400,8 +400,8 @@ public final class Select<R> {
         while (true) {
             if (c instanceof AbstractChannel<?> ac) {
                 return ac;
-            } else if (c instanceof ReceiveView<?> rv) {
-                c = rv.channel();
+            } else if (c instanceof ForwardingReceiveChannel<?> rv) {
+                c = rv.delegate();
             } else if (c instanceof SendView<?> sv) {
                 c = sv.channel();
             } else {

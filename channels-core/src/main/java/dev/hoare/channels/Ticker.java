@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledFuture;
  * stops the ticks and closes the channel, so iteration over a stopped ticker ends after the tick
  * still held, if any; the timer thread is released.
  */
-public final class Ticker extends ReceiveView<Instant> {
+public final class Ticker extends ForwardingReceiveChannel<Instant> {
     private final ScheduledFuture<?> schedule;
 
     Ticker(Channel<Instant> ticks, ScheduledFuture<?> schedule) {

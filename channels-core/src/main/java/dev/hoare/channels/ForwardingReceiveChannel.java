@@ -3,12 +3,23 @@ package dev.hoare.channels;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The receive-only view of a channel ({@link Channel#receiveOnly()}): forwards, and hides the send side. */
-class ReceiveView<E> implements ReceiveChannel<E> {
+/**
+ * A receive channel that forwards every operation to another one, for adding behaviour around a
+ * channel (a hook on close or cancel, say) while keeping it usable everywhere a Hoare channel is,
+ * {@link Select} included: select waits on the channel this one forwards to.
+ * {@link Channel#receiveOnly()} is one, and so is {@link Ticker}.
+ *
+ * @param <E> the value type
+ */
+public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
     private final ReceiveChannel<E> channel;
 
-    ReceiveView(ReceiveChannel<E> channel) {
-        this.channel = channel;
+    /**
+     * @param channel the channel to forward to; a Hoare channel (or another forwarding one) for
+     *     this one to be usable in {@link Select}
+     */
+    protected ForwardingReceiveChannel(ReceiveChannel<E> channel) {
+        this.channel = java.util.Objects.requireNonNull(channel, "channel");
     }
 
     @Override
@@ -51,8 +62,8 @@ class ReceiveView<E> implements ReceiveChannel<E> {
         return channel.isEmpty();
     }
 
-    /** The channel this view forwards to (for {@link Select}). */
-    ReceiveChannel<E> channel() {
+    /** @return the channel this one forwards to */
+    protected final ReceiveChannel<E> delegate() {
         return channel;
     }
 
