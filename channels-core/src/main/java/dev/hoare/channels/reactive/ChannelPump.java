@@ -1,5 +1,6 @@
 package dev.hoare.channels.reactive;
 
+import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Received;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,11 @@ final class ChannelPump<T> {
         this.onCancel = onCancel;
     }
 
-    /** Called by Reactor for every {@code request(n)}; n is already validated (positive). */
+    /**
+     * Called by Reactor for every {@code request(n)}; n is already validated (positive). Also
+     * called once with 0 at subscription, so that an already closed, drained channel completes
+     * (or errors) without waiting for demand, as rule 1.4 wants.
+     */
     void request(long n) {
         demand.getAndAccumulate(n, Operators::addCap);
         if (wip.getAndIncrement() == 0) {
@@ -54,6 +59,27 @@ final class ChannelPump<T> {
             case CLOSE -> channel.close();
             case CANCEL -> channel.cancel();
             default -> { }
+        }
+    }
+
+    /**
+     * Signals complete (or the close cause) if the channel is closed and drained, without taking
+     * anything: demand is not needed for a terminal signal.
+     */
+    private boolean terminatedIfDrained() {
+        if (!channel.isClosedForReceive()) {
+            return false;
+        }
+        try {
+            channel.tryReceive(); // closed and drained: throws with the cause
+            return false;
+        } catch (ChannelClosedException closed) {
+            if (closed.getCause() != null) {
+                sink.error(closed.getCause());
+            } else {
+                sink.complete();
+            }
+            return true;
         }
     }
 
@@ -88,6 +114,9 @@ final class ChannelPump<T> {
             }
             if (requested != Long.MAX_VALUE) {
                 demand.addAndGet(-emitted);
+            }
+            if (!cancelled && terminatedIfDrained()) {
+                return;
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);

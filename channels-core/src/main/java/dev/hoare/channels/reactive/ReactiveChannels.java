@@ -119,6 +119,7 @@ public final class ReactiveChannels {
             ChannelPump<T> pump = new ChannelPump<>(channel, sink, scheduler, onCancel);
             sink.onCancel(pump::cancel);
             sink.onRequest(pump::request);
+            pump.request(0);
         });
     }
 
