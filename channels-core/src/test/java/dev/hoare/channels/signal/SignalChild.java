@@ -1,0 +1,67 @@
+package dev.hoare.channels.signal;
+
+import dev.hoare.channels.Channel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
+
+/**
+ * A child JVM for {@link SignalsTest}: prints READY, then one line per event; the parent sends it
+ * real signals. Every mode ends by itself after 60 s at most.
+ */
+public final class SignalChild {
+    private SignalChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> say("HOOK RAN")));
+        CountDownLatch never = new CountDownLatch(1);
+        switch (args[0]) {
+            case "default" -> {
+                Signals.flux(Signal.USR1, Signal.HUP, Signal.TERM).subscribe(e -> say("GOT " + e.signal()));
+                say("READY");
+                never.await(60, TimeUnit.SECONDS);
+            }
+            case "takeover" -> {
+                Channel<Integer> input = Channel.buffered(100);
+                for (int i = 0; i < 10; i++) {
+                    input.send(i);
+                }
+                CountDownLatch term = new CountDownLatch(1);
+                Signals.takeOver(Signal.TERM).subscribe(e -> {
+                    say("GOT " + e.signal());
+                    input.close(); // graceful shutdown: stop taking input, drain what is there
+                    term.countDown();
+                });
+                say("READY");
+                if (term.await(60, TimeUnit.SECONDS)) {
+                    int drained = 0;
+                    for (Integer ignored : input) {
+                        drained++;
+                    }
+                    say("DRAINED " + drained);
+                    System.exit(0);
+                }
+            }
+            case "restore" -> {
+                Disposable d = Signals.flux(Signal.USR1).subscribe(e -> say("GOT " + e.signal()));
+                d.dispose(); // the last subscriber left: USR1's default action (terminate) is back
+                say("READY");
+                never.await(60, TimeUnit.SECONDS);
+            }
+            case "channel" -> {
+                var ch = Signals.channel(Signal.USR1);
+                say("READY");
+                say("GOT " + ch.receive().signal() + " FROM CHANNEL");
+                System.exit(0);
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        say("TIMEOUT");
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}
