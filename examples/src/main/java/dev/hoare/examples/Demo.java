@@ -4,7 +4,11 @@ import dev.hoare.channels.Channel;
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Routine;
+import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Select;
+import dev.hoare.channels.reactive.ReactiveChannels;
+import dev.hoare.channels.signal.Signal;
+import dev.hoare.channels.signal.Signals;
 import dev.hoare.channels.Overflow;
 import dev.hoare.channels.Received;
 import dev.hoare.channels.SendChannel;
@@ -12,7 +16,11 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 
 /**
  * The main demo ({@code java -jar examples/target/hoare.jar}): a tour of Hoare channels in one
@@ -30,19 +38,21 @@ public final class Demo {
      * Runs the tour.
      *
      * @param args unused
-     * @throws InterruptedException if interrupted
+     * @throws Exception if interrupted, or the demo cannot signal itself
      */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         new Demo(System.out).run();
     }
 
-    void run() throws InterruptedException {
+    void run() throws Exception {
         out.println("Hoare — Go-style channels for Java");
         pipeline();
         closeWithCause();
         overflow();
         rendezvous();
         selectWithTimeout();
+        reactive();
+        signals();
         out.println("done.");
     }
 
@@ -156,6 +166,38 @@ public final class Demo {
             out.println("   " + event);
         }
         worker.interrupt();
+    }
+
+    /** A channel feeds a Reactor pipeline with back-pressure; the pipeline's output goes back into a channel. */
+    void reactive() throws InterruptedException {
+        out.println();
+        out.println("6. reactor: a channel feeds a Flux pipeline, and a Flux feeds a channel");
+        Channel<Integer> readings = Channel.buffered(16);
+        Channels.go(() -> produce(readings, 1, 20));
+        List<Integer> evens = ReactiveChannels.toFlux(readings)   // one receive per requested value
+                .filter(n -> n % 2 == 0)
+                .map(n -> n * 10)
+                .collectList()
+                .block(Duration.ofSeconds(10));
+        out.println("   evens x10 from the channel: " + evens);
+        ReceiveChannel<String> words = ReactiveChannels.fromPublisher(Flux.just("back", "into", "a", "channel"), 2);
+        out.println("   from a Flux: " + String.join(" ", words.stream().toList()));
+    }
+
+    /** A signal handled as a Flux: the demo sends itself SIGUSR1. */
+    void signals() throws Exception {
+        out.println();
+        out.println("7. signals: SIGUSR1 as a Flux");
+        CountDownLatch got = new CountDownLatch(1);
+        Disposable subscription = Signals.flux(Signal.USR1).subscribe(e -> {
+            out.println("   received SIG" + e.signal() + " (signal " + e.signal().number() + ")");
+            got.countDown();
+        });
+        Signals.send(ProcessHandle.current().pid(), Signal.USR1);
+        if (!got.await(10, TimeUnit.SECONDS)) {
+            out.println("   SIGUSR1 did not arrive within 10 s");
+        }
+        subscription.dispose(); // the previous handler is back
     }
 
     private static void produce(SendChannel<Integer> to, int from, int through) {

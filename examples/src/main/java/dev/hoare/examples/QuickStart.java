@@ -5,9 +5,17 @@ import dev.hoare.channels.Channels;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Routine;
 import dev.hoare.channels.Select;
+import dev.hoare.channels.reactive.ReactiveChannels;
+import dev.hoare.channels.signal.Signal;
+import dev.hoare.channels.signal.SignalEvent;
+import dev.hoare.channels.signal.Signals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
 
 /**
  * The README's quick start, compiled and run by {@code QuickStartTest}, which also checks that the
@@ -79,6 +87,36 @@ public final class QuickStart {
         s.interrupt();                                                   // stop the slow one
         // end::select[]
         return first + " / " + second;
+    }
+
+    /**
+     * The README's Reactor and signals example.
+     *
+     * @return the pipeline's output and the signal seen
+     * @throws Exception if interrupted or the signal cannot be sent
+     */
+    public static String reactive() throws Exception {
+        // tag::reactive[]
+        Channel<Integer> numbers = Channel.buffered(16);
+        Channels.go(() -> {
+            for (int i = 1; i <= 10; i++) {
+                numbers.send(i);
+            }
+            numbers.close();                                            // completes the Flux
+        });
+        List<Integer> squares = ReactiveChannels.toFlux(numbers)       // request(n) = n receives
+            .map(n -> n * n)
+            .collectList()
+            .block(Duration.ofSeconds(5));
+
+        BlockingQueue<SignalEvent> seen = new LinkedBlockingQueue<>();
+        Disposable onUsr1 = Signals.flux(Signal.USR1)                  // POSIX signals as a Flux
+            .subscribe(seen::add);
+        Signals.send(ProcessHandle.current().pid(), Signal.USR1);      // kill -USR1 <our pid>
+        SignalEvent event = seen.poll(5, TimeUnit.SECONDS);
+        onUsr1.dispose();                                               // the previous handler is back
+        // end::reactive[]
+        return squares + " " + (event == null ? "no signal" : "SIG" + event.signal());
     }
 
     /**

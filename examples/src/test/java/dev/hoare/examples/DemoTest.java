@@ -28,6 +28,9 @@ class DemoTest {
         assertContains(out, "receiver got: hello");
         assertContains(out, "send returned true once the receiver had it");
         assertContains(out, "got result A\n   got result B\n   timed out after 500 ms");
+        assertContains(out, "evens x10 from the channel: [20, 40, 60, 80, 100, 120, 140, 160, 180, 200]");
+        assertContains(out, "from a Flux: back into a channel");
+        assertContains(out, "received SIGUSR1 (signal 10)");
         assertContains(out, "done.");
     }
 
