@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Transfer {
     static final int MESSAGES = 100_000;
+    /** Bound on one invocation; the slowest peer needs about 1.5 s for a batch on 2 cores. */
+    static final long TIMEOUT_SECONDS = 60;
     /** Boxed once, so that boxing is not what is measured. */
     private static final Integer[] VALUES = new Integer[1024];
 
@@ -27,9 +29,14 @@ final class Transfer {
     private Transfer() {
     }
 
+    private static long remainingMillis(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
     static ThreadFactory threads(String kind) {
         return switch (kind) {
-            case "platform" -> Thread.ofPlatform().factory();
+            // daemon, so that a worker stuck after a failed invocation cannot keep the JMH fork alive
+            case "platform" -> Thread.ofPlatform().daemon(true).factory();
             case "virtual" -> Thread.ofVirtual().factory();
             default -> throw new IllegalArgumentException("unknown thread kind " + kind);
         };
@@ -65,18 +72,33 @@ final class Transfer {
         }
         consumer.start();
         senders.forEach(Thread::start);
-        consumer.join(TimeUnit.SECONDS.toMillis(60));
+        // one bounded deadline for the whole invocation: a hang fails the benchmark loudly instead
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        consumer.join(remainingMillis(deadline));
         for (Thread t : senders) {
-            t.join(TimeUnit.SECONDS.toMillis(10));
+            t.join(remainingMillis(deadline));
         }
-        if (consumer.isAlive()) {
+        boolean stuck = consumer.isAlive() || senders.stream().anyMatch(Thread::isAlive);
+        if (stuck) {
             senders.forEach(Thread::interrupt);
             consumer.interrupt();
-            throw new TimeoutException("transfer did not finish in 60 s");
+            throw new TimeoutException("transfer of " + MESSAGES + " messages did not finish in " + TIMEOUT_SECONDS + " s"
+                    + (failure.get() == null ? "" : "; first failure: " + failure.get()));
         }
         if (failure.get() != null) {
-            throw new IllegalStateException(failure.get());
+            throw new IllegalStateException("transfer failed", failure.get());
+        }
+        long expected = producers * sumOfValues(perProducer);
+        if (sum[0] != expected) {
+            throw new IllegalStateException("consumer's checksum " + sum[0] + " != " + expected + ": messages lost or corrupted");
         }
         return sum[0];
+    }
+
+    /** Sum of the first {@code n} values a producer puts: {@code VALUES[i & 1023]} for i < n. */
+    private static long sumOfValues(int n) {
+        long block = VALUES.length * (VALUES.length - 1L) / 2;
+        long rest = n % VALUES.length;
+        return (n / VALUES.length) * block + rest * (rest - 1) / 2;
     }
 }

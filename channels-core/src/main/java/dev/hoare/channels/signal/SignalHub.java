@@ -21,7 +21,8 @@ final class SignalHub implements SignalHandler {
     /** Guards installation, {@link #previous} and {@link #takeOvers}. */
     private final ReentrantLock lock = new ReentrantLock();
     private final List<FluxSink<SignalEvent>> sinks = new CopyOnWriteArrayList<>();
-    private SignalHandler previous;
+    /** Written under {@link #lock}; read by the signal thread. */
+    private volatile SignalHandler previous;
     private volatile int takeOvers;
 
     SignalHub(Signal signal) {
