@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns a JMH JSON result of the benchmarks module into the Markdown tables of docs/benchmarks.md."""
 import json
+import math
 import sys
 
 IMPLS = ["hoare", "jox", "abq", "ltq", "sq"]
@@ -66,6 +67,13 @@ def load(path):
     return score
 
 
+def fmt(s):
+    """score ± error, the error left out where JMH has none (a single iteration gives NaN)."""
+    if s is None:
+        return "—"
+    return f"{s[0]:.1f} ± {s[1]:.1f}" if not math.isnan(s[1]) else f"{s[0]:.1f}"
+
+
 def channel_tables(score):
     if not any(k[0].startswith(("Buffered.", "Unbuffered.")) for k in score):
         return
@@ -74,10 +82,7 @@ def channel_tables(score):
         print("| scenario | " + " | ".join(IMPLS) + " |")
         print("|---" * (len(IMPLS) + 1) + "|")
         for name, cap, label in SCENARIOS:
-            cells = []
-            for impl in IMPLS:
-                s = score.get((name, cap, threads, impl))
-                cells.append("—" if s is None else f"{s[0]:.1f} ± {s[1]:.1f}" if s[1] == s[1] else f"{s[0]:.1f}")
+            cells = [fmt(score.get((name, cap, threads, impl))) for impl in IMPLS]
             print(f"| {label} | " + " | ".join(cells) + " |")
 
     print("\n#### Targets — Hoare's throughput as a multiple of the peer's, same run\n")
@@ -94,7 +99,8 @@ def channel_tables(score):
                 cells.append("—")
             else:
                 ratio = o[0] / h[0]
-                cells.append(f"{ratio:.2f}x {'met' if ratio >= target else 'MISSED'}")
+                # rounded down, so that a printed 2.00x is never a miss
+                cells.append(f"{math.floor(ratio * 100) / 100:.2f}x {'met' if ratio >= target else 'MISSED'}")
         print(f"| {label} | {peer} | {target:g}x | " + " | ".join(cells) + " |")
 
 
@@ -111,7 +117,7 @@ def select_table(score):
             j = score.get((name, None, cases, "jox"))
             if h is None or j is None:
                 continue
-            print(f"| {name.split('.')[1]} | {cases} | {h[0]:.1f} ± {h[1]:.1f} | {j[0]:.1f} ± {j[1]:.1f} | {j[0] / h[0]:.2f}x |")
+            print(f"| {name.split('.')[1]} | {cases} | {fmt(h)} | {fmt(j)} | {j[0] / h[0]:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,173 @@
+package dev.hoare.channels.wire;
+
+import dev.hoare.channels.ChannelProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One frame: a kind and its payload. See docs/wire-format.md for the layout:
+ * {@code u32 length (big-endian, counts kind + payload) | u8 kind | payload}.
+ *
+ * @param kind the kind
+ * @param payload the payload bytes (empty for CLOSE)
+ */
+public record Frame(FrameKind kind, byte[] payload) {
+    /** The four bytes that open every HELLO payload: ASCII "HOAR". */
+    public static final int MAGIC = 0x484F4152;
+    /** The protocol version this code speaks. */
+    public static final int VERSION = 1;
+    /** The default largest frame (kind + payload) a reader accepts: 16 MiB. */
+    public static final int DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+
+    public Frame {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(payload, "payload");
+    }
+
+    /** @return a DATA frame */
+    public static Frame data(byte[] payload) {
+        return new Frame(FrameKind.DATA, payload);
+    }
+
+    /** @return a CLOSE frame */
+    public static Frame close() {
+        return new Frame(FrameKind.CLOSE, new byte[0]);
+    }
+
+    /**
+     * @param cause the close cause: its class name and message cross, not the object
+     * @return a CLOSE_WITH_CAUSE frame
+     */
+    public static Frame closeWithCause(Throwable cause) {
+        byte[] type = cause.getClass().getName().getBytes(StandardCharsets.UTF_8);
+        byte[] message = String.valueOf(cause.getMessage()).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + type.length + 4 + message.length);
+        b.putShort((short) type.length).put(type).putInt(message.length).put(message);
+        return new Frame(FrameKind.CLOSE_WITH_CAUSE, b.array());
+    }
+
+    /**
+     * @param credits how many more values the sender may send
+     * @return a CREDIT frame
+     */
+    public static Frame credit(int credits) {
+        return new Frame(FrameKind.CREDIT, ByteBuffer.allocate(4).putInt(credits).array());
+    }
+
+    /**
+     * @param codecId the codec this side uses
+     * @param maxFrame the largest frame this side accepts
+     * @return a HELLO frame
+     */
+    public static Frame hello(String codecId, int maxFrame) {
+        byte[] codec = codecId.getBytes(StandardCharsets.UTF_8);
+        if (codec.length > 255) {
+            throw new IllegalArgumentException("codec id longer than 255 bytes");
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 1 + codec.length + 4);
+        b.putInt(MAGIC).putShort((short) VERSION).put((byte) codec.length).put(codec).putInt(maxFrame);
+        return new Frame(FrameKind.HELLO, b.array());
+    }
+
+    /**
+     * The peer's close cause, rebuilt as a {@link RemoteCause} (the class is not instantiated).
+     *
+     * @return the cause of a CLOSE_WITH_CAUSE frame
+     * @throws ChannelProtocolException if the payload is malformed
+     */
+    public RemoteCause cause() throws ChannelProtocolException {
+        expect(FrameKind.CLOSE_WITH_CAUSE);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(payload);
+            String type = utf8(b, Short.toUnsignedInt(b.getShort()));
+            String message = utf8(b, b.getInt());
+            if (b.hasRemaining()) {
+                throw new ChannelProtocolException("CLOSE_WITH_CAUSE has " + b.remaining() + " trailing bytes");
+            }
+            return new RemoteCause(type, message);
+        } catch (RuntimeException e) {
+            throw new ChannelProtocolException("malformed CLOSE_WITH_CAUSE payload", e);
+        }
+    }
+
+    /**
+     * @return the credits of a CREDIT frame (1 or more)
+     * @throws ChannelProtocolException if malformed
+     */
+    public int credits() throws ChannelProtocolException {
+        expect(FrameKind.CREDIT);
+        if (payload.length != 4) {
+            throw new ChannelProtocolException("CREDIT payload must be 4 bytes, was " + payload.length);
+        }
+        int n = ByteBuffer.wrap(payload).getInt();
+        if (n <= 0) {
+            throw new ChannelProtocolException("CREDIT must grant at least 1, granted " + n);
+        }
+        return n;
+    }
+
+    /**
+     * Checks a HELLO against this side's codec: magic, version and codec id must match.
+     *
+     * @param codecId this side's codec
+     * @return the peer's maximum frame size
+     * @throws ChannelProtocolException on any mismatch, saying which
+     */
+    public int checkHello(String codecId) throws ChannelProtocolException {
+        expect(FrameKind.HELLO);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(payload);
+            int magic = b.getInt();
+            if (magic != MAGIC) {
+                throw new ChannelProtocolException(String.format("not a Hoare peer: magic 0x%08x", magic));
+            }
+            int version = Short.toUnsignedInt(b.getShort());
+            if (version != VERSION) {
+                throw new ChannelProtocolException("protocol version mismatch: peer speaks " + version + ", we speak " + VERSION);
+            }
+            String peerCodec = utf8(b, Byte.toUnsignedInt(b.get()));
+            if (!peerCodec.equals(codecId)) {
+                throw new ChannelProtocolException("codec mismatch: peer uses '" + peerCodec + "', we use '" + codecId + "'");
+            }
+            return b.getInt();
+        } catch (ChannelProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ChannelProtocolException("malformed HELLO payload", e);
+        }
+    }
+
+    private void expect(FrameKind k) {
+        if (kind != k) {
+            throw new IllegalStateException("not a " + k + " frame: " + kind);
+        }
+    }
+
+    private static String utf8(ByteBuffer b, int length) throws ChannelProtocolException {
+        if (length < 0 || length > b.remaining()) {
+            throw new ChannelProtocolException("string length " + length + " exceeds the payload");
+        }
+        byte[] bytes = new byte[length];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A close cause that came from the peer: its class name and message.
+     */
+    public static final class RemoteCause extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String remoteType;
+
+        RemoteCause(String remoteType, String message) {
+            super(remoteType + ": " + message);
+            this.remoteType = remoteType;
+        }
+
+        /** @return the class name of the peer's exception */
+        public String remoteType() {
+            return remoteType;
+        }
+    }
+}
