@@ -164,8 +164,15 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     /** Must be called with the lock held, after any queue change: the counters mirror the queues (invariant 1). */
     private void syncCountsLocked() {
-        counters.set(SENDERS_WAITING, senders.size() + sendCases.size());
-        counters.set(RECEIVERS_WAITING, receivers.size());
+        // Only changed counts are written: each write is a volatile store with a full fence.
+        int sending = senders.size() + sendCases.size();
+        if (counters.get(SENDERS_WAITING) != sending) {
+            counters.set(SENDERS_WAITING, sending);
+        }
+        int receiving = receivers.size();
+        if (counters.get(RECEIVERS_WAITING) != receiving) {
+            counters.set(RECEIVERS_WAITING, receiving);
+        }
     }
 
     /**
@@ -186,7 +193,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
         if (moveQueuedSendersLocked(wake)) {
             publishedLocked(exclude, wake);
         }
-        if (senders.isEmpty() && freeSlots() > 0) {
+        if (!sendCases.isEmpty() && senders.isEmpty() && freeSlots() > 0) { // cheap checks first
             wake.add(sendCases.completeFirst(exclude, Waiter.RETRY, null));
         }
         syncCountsLocked();
