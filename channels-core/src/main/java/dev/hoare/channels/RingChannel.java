@@ -223,14 +223,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     private void afterPublish() {
         VarHandle.fullFence();
         if (counters.get(RECEIVERS_WAITING) != 0) {
-            Wake wake = new Wake();
-            lock.lock();
-            try {
-                publishedLocked(null, wake);
-            } finally {
-                lock.unlock();
-            }
-            wake.run();
+            withLock(wake -> publishedLocked(null, wake));
         }
     }
 
@@ -238,15 +231,20 @@ final class RingChannel<E> extends AbstractChannel<E> {
     private void afterFree() {
         VarHandle.fullFence();
         if (counters.get(SENDERS_WAITING) != 0) {
-            Wake wake = new Wake();
-            lock.lock();
-            try {
-                freedLocked(null, wake);
-            } finally {
-                lock.unlock();
-            }
-            wake.run();
+            withLock(wake -> freedLocked(null, wake));
         }
+    }
+
+    /** Runs {@code body} under the lock, then (unlocked) the wake-ups it recorded. Slow paths only. */
+    private void withLock(java.util.function.Consumer<Wake> body) {
+        Wake wake = new Wake();
+        lock.lock();
+        try {
+            body.accept(wake);
+        } finally {
+            lock.unlock();
+        }
+        wake.run();
     }
 
     /** Capacity minus the values in the ring (claimed slots count as taken). */

@@ -81,11 +81,7 @@ class StressTest {
             assertTrue(!t.isAlive(), "consumer stuck");
         }
         assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-        for (int v = 0; v < total; v++) {
-            if (seen.get(v) != 1) {
-                assertEquals(1, seen.get(v), "value " + v + " seen " + seen.get(v) + " times on " + kind);
-            }
-        }
+        TestSupport.assertEachSeenOnce(seen, kind);
     }
 
     /**
@@ -139,10 +135,6 @@ class StressTest {
             assertTrue(!t.isAlive(), "consumer stuck");
         }
         assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-        for (int v = 0; v < seen.length(); v++) {
-            if (seen.get(v) != 1) {
-                assertEquals(1, seen.get(v), "value " + v + " on " + kind);
-            }
-        }
+        TestSupport.assertEachSeenOnce(seen, kind);
     }
 }

@@ -38,6 +38,15 @@ final class TestSupport {
         awaitTrue(n + " waiting receivers on " + ch, () -> lc.waitingReceivers() == n);
     }
 
+    /** Asserts that every value was counted exactly once (reports the first one that was not). */
+    static void assertEachSeenOnce(java.util.concurrent.atomic.AtomicIntegerArray seen, Object where) {
+        for (int v = 0; v < seen.length(); v++) {
+            if (seen.get(v) != 1) {
+                fail("value " + v + " seen " + seen.get(v) + " times on " + where);
+            }
+        }
+    }
+
     /** Runs {@code body} on a new virtual thread; its future completes with the result or failure. */
     static <T> CompletableFuture<T> async(Callable<T> body) {
         CompletableFuture<T> f = new CompletableFuture<>();
