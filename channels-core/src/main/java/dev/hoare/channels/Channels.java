@@ -86,6 +86,37 @@ public final class Channels {
         }
     }
 
+    /**
+     * Opens the sending end of a channel named by a URI, through the transport registered for its
+     * scheme ({@code inproc:}, and {@code fifo:}, {@code uds:}, {@code shm:} with their modules).
+     *
+     * @param uri the endpoint, such as {@code inproc:orders?capacity=16}
+     * @param codec how values become bytes; both ends must use the same
+     * @param <T> the value type
+     * @return the send channel; close it when done
+     * @throws IllegalArgumentException for an unknown scheme (the message lists those found), an
+     *     unknown option, or a bad address
+     * @throws java.io.IOException if the transport cannot open it
+     */
+    public static <T> SendChannel<T> openSend(java.net.URI uri, Codec<T> codec) throws java.io.IOException {
+        dev.hoare.channels.spi.Endpoint e = dev.hoare.channels.spi.Endpoint.parse(uri);
+        return dev.hoare.channels.spi.Transports.forScheme(e.scheme()).openSend(e, codec);
+    }
+
+    /**
+     * Opens the receiving end of a channel named by a URI; see {@link #openSend}.
+     *
+     * @param uri the endpoint
+     * @param codec how bytes become values; both ends must use the same
+     * @param <T> the value type
+     * @return the receive channel; close it when done
+     * @throws java.io.IOException if the transport cannot open it
+     */
+    public static <T> ReceiveChannel<T> openReceive(java.net.URI uri, Codec<T> codec) throws java.io.IOException {
+        dev.hoare.channels.spi.Endpoint e = dev.hoare.channels.spi.Endpoint.parse(uri);
+        return dev.hoare.channels.spi.Transports.forScheme(e.scheme()).openReceive(e, codec);
+    }
+
     private static ScheduledThreadPoolExecutor newTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 r -> Thread.ofPlatform().name("hoare-timer").daemon(true).unstarted(r));

@@ -1,0 +1,95 @@
+package dev.hoare.channels.spi;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A parsed endpoint URI: {@code scheme:address?name=value&...}. Works for opaque URIs
+ * ({@code inproc:orders?capacity=4}) and hierarchical ones ({@code uds:/run/app/orders.sock}).
+ *
+ * @param uri the URI as given
+ * @param scheme its scheme, lower case
+ * @param address what follows the scheme, without the query
+ * @param options the query's options, in order, URL-decoded
+ */
+public record Endpoint(URI uri, String scheme, String address, Map<String, String> options) {
+
+    /**
+     * Parses {@code uri}.
+     *
+     * @param uri the endpoint URI
+     * @return the parsed endpoint
+     * @throws IllegalArgumentException without a scheme or address, or with a malformed or repeated option
+     */
+    public static Endpoint parse(URI uri) {
+        if (uri.getScheme() == null) {
+            throw new IllegalArgumentException("endpoint URI needs a scheme, such as inproc:NAME: " + uri);
+        }
+        String ssp = uri.getRawSchemeSpecificPart();
+        int q = ssp.indexOf('?');
+        String address = decode(q < 0 ? ssp : ssp.substring(0, q));
+        if (address.isEmpty()) {
+            throw new IllegalArgumentException("endpoint URI has no address: " + uri);
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        if (q >= 0 && q + 1 < ssp.length()) {
+            for (String pair : ssp.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("option '" + pair + "' is not name=value in " + uri);
+                }
+                String name = decode(pair.substring(0, eq));
+                if (options.put(name, decode(pair.substring(eq + 1))) != null) {
+                    throw new IllegalArgumentException("option '" + name + "' given twice in " + uri);
+                }
+            }
+        }
+        return new Endpoint(uri, uri.getScheme().toLowerCase(java.util.Locale.ROOT), address,
+                Collections.unmodifiableMap(options));
+    }
+
+    /**
+     * Refuses options the transport does not know (they are never silently ignored).
+     *
+     * @param known the option names the transport accepts
+     * @return this endpoint
+     * @throws IllegalArgumentException naming the unknown options and the accepted ones
+     */
+    public Endpoint onlyOptions(Set<String> known) {
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown option" + (unknown.size() > 1 ? "s " : " ") + unknown
+                    + " for " + scheme + ": endpoints; accepted: " + new TreeSet<>(known));
+        }
+        return this;
+    }
+
+    /**
+     * @param name an option
+     * @param defaultValue its value when absent
+     * @return the option as an int
+     * @throws IllegalArgumentException if it is not an integer
+     */
+    public int intOption(String name, int defaultValue) {
+        String v = options.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + name + "=" + v + " is not an integer in " + uri, e);
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}
