@@ -526,43 +526,33 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     @Override
     public boolean close(Throwable cause) {
-        Waiter wakeReceivers;
-        Waiter wakeSendCases;
+        Wake wake = new Wake();
+        boolean closedNow;
         lock.lock();
         try {
-            if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
-                return false;
+            closedNow = markClosedLocked(cause);
+            if (closedNow) {
+                // Receivers and selects retry and find the close; queued plain senders stay (invariant 4).
+                retryAllLocked(wake);
             }
-            closeCause = cause;
-            counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
-            // Receivers and selects retry and find the close; queued plain senders stay (invariant 4).
-            wakeReceivers = completeAll(receivers, Waiter.RETRY);
-            wakeSendCases = completeAll(sendCases, Waiter.RETRY);
-            syncCountsLocked();
         } finally {
             lock.unlock();
         }
-        unparkAll(wakeReceivers);
-        unparkAll(wakeSendCases);
-        return true;
+        wake.run();
+        return closedNow;
     }
 
     @Override
     public void cancel(Throwable cause) {
         List<Object> discarded = new ArrayList<>();
-        Waiter wakeReceivers;
-        Waiter wakeSendCases;
-        Waiter failSenders;
+        Wake wake = new Wake();
         lock.lock();
         try {
             if (cancelled) {
                 return;
             }
             cancelled = true;
-            if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
-                closeCause = cause != null ? cause : new CancellationException("channel cancelled");
-                counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
-            }
+            markClosedLocked(cause != null ? cause : new CancellationException("channel cancelled"));
             long end = counters.get(TAIL) & POSITION_MASK;
             while (counters.get(HEAD) < end) { // receivers may take some concurrently; that is fine
                 Object v = poll();
@@ -572,17 +562,46 @@ final class RingChannel<E> extends AbstractChannel<E> {
                     Thread.onSpinWait();
                 }
             }
-            failSenders = completeAll(senders, Waiter.CLOSED);
-            wakeReceivers = completeAll(receivers, Waiter.RETRY);
-            wakeSendCases = completeAll(sendCases, Waiter.RETRY);
-            syncCountsLocked();
+            addAll(wake, completeAll(senders, Waiter.CLOSED));
+            retryAllLocked(wake);
         } finally {
             lock.unlock();
         }
-        unparkAll(failSenders);
-        unparkAll(wakeReceivers);
-        unparkAll(wakeSendCases);
+        wake.run();
         deliverUndelivered(discarded.toArray());
+    }
+
+    /**
+     * Must be called with the lock held: sets the close cause and the tail's closed bit, unless
+     * the channel is already closed (a cancel after a close keeps the close's cause).
+     *
+     * @return whether this call closed the channel
+     */
+    private boolean markClosedLocked(Throwable cause) {
+        if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
+            return false;
+        }
+        closeCause = cause;
+        counters.getAndUpdate(TAIL, t -> t | CLOSED_BIT);
+        return true;
+    }
+
+    /** Must be called with the lock held: every queued receiver and select is woken to try again. */
+    private void retryAllLocked(Wake wake) {
+        addAll(wake, completeAll(receivers, Waiter.RETRY));
+        addAll(wake, completeAll(sendCases, Waiter.RETRY));
+        syncCountsLocked();
+    }
+
+    /** Moves a chain from {@link #completeAll} into {@code wake}, unlinking it. */
+    private static void addAll(Wake wake, Waiter chain) {
+        for (Waiter w = chain; w != null; ) {
+            Waiter next = w.next;
+            w.next = null;
+            w.prev = null;
+            wake.add(w);
+            w = next;
+        }
     }
 
     // ---------------------------------------------------------------- state
