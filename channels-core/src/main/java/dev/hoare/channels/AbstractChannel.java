@@ -250,6 +250,50 @@ abstract class AbstractChannel<E> implements Channel<E> {
         return chain;
     }
 
+    /**
+     * The waiting part of a send whose waiter {@code self} is queued in {@link #senders} (for
+     * implementations that complete senders only under {@link #lock}): waits, gives up on timeout
+     * or interrupt unless completed meanwhile.
+     *
+     * @return {@code true} if sent; {@code false} if the time ran out
+     * @throws ChannelClosedException if the channel was cancelled (or lost its peer) while waiting
+     * @throws InterruptedException if interrupted before the value was taken
+     */
+    final boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
+        if (self.await(timed, deadline) || giveUp(self, senders)) {
+            if (self.state == Waiter.DONE) {
+                return true;
+            }
+            throw new ChannelClosedException(closeCause()); // cancelled while waiting
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return false;
+    }
+
+    /**
+     * Called by a waiter's own thread after {@link Waiter#await} returned on timeout or interrupt.
+     * Takes the lock; if the waiter is still WAITING, unlinks it (the channel is as if the operation
+     * never started) and returns {@code false}. If a peer completed it in the meantime, the
+     * completion stands, the interrupt status (if any) stays set for the caller, and it returns
+     * {@code true}.
+     */
+    final boolean giveUp(Waiter self, WaitQueue queue) {
+        lock.lock();
+        try {
+            if (self.state != Waiter.WAITING) {
+                return true;
+            }
+            queue.remove(self);
+            self.item = null;
+            self.state = Waiter.ABANDONED;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- select support
 
     /** Orders channels for a select that locks several: always in increasing id. */

@@ -31,10 +31,21 @@ final class LockChannel<E> extends AbstractChannel<E> {
     /** Written under the lock; read without it by {@link #isClosedForSend()}. */
     private volatile boolean closed;
     private boolean cancelled;
+    /**
+     * Run under the lock each time a receiver takes a value (from the buffer or from a sender), or
+     * {@code null}: how a remote receive endpoint learns that its application took a value, to
+     * grant the peer a credit. Must not block.
+     */
+    private final Runnable onTake;
 
     LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
+        this(capacity, overflow, onUndelivered, null);
+    }
+
+    LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered, Runnable onTake) {
         super(capacity, overflow, onUndelivered);
         this.buffer = new ArrayDeque<>(Math.min(Math.max(capacity, 1), 1024));
+        this.onTake = onTake;
     }
 
     // ---------------------------------------------------------------- phase 1, under the lock
@@ -59,6 +70,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
         Waiter receiver = receivers.completeFirst(exclude, Waiter.DONE, value);
         if (receiver != null) {
             wake.add(receiver);
+            taken();
             return SENT;
         }
         if (buffer.size() < capacity) {
@@ -101,9 +113,16 @@ final class LockChannel<E> extends AbstractChannel<E> {
             wake.add(sender);
         }
         if (v != null) {
+            taken();
             return v;
         }
         return closed ? CLOSED : EMPTY;
+    }
+
+    private void taken() {
+        if (onTake != null) {
+            onTake.run();
+        }
     }
 
     // ---------------------------------------------------------------- send
@@ -132,16 +151,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
             wake.run();
             return true;
         }
-        if (self.await(timed, deadline) || giveUp(self, senders)) {
-            if (self.state == Waiter.DONE) {
-                return true;
-            }
-            throw new ChannelClosedException(closeCause()); // cancelled while waiting
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return false;
+        return awaitSend(self, timed, deadline);
     }
 
     // ---------------------------------------------------------------- receive
@@ -198,30 +208,6 @@ final class LockChannel<E> extends AbstractChannel<E> {
     @Override
     void dequeueLocked(Waiter caseWaiter, boolean send) {
         (send ? senders : receivers).remove(caseWaiter);
-    }
-
-    // ---------------------------------------------------------------- waiting
-
-    /**
-     * Called by a waiter's own thread after {@link Waiter#await} returned on timeout or interrupt.
-     * Takes the lock; if the waiter is still WAITING, unlinks it (the channel is as if the operation
-     * never started) and returns {@code false}. If a peer completed it in the meantime, the
-     * completion stands, the interrupt status (if any) stays set for the caller, and it returns
-     * {@code true}.
-     */
-    private boolean giveUp(Waiter self, WaitQueue queue) {
-        lock.lock();
-        try {
-            if (self.state != Waiter.WAITING) {
-                return true;
-            }
-            queue.remove(self);
-            self.item = null;
-            self.state = Waiter.ABANDONED;
-            return false;
-        } finally {
-            lock.unlock();
-        }
     }
 
     // ---------------------------------------------------------------- close and cancel

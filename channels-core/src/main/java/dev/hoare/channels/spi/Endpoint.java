@@ -3,6 +3,7 @@ package dev.hoare.channels.spi;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -88,6 +89,38 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
             throw new IllegalArgumentException("option " + name + "=" + v + " is not an integer in " + uri, e);
         }
     }
+
+    /**
+     * @param name an option
+     * @param defaultValue its value when absent
+     * @return the option as a duration: a number with a unit ({@code 250ms}, {@code 5s},
+     *     {@code 2m}, {@code 1h}) or ISO-8601 ({@code PT5S})
+     * @throws IllegalArgumentException if it is neither
+     */
+    public Duration durationOption(String name, Duration defaultValue) {
+        String v = options.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher m = DURATION.matcher(v);
+        try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            return Duration.parse(v);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("option " + name + "=" + v
+                    + " is not a duration (such as 500ms, 5s, 2m, 1h or PT5S) in " + uri, e);
+        }
+    }
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)");
 
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);

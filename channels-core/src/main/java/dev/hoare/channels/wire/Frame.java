@@ -108,6 +108,22 @@ public record Frame(FrameKind kind, byte[] payload) {
     }
 
     /**
+     * @return the capacity a receiver announces in its first CREDIT frame (0 or more: 0 is a rendezvous)
+     * @throws ChannelProtocolException if malformed
+     */
+    public int announcedCapacity() throws ChannelProtocolException {
+        expect(FrameKind.CREDIT);
+        if (payload.length != 4) {
+            throw new ChannelProtocolException("CREDIT payload must be 4 bytes, was " + payload.length);
+        }
+        int n = ByteBuffer.wrap(payload).getInt();
+        if (n < 0) {
+            throw new ChannelProtocolException("announced capacity " + Integer.toUnsignedString(n) + " is above 2^31-1");
+        }
+        return n;
+    }
+
+    /**
      * Checks a HELLO against this side's codec: magic, version and codec id must match.
      *
      * @param codecId this side's codec

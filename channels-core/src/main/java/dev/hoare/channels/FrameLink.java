@@ -1,0 +1,154 @@
+package dev.hoare.channels;
+
+import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameKind;
+import dev.hoare.channels.wire.FrameReader;
+import dev.hoare.channels.wire.FrameWriter;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Link} as the remote channel ends use it: frames in, whole frames out under a lock, the
+ * handshake, the end's threads, and one idempotent close.
+ */
+final class FrameLink {
+    final Link link;
+    final StreamOptions options;
+    private final FrameReader reader;
+    private final OutputStream out;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completed once the peer's HELLO (and, for a sender with credits, the capacity) arrived. */
+    final CompletableFuture<Void> handshake = new CompletableFuture<>();
+
+    FrameLink(Link link, StreamOptions options) {
+        this.link = link;
+        this.options = options;
+        this.reader = link.in() == null ? null : new FrameReader(new BufferedInputStream(link.in(), 1 << 16), options.maxFrame());
+        this.out = link.out();
+    }
+
+    boolean duplex() {
+        return reader != null && out != null;
+    }
+
+    String describe() {
+        return link.describe();
+    }
+
+    /** @return the next frame, or {@code null} at end of stream */
+    Frame read() throws IOException {
+        return reader.read();
+    }
+
+    /** Writes whole frames' bytes in one write, and flushes. */
+    void write(byte[] bytes, int length) throws IOException {
+        writeLock.lock();
+        try {
+            out.write(bytes, 0, length);
+            out.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    void write(Frame frame) throws IOException {
+        byte[] bytes = FrameWriter.encode(frame);
+        write(bytes, bytes.length);
+    }
+
+    /** Best effort (the link may be broken already): tells the peer this end closed, with a cause if any. */
+    void writeCloseQuietly(Throwable cause) {
+        try {
+            write(cause == null ? Frame.close() : Frame.closeWithCause(cause));
+        } catch (IOException | RuntimeException ignored) {
+            // the peer is gone or the link closed: it learns of the close from the end of stream
+        }
+    }
+
+    /**
+     * Reads and checks the peer's HELLO.
+     *
+     * @return the peer's maximum frame size
+     */
+    int readHello(String codecId) throws IOException {
+        Frame f = read();
+        if (f == null) {
+            throw new PeerLostException(describe() + ": the peer closed the connection before its handshake");
+        }
+        if (f.kind() != FrameKind.HELLO) {
+            throw new ChannelProtocolException("expected HELLO as the first frame, got " + f.kind());
+        }
+        return f.checkHello(codecId);
+    }
+
+    /** Waits for {@link #handshake} within the timeout; on failure closes the link and throws. */
+    void awaitHandshake() throws IOException {
+        try {
+            handshake.get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            close();
+            throw new IOException(describe() + ": no handshake from the peer within " + options.timeout());
+        } catch (ExecutionException e) {
+            close();
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the handshake with " + describe());
+        }
+    }
+
+    /**
+     * What an I/O failure means for the end: a protocol error or a lost peer stays as is, anything
+     * else becomes a {@link PeerLostException}.
+     */
+    IOException lost(IOException e) {
+        if (e instanceof ChannelProtocolException || e instanceof PeerLostException) {
+            return e;
+        }
+        return new PeerLostException(describe() + ": connection lost (" + e + ")", e);
+    }
+
+    PeerLostException endOfStream() {
+        return new PeerLostException(describe() + ": the peer went away without closing the channel (end of stream)");
+    }
+
+    /** @return a new, unstarted I/O thread of this end */
+    Thread thread(String role, Runnable body) {
+        Thread.Builder b = options.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual();
+        return b.name("hoare-" + role + " " + describe()).unstarted(body);
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void shutdownOutputQuietly() {
+        try {
+            link.shutdownOutput();
+        } catch (IOException | RuntimeException ignored) {
+            // closed anyway next
+        }
+    }
+
+    /** Closes the link once; later calls do nothing. */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                link.close();
+            } catch (IOException ignored) {
+                // nothing more to do with a link that fails to close
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+package dev.hoare.channels;
+
+import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameKind;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * The sending end of a channel whose receiver is across a {@link Link}. A send encodes its value
+ * in the caller's thread and, if there is room, puts the frame in the outbox and returns; a
+ * writer thread writes the outbox in batches. "Room" is a credit from the receiver on a two-way
+ * link (the receiver announces its capacity, then grants one credit per value its application
+ * takes) and an outbox below its capacity on a one-way link, where the OS buffer then blocks the
+ * writer. Senders without room wait in {@link #senders} exactly as in a {@link LockChannel}, so
+ * this end is a {@link Select} send case like a local channel.
+ *
+ * <p>State guarded by {@link #lock}: the outbox, the credits, the queues, the close. Closing lets
+ * the outbox and the waiting senders go out first, then writes CLOSE. Losing the peer (a failed
+ * write, end of stream or a broken link on the return path) closes the end with
+ * {@link PeerLostException}; whatever was not yet written is dropped and waiting senders fail.
+ */
+final class RemoteSendChannel<E> extends AbstractChannel<E> {
+    private final FrameLink link;
+    private final Codec<E> codec;
+    /** Encoded DATA frames accepted and not yet written. Guarded by {@link #lock}. */
+    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    private final int outboxLimit;
+    /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
+    private long credits;
+    /** Signalled when the writer has work: frames, a close, or a loss. */
+    private final Condition work = lock.newCondition();
+    /** Written under the lock. */
+    private volatile boolean closed;
+    /** The peer is gone (or the CLOSE is written): nothing more is written. Guarded by {@link #lock}. */
+    private boolean finished;
+    private volatile int peerMaxFrame;
+    private final Thread writer;
+    private final Thread reader;
+
+    private RemoteSendChannel(FrameLink link, Codec<E> codec) {
+        super(link.options.capacity(), Overflow.SUSPEND, null);
+        this.link = link;
+        this.codec = codec;
+        boolean duplex = link.duplex();
+        this.outboxLimit = duplex ? Integer.MAX_VALUE : Math.max(1, link.options.capacity());
+        this.credits = duplex ? 0 : Long.MAX_VALUE;
+        this.peerMaxFrame = link.options.maxFrame();
+        this.writer = link.thread("send", this::writeLoop);
+        this.reader = duplex ? link.thread("send-return", this::readLoop) : null;
+    }
+
+    static <E> SendChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
+        if (link.out() == null) {
+            throw new IllegalArgumentException(link.describe() + ": a sending end needs a link that writes");
+        }
+        FrameLink frames = new FrameLink(link, options);
+        RemoteSendChannel<E> end = new RemoteSendChannel<>(frames, codec);
+        try {
+            frames.write(Frame.hello(codec.id(), options.maxFrame()));
+        } catch (IOException e) {
+            frames.close();
+            throw frames.lost(e);
+        }
+        if (end.reader != null) {
+            end.reader.start();
+            frames.awaitHandshake();
+        }
+        end.writer.start();
+        return end.sendOnly();
+    }
+
+    // ---------------------------------------------------------------- send
+
+    /** Encodes a value as a whole DATA frame, refusing one larger than the peer accepts. */
+    private byte[] frame(E value) {
+        byte[] payload = codec.encode(value);
+        if (payload.length + 1L > peerMaxFrame) {
+            throw new IllegalArgumentException("a value encoded to " + payload.length + " bytes does not fit a frame of "
+                    + peerMaxFrame + " bytes, the most " + link.describe() + " accepts");
+        }
+        return dev.hoare.channels.wire.FrameWriter.encode(Frame.data(payload));
+    }
+
+    /** Takes the frame into the outbox if there is room. Must be called with the lock held. */
+    private boolean acceptLocked(byte[] frame) {
+        if (closed) {
+            throw new ChannelClosedException(closeCause);
+        }
+        if (credits > 0 && outbox.size() < outboxLimit) {
+            credits--;
+            outbox.addLast(frame);
+            work.signal();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+        byte[] frame = frame(value);
+        Waiter self;
+        lock.lock();
+        try {
+            if (acceptLocked(frame)) {
+                return true;
+            }
+            if (!block) {
+                return false;
+            }
+            self = new Waiter(frame);
+            senders.add(self);
+        } finally {
+            lock.unlock();
+        }
+        return awaitSend(self, timed, deadline);
+    }
+
+    /**
+     * Moves waiting senders' frames into the outbox while there is room. Must be called with the
+     * lock held; the completed senders go into {@code wake}.
+     */
+    private void refillLocked(Wake wake) {
+        while (credits > 0 && outbox.size() < outboxLimit) {
+            Waiter sender = senders.completeFirst(null, Waiter.DONE, null);
+            if (sender == null) {
+                return;
+            }
+            outbox.addLast((byte[]) sender.item);
+            sender.item = null;
+            credits--;
+            wake.add(sender);
+            work.signal();
+        }
+    }
+
+    // ---------------------------------------------------------------- the writer thread
+
+    private void writeLoop() {
+        int atomic = link.link.atomicWrite();
+        byte[] buffer = new byte[1 << 16];
+        try {
+            while (true) {
+                Wake wake = new Wake();
+                ArrayDeque<byte[]> batch = new ArrayDeque<>();
+                boolean done;
+                lock.lock();
+                try {
+                    while (!finished && outbox.isEmpty() && !(closed && senders.isEmpty())) {
+                        work.await();
+                    }
+                    if (finished) {
+                        return; // lost: nothing more to write
+                    }
+                    int bytes = 0;
+                    while (!outbox.isEmpty() && (batch.isEmpty() || bytes + outbox.peekFirst().length <= buffer.length)) {
+                        bytes += outbox.peekFirst().length;
+                        batch.addLast(outbox.pollFirst());
+                    }
+                    refillLocked(wake);
+                    done = batch.isEmpty(); // closed, and nothing left or waiting
+                } finally {
+                    lock.unlock();
+                }
+                wake.run();
+                if (done) {
+                    finish();
+                    return;
+                }
+                buffer = writeBatch(batch, buffer, atomic);
+            }
+        } catch (IOException e) {
+            lose(link.lost(e));
+        } catch (InterruptedException e) {
+            lose(new PeerLostException(link.describe() + ": the writer thread was interrupted"));
+        }
+    }
+
+    /** Writes frames, several per write call up to the buffer (and the link's atomic-write limit). */
+    private byte[] writeBatch(ArrayDeque<byte[]> batch, byte[] buffer, int atomic) throws IOException {
+        int limit = Math.min(buffer.length, atomic);
+        int n = 0;
+        for (byte[] f : batch) {
+            if (n > 0 && n + f.length > limit) {
+                link.write(buffer, n);
+                n = 0;
+            }
+            if (f.length > limit) {
+                link.write(f, f.length);
+            } else {
+                System.arraycopy(f, 0, buffer, n, f.length);
+                n += f.length;
+            }
+        }
+        if (n > 0) {
+            link.write(buffer, n);
+        }
+        return buffer;
+    }
+
+    /** Everything is written: CLOSE goes out, then the link ends (after the peer's end, on a two-way link). */
+    private void finish() throws IOException, InterruptedException {
+        Throwable cause = closeCause();
+        link.write(cause == null ? Frame.close() : Frame.closeWithCause(cause));
+        lock.lock();
+        try {
+            finished = true;
+        } finally {
+            lock.unlock();
+        }
+        if (reader != null) {
+            link.shutdownOutputQuietly();
+            reader.join(link.options.timeout().toMillis()); // the receiver closes after our CLOSE
+        }
+        link.close();
+    }
+
+    // ---------------------------------------------------------------- the return path (two-way links)
+
+    private void readLoop() {
+        try {
+            peerMaxFrame = link.readHello(codec.id());
+            Frame announce = link.read();
+            if (announce == null) {
+                throw link.endOfStream();
+            }
+            if (announce.kind() != FrameKind.CREDIT) {
+                throw new ChannelProtocolException("expected CREDIT (the receiver's capacity) after HELLO, got " + announce.kind());
+            }
+            addCredits(Math.max(1, announce.announcedCapacity()));
+            link.handshake.complete(null);
+            while (true) {
+                Frame f = link.read();
+                if (f == null) {
+                    if (isFinished()) {
+                        return; // the receiver closed after our CLOSE
+                    }
+                    throw link.endOfStream();
+                }
+                switch (f.kind()) {
+                    case CREDIT -> addCredits(f.credits());
+                    case CLOSE -> {
+                        lose(null); // the receiver released its end: sends fail as on a closed channel
+                        return;
+                    }
+                    case CLOSE_WITH_CAUSE -> {
+                        lose(f.cause());
+                        return;
+                    }
+                    default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a receiver");
+                }
+            }
+        } catch (IOException e) {
+            IOException cause = link.lost(e);
+            link.handshake.completeExceptionally(cause);
+            if (!isFinished()) {
+                lose(cause);
+            }
+        }
+    }
+
+    private boolean isFinished() {
+        return locked(() -> finished);
+    }
+
+    private void addCredits(int n) {
+        Wake wake = new Wake();
+        lock.lock();
+        try {
+            credits += n;
+            refillLocked(wake);
+        } finally {
+            lock.unlock();
+        }
+        wake.run();
+    }
+
+    /**
+     * The peer is gone or released its end: closes with {@code cause} (unless the application's
+     * close was already written), drops what was not written, fails waiting senders, ends the link.
+     */
+    private void lose(Throwable cause) {
+        Waiter failed;
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            closed = true;
+            closeCause = cause;
+            outbox.clear();
+            failed = completeAll(senders, Waiter.CLOSED);
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        unparkAll(failed);
+        link.close();
+    }
+
+    // ---------------------------------------------------------------- close and state
+
+    @Override
+    public boolean close(Throwable cause) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            closeCause = cause;
+            work.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A send end has nothing to discard that the application could see: cancel closes it. */
+    @Override
+    public void cancel(Throwable cause) {
+        close(cause != null ? cause : new java.util.concurrent.CancellationException("channel cancelled"));
+    }
+
+    @Override
+    public boolean isClosedForSend() {
+        return closed;
+    }
+
+    @Override
+    public boolean isClosedForReceive() {
+        return closed && isEmpty();
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return locked(() -> outbox.isEmpty() && senders.isEmpty());
+    }
+
+    @Override
+    public int size() {
+        return locked(outbox::size);
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteSendChannel[" + link.describe() + (closed ? ", closed]" : "]");
+    }
+
+    // ---------------------------------------------------------------- select (send cases only)
+
+    @Override
+    Object doReceive(boolean block, boolean timed, long deadline) {
+        throw new UnsupportedOperationException("the sending end of a remote channel cannot receive");
+    }
+
+    @Override
+    Object selectReceiveLocked(Waiter exclude, Wake wake) {
+        throw new UnsupportedOperationException("the sending end of a remote channel cannot receive");
+    }
+
+    @Override
+    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
+        return acceptLocked(frame(cast(value)));
+    }
+
+    @Override
+    void enqueueLocked(Waiter caseWaiter, boolean send) {
+        caseWaiter.item = frame(cast(caseWaiter.item)); // the frame, as for a plain waiting sender
+        senders.add(caseWaiter);
+    }
+
+    @Override
+    void dequeueLocked(Waiter caseWaiter, boolean send) {
+        senders.remove(caseWaiter);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hoare.channels;
+
+import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * For transport implementations: runs a channel end over a byte stream ({@link Link}) with the
+ * wire protocol of docs/wire-format.md. A transport opens the stream (a socket, a FIFO) and hands
+ * it here; what comes back is a real channel end: blocking, timed and non-blocking operations,
+ * close with cause reaching the peer after every value sent before it, a {@link Select} case, and
+ * {@link PeerLostException} as the close cause when the peer goes away without closing.
+ *
+ * <p>Over a two-way link the receiver grants credits, so the sender is never more than
+ * {@link StreamOptions#capacity()} values ahead of the receiving application (capacity 0 allows
+ * one value in flight). Over a one-way link (a FIFO) the capacity is the receiver's buffer of
+ * decoded values plus the sender's outbox, and the OS buffer between them.
+ */
+public final class StreamChannels {
+    private StreamChannels() {
+    }
+
+    /**
+     * Runs the sending end of a channel over {@code link}: sends HELLO and, on a two-way link,
+     * waits (up to the options' timeout) for the receiver's HELLO and capacity.
+     *
+     * @param link the stream; owned by the returned end from now on
+     * @param codec how values become bytes; the receiver must use the same
+     * @param options capacity (one-way links), frame size, timeout, threads
+     * @param <T> the value type
+     * @return the send end
+     * @throws IOException if the handshake fails (a {@link ChannelProtocolException} naming the
+     *     mismatch) or times out, or the link breaks; the link is closed then
+     */
+    public static <T> SendChannel<T> sender(Link link, Codec<T> codec, StreamOptions options) throws IOException {
+        return RemoteSendChannel.open(Objects.requireNonNull(link, "link"), Objects.requireNonNull(codec, "codec"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Runs the receiving end of a channel over {@code link}: waits (up to the options' timeout)
+     * for the sender's HELLO, and on a two-way link answers with its own and its capacity.
+     *
+     * @param link the stream; owned by the returned end from now on
+     * @param codec how bytes become values; the sender must use the same
+     * @param options capacity, frame size, timeout, threads
+     * @param <T> the value type
+     * @return the receive end
+     * @throws IOException if the handshake fails or times out, or the link breaks; the link is closed then
+     */
+    public static <T> ReceiveChannel<T> receiver(Link link, Codec<T> codec, StreamOptions options) throws IOException {
+        return RemoteReceiveChannel.open(Objects.requireNonNull(link, "link"), Objects.requireNonNull(codec, "codec"),
+                Objects.requireNonNull(options, "options"));
+    }
+}

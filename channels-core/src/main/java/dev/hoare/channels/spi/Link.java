@@ -1,0 +1,51 @@
+package dev.hoare.channels.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * A byte stream between this process and a peer, one way (a FIFO end) or both ways (a socket),
+ * that a transport opens and hands to {@link dev.hoare.channels.StreamChannels} to carry a channel
+ * end as frames (docs/wire-format.md).
+ */
+public interface Link extends Closeable {
+
+    /** @return bytes from the peer, or {@code null} if this link only sends */
+    InputStream in();
+
+    /** @return bytes to the peer, or {@code null} if this link only receives */
+    OutputStream out();
+
+    /**
+     * Ends the output (the peer reads end of stream) and keeps the input open: a socket's
+     * {@code shutdownOutput}. The default does nothing; {@link #close} follows in any case.
+     *
+     * @throws IOException if it fails
+     */
+    default void shutdownOutput() throws IOException {
+    }
+
+    /**
+     * The largest write the link keeps whole when several writers share it (a FIFO's PIPE_BUF),
+     * or {@link Integer#MAX_VALUE}: a sender never puts several frames in one write beyond it.
+     *
+     * @return the limit in bytes
+     */
+    default int atomicWrite() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Closes both directions. Must make a thread blocked reading or writing the link return
+     * (with an exception or end of stream). Idempotent.
+     *
+     * @throws IOException if it fails
+     */
+    @Override
+    void close() throws IOException;
+
+    /** @return what the link connects, for thread names and messages, such as {@code uds:/run/x.sock} */
+    String describe();
+}

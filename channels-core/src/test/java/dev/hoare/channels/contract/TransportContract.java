@@ -1,0 +1,510 @@
+package dev.hoare.channels.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hoare.channels.Channel;
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.ChannelProtocolException;
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.PeerLostException;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.Received;
+import dev.hoare.channels.Select;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameWriter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What every transport must do, as tests: a transport's test subclasses this and says only how to
+ * name a fresh endpoint ({@link #newEndpoint}), and what it cannot do (no child process for
+ * {@code inproc:}, no raw bytes where there are no frames). Both ends are opened through
+ * {@link Channels#openSend} and {@link Channels#openReceive}, at the same time (a transport may
+ * make one end wait for the other), in this JVM or in a child JVM running {@link ContractPeer}
+ * with this JVM's class path.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class TransportContract {
+    /** How long any single wait in these tests may take before the test fails. */
+    protected static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final Codec<String> UTF8 = Codec.utf8();
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final List<Process> children = new ArrayList<>();
+
+    /**
+     * @param capacity the capacity the endpoint should have, 1 or more
+     * @return a URI no other test uses, which {@link Channels#openSend} and
+     *     {@link Channels#openReceive} each open once
+     */
+    protected abstract URI newEndpoint(int capacity);
+
+    /** @return whether the ends may live in different processes (default {@code true}) */
+    protected boolean crossProcess() {
+        return true;
+    }
+
+    /**
+     * @param capacity the endpoint's capacity
+     * @return how many values a sender may get ahead of a receiver that takes none before it must
+     *     wait (default {@code capacity}: exact, as in-process)
+     */
+    protected int maxAhead(int capacity) {
+        return capacity;
+    }
+
+    /** @return how long the transport may take to report a peer killed with SIGKILL (default 10 s) */
+    protected Duration peerLossBound() {
+        return Duration.ofSeconds(10);
+    }
+
+    /**
+     * Stands in for a sender that writes raw bytes, to test frame checks.
+     *
+     * @param endpoint an endpoint whose receiving end is being opened
+     * @return a stream of bytes to that receiving end, or empty if the transport carries no frames
+     *     (the frame tests are then skipped); closing it ends the byte stream (the receiver reads
+     *     end of stream) but need not stop the receiver from writing its replies
+     * @throws IOException if it cannot be opened
+     */
+    protected Optional<OutputStream> openRawSender(URI endpoint) throws IOException {
+        return Optional.empty();
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        children.forEach(Process::destroyForcibly);
+        for (Process p : children) {
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** Both ends of a fresh endpoint, opened at the same time. */
+    protected record Pair<T>(SendChannel<T> out, ReceiveChannel<T> in) {
+    }
+
+    protected <T> Pair<T> openPair(URI uri, Codec<T> codec) throws Exception {
+        CompletableFuture<ReceiveChannel<T>> in = openLater(() -> Channels.openReceive(uri, codec));
+        SendChannel<T> out = Channels.openSend(uri, codec);
+        opened.add(out);
+        return new Pair<>(out, in.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private <C extends AutoCloseable> CompletableFuture<C> openLater(OpenCall<C> open) {
+        CompletableFuture<C> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                C c = open.call();
+                synchronized (opened) {
+                    opened.add(c);
+                }
+                f.complete(c);
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    @FunctionalInterface
+    private interface OpenCall<C> {
+        C call() throws Exception;
+    }
+
+    // ---------------------------------------------------------------- in one process
+
+    @Test
+    void valuesArriveInOrderThenClosed() throws Exception {
+        Pair<String> p = openPair(newEndpoint(16), UTF8);
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    p.out().send("v" + i);
+                }
+                p.out().close();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<String> got = new ArrayList<>();
+        for (String s : p.in()) {
+            got.add(s);
+        }
+        sender.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(1000, got.size());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals("v" + i, got.get(i));
+        }
+        assertTrue(p.in().isClosedForReceive());
+        assertTrue(p.in().receiveResult().isClosed());
+    }
+
+    @Test
+    void receiverDrainsEverythingSentBeforeTheCloseThenSeesTheCause() throws Exception {
+        Pair<String> p = openPair(newEndpoint(8), UTF8);
+        for (int i = 0; i < 8; i++) {
+            p.out().send("d" + i);
+        }
+        p.out().close(new IllegalStateException("producer failed: disk full"));
+        assertTrue(p.out().isClosedForSend());
+        assertThrows(ChannelClosedException.class, () -> p.out().trySend("late"));
+        for (int i = 0; i < 8; i++) {
+            assertEquals("d" + i, p.in().receive(DEADLINE).orElseThrow());
+        }
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> p.in().receive());
+        assertNotNull(closed.getCause(), "the close cause crosses");
+        assertTrue(closed.getCause().getMessage().contains("producer failed: disk full"), closed.getCause().toString());
+    }
+
+    @Test
+    void tryReceiveIsEmptyAtOnceAndTimedReceiveWaits() throws Exception {
+        Pair<String> p = openPair(newEndpoint(4), UTF8);
+        long t0 = System.nanoTime();
+        assertEquals(Optional.empty(), p.in().tryReceive());
+        assertEquals(Optional.empty(), p.in().receive(Duration.ofMillis(200)));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(200), "timed receive returned early: " + waited + " ns");
+        assertTrue(waited < DEADLINE.toNanos(), "timed receive overran");
+        p.out().send("x");
+        assertEquals("x", pollTryReceive(p.in()));
+    }
+
+    @Test
+    void aSenderToAReceiverThatTakesNothingIsStoppedByFlowControl() throws Exception {
+        int capacity = 4;
+        Pair<String> p = openPair(newEndpoint(capacity), UTF8);
+        int sent = fillUntilRefused(p.out(), maxAhead(capacity));
+        if (maxAhead(capacity) == capacity) {
+            assertEquals(capacity, sent, "exactly the capacity is accepted ahead of the receiver");
+        }
+        assertTrue(sent >= 1, "nothing could be sent");
+        assertFalse(p.out().send("blocked", Duration.ofMillis(100)), "a timed send to a full channel returns false");
+        // taking one value makes room for one more
+        assertEquals("f0", p.in().receive(DEADLINE).orElseThrow());
+        assertTrue(p.out().send("after", DEADLINE), "room after a take");
+        for (int i = 1; i < sent; i++) {
+            assertEquals("f" + i, p.in().receive(DEADLINE).orElseThrow());
+        }
+        assertEquals("after", p.in().receive(DEADLINE).orElseThrow());
+    }
+
+    /** trySends "f0", "f1"... until refused; fails if more than {@code bound} are accepted. */
+    private static int fillUntilRefused(SendChannel<String> out, int bound) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        int sent = 0;
+        int refusedInARow = 0;
+        while (refusedInARow < 50) { // a transport may drain its outbox a little later: insist
+            if (out.trySend("f" + sent)) {
+                sent++;
+                refusedInARow = 0;
+                assertTrue(sent <= bound, "accepted " + sent + " values with none taken; at most " + bound + " allowed");
+            } else {
+                refusedInARow++;
+                Thread.sleep(1); // let an outbox drain into the transport: the bound above is the check
+            }
+            assertTrue(System.nanoTime() < deadline, "never refused");
+        }
+        return sent;
+    }
+
+    @Test
+    void aRemoteReceiveEndIsASelectCaseBesideALocalChannel() throws Exception {
+        Pair<String> p = openPair(newEndpoint(4), UTF8);
+        Channel<String> local = Channel.buffered(1);
+        local.send("local");
+        String first = Select.<String>select().onReceive(p.in(), v -> "remote:" + v).onReceive(local, v -> "local:" + v).run();
+        assertEquals("local:local", first);
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Select.<String>select()
+                        .onReceive(p.in(), v -> "remote:" + v)
+                        .onReceive(local, v -> "local:" + v)
+                        .onTimeout(DEADLINE, () -> "timeout").run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        p.out().send("hello");
+        assertEquals("remote:hello", waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aRemoteSendEndIsASelectCaseBesideALocalChannel() throws Exception {
+        int capacity = 2;
+        Pair<String> p = openPair(newEndpoint(capacity), UTF8);
+        int sent = fillUntilRefused(p.out(), maxAhead(capacity));
+        Channel<String> local = Channel.buffered(1);
+        String won = Select.<String>select().onSend(p.out(), "s", () -> "remote").onSend(local, "l", () -> "local").run();
+        assertEquals("local", won, "the remote end is full: only the local case is ready");
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Select.<String>select().onSend(p.out(), "s", () -> "remote").onSend(local, "l2", () -> "local")
+                        .onTimeout(DEADLINE, () -> "timeout").run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals("f0", p.in().receive(DEADLINE).orElseThrow()); // makes room remotely
+        assertEquals("remote", waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+        for (int i = 1; i < sent; i++) {
+            assertEquals("f" + i, p.in().receive(DEADLINE).orElseThrow());
+        }
+        assertEquals("s", p.in().receive(DEADLINE).orElseThrow());
+    }
+
+    @Test
+    void fourWritersShareOneEndAndEveryValueArrivesExactlyOnceInPerWriterOrder() throws Exception {
+        int writers = 4;
+        int each = 2_500;
+        Pair<String> p = openPair(newEndpoint(32), UTF8);
+        List<CompletableFuture<Void>> sending = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            sending.add(CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        p.out().send(writer + ":" + i);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r)));
+        }
+        CompletableFuture.allOf(sending.toArray(CompletableFuture[]::new)).thenRun(p.out()::close);
+        AtomicIntegerArray seen = new AtomicIntegerArray(writers * each);
+        int[] next = new int[writers];
+        for (String s : p.in()) {
+            int writer = Integer.parseInt(s.substring(0, s.indexOf(':')));
+            int i = Integer.parseInt(s.substring(s.indexOf(':') + 1));
+            assertEquals(next[writer]++, i, "writer " + writer + "'s values out of order");
+            seen.incrementAndGet(writer * each + i);
+        }
+        for (int v = 0; v < seen.length(); v++) {
+            assertEquals(1, seen.get(v), "value " + v);
+        }
+    }
+
+    @Test
+    void aCodecMismatchFailsClearly() throws Exception {
+        URI uri = newEndpoint(4);
+        CompletableFuture<ReceiveChannel<byte[]>> in = openLater(() -> Channels.openReceive(uri, Codec.bytes()));
+        Throwable failure = null;
+        try {
+            SendChannel<String> out = Channels.openSend(uri, UTF8);
+            opened.add(out);
+            out.send("x", Duration.ofSeconds(1));
+        } catch (Exception e) {
+            failure = e;
+        }
+        if (failure == null) {
+            try {
+                ReceiveChannel<byte[]> r = in.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                r.receive(DEADLINE);
+                fail("a mismatched codec was accepted");
+            } catch (ExecutionException | ChannelClosedException e) {
+                failure = e.getCause();
+            }
+        }
+        assertNotNull(failure);
+        String message = String.valueOf(failure.getMessage());
+        assertTrue(message.contains("codec") && message.contains("utf8") && message.contains("bytes"),
+                "the failure names both codecs: " + failure);
+    }
+
+    // ---------------------------------------------------------------- bad frames
+
+    @Test
+    void anOversizedFrameLengthClosesTheReceiverWithAProtocolError() throws Exception {
+        assertBadFramesCloseTheReceiver(new byte[] {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x02}, "exceeds the maximum");
+    }
+
+    @Test
+    void anUnknownFrameKindClosesTheReceiverWithAProtocolError() throws Exception {
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 1, (byte) 0x7e}, "unknown frame kind");
+    }
+
+    @Test
+    void anUndecodablePayloadClosesTheReceiverWithAProtocolError() throws Exception {
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 3, 0x02, (byte) 0xc3, (byte) 0x28}, "UTF-8");
+    }
+
+    @Test
+    void aFrameCutShortClosesTheReceiverWithAProtocolError() throws Exception {
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 9, 0x02, 'a', 'b'}, "truncated");
+    }
+
+    /** A raw sender says HELLO, sends "ok", then {@code bad}: the receiver gets "ok", then closed with the error. */
+    private void assertBadFramesCloseTheReceiver(byte[] bad, String expected) throws Exception {
+        URI uri = newEndpoint(4);
+        CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
+        Optional<OutputStream> raw = openRawSender(uri);
+        assumeTrue(raw.isPresent(), "this transport carries no frames");
+        try (OutputStream out = raw.get()) {
+            out.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)));
+            out.write(FrameWriter.encode(Frame.data("ok".getBytes(StandardCharsets.UTF_8))));
+            out.write(bad);
+            out.flush();
+        } // the end of the stream is what shows a frame cut short
+        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals("ok", in.receive(DEADLINE).orElseThrow());
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> in.receive(DEADLINE));
+        assertInstanceOf(ChannelProtocolException.class, closed.getCause());
+        assertTrue(closed.getCause().getMessage().contains(expected), closed.getCause().getMessage());
+    }
+
+    // ---------------------------------------------------------------- across processes
+
+    /** A child JVM running {@link ContractPeer}, and the lines it printed. */
+    protected final class Child {
+        final Process process;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        Child(String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), ContractPeer.class.getName()));
+            command.addAll(List.of(args));
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            children.add(process);
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the child is gone
+                }
+                lines.add("<EOF>");
+            });
+        }
+
+        /** Waits for a line starting with {@code prefix}, skipping others; fails with what was printed. */
+        String expect(String prefix) throws InterruptedException {
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith(prefix)) {
+                    return line;
+                }
+                if (line != null && seen.size() < 50) {
+                    seen.add(line);
+                }
+            }
+            return fail("the child never printed \"" + prefix + "\"; it printed: " + seen);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL on Unix
+            assertTrue(process.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the child did not die");
+        }
+    }
+
+    @Test
+    void aChildProcessSendsEveryValueInOrderThenCloses() throws Exception {
+        assumeTrue(crossProcess(), "this transport is in-process only");
+        URI uri = newEndpoint(16);
+        CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
+        Child child = new Child("send", uri.toString(), "5000");
+        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        int expected = 0;
+        for (String s : in) {
+            assertEquals(Integer.toString(expected++), s);
+        }
+        assertEquals(5000, expected);
+        child.expect("DONE");
+    }
+
+    @Test
+    void aSenderKilledMidStreamShowsAsPeerLostAfterEveryValueItSent() throws Exception {
+        assumeTrue(crossProcess(), "this transport is in-process only");
+        URI uri = newEndpoint(16);
+        CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
+        Child child = new Child("stream", uri.toString());
+        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        long expected = 0;
+        while (expected < 1000) {
+            assertEquals(Long.toString(expected++), in.receive(DEADLINE).orElseThrow());
+        }
+        child.kill();
+        long killed = System.nanoTime();
+        try {
+            while (true) {
+                Optional<String> v = in.receive(peerLossBound());
+                assertTrue(v.isPresent(), "neither a value nor the loss within " + peerLossBound());
+                assertEquals(Long.toString(expected++), v.get(), "values after the kill stay in order, none lost");
+            }
+        } catch (ChannelClosedException e) {
+            assertInstanceOf(PeerLostException.class, e.getCause(), "the close cause");
+        }
+        assertTrue(System.nanoTime() - killed < peerLossBound().toNanos() + DEADLINE.toNanos() / 10,
+                "the loss took too long to show");
+    }
+
+    @Test
+    void aReceiverKilledMidStreamShowsAsPeerLostToTheSender() throws Exception {
+        assumeTrue(crossProcess(), "this transport is in-process only");
+        URI uri = newEndpoint(16);
+        Child child = new Child("receive", uri.toString());
+        SendChannel<String> out = Channels.openSend(uri, UTF8);
+        opened.add(out);
+        for (int i = 0; i < 100; i++) {
+            out.send(Integer.toString(i));
+        }
+        child.expect("GOT 99");
+        child.kill();
+        long killed = System.nanoTime();
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
+            for (int i = 100; ; i++) {
+                assertTrue(System.nanoTime() - killed < peerLossBound().toNanos(), "still sending after " + peerLossBound());
+                out.send(Integer.toString(i), peerLossBound());
+            }
+        });
+        assertInstanceOf(PeerLostException.class, closed.getCause(), "the close cause");
+        assertTrue(out.isClosedForSend());
+    }
+
+    /** Polls {@code tryReceive} until a value comes, failing after {@link #DEADLINE}. */
+    private static String pollTryReceive(ReceiveChannel<String> in) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<String> v = in.tryReceive();
+            if (v.isPresent()) {
+                return v.get();
+            }
+            Thread.sleep(1);
+        }
+        return fail("tryReceive never returned the value sent");
+    }
+}

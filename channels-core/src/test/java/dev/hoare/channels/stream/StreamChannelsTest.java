@@ -1,0 +1,152 @@
+package dev.hoare.channels.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.ChannelProtocolException;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.spi.Endpoint;
+import dev.hoare.channels.spi.Links;
+import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameWriter;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the stream machinery does beyond the transport contract: handshake failures, frame limits, release. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StreamChannelsTest {
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final StreamOptions options = StreamOptions.defaults().withCapacity(4).withTimeout(Duration.ofSeconds(20));
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    /** Two connected Unix sockets. */
+    private SocketChannel[] socketPair() throws IOException {
+        Path dir = Files.createTempDirectory("hoare-stream");
+        Path path = dir.resolve("s");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            SocketChannel a = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            SocketChannel b = server.accept();
+            open.add(a);
+            open.add(b);
+            return new SocketChannel[] {a, b};
+        } finally {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private <T> CompletableFuture<ReceiveChannel<T>> receiverLater(SocketChannel s, Codec<T> codec, StreamOptions o) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ReceiveChannel<T> r = StreamChannels.receiver(Links.socket(s, "test receiver"), codec, o);
+                open.add(r);
+                return r;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aPeerThatNeverSaysHelloFailsTheOpenWithinTheTimeout() throws Exception {
+        SocketChannel[] s = socketPair();
+        long t0 = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> StreamChannels.sender(Links.socket(s[0], "silent peer"),
+                Codec.utf8(), options.withTimeout(Duration.ofMillis(300))));
+        long took = System.nanoTime() - t0;
+        assertTrue(e.getMessage().contains("no handshake"), e.getMessage());
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300) && took < TimeUnit.SECONDS.toNanos(10), took + " ns");
+        assertTrue(!s[0].isOpen(), "the link is closed after a failed open");
+    }
+
+    @Test
+    void aPeerSpeakingAnotherVersionIsRefusedNamingBoth() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<ReceiveChannel<String>> receiving = receiverLater(s[1], Codec.utf8(), options);
+        byte[] hello = FrameWriter.encode(Frame.hello("utf8", 1 << 20));
+        hello[10] = 2; // version 1 -> 2 (u16 after length, kind and magic)
+        s[0].write(ByteBuffer.wrap(hello));
+        Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> receiving.get(20, TimeUnit.SECONDS)).getCause().getCause();
+        assertInstanceOf(ChannelProtocolException.class, failure);
+        assertEquals("protocol version mismatch: peer speaks 2, we speak 1", failure.getMessage());
+    }
+
+    @Test
+    void aValueLargerThanThePeerAcceptsIsRefusedAndTheChannelStaysUsable() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<ReceiveChannel<byte[]>> receiving = receiverLater(s[1], Codec.bytes(),
+                new StreamOptions(4, 1024, Duration.ofSeconds(20), false));
+        SendChannel<byte[]> out = StreamChannels.sender(Links.socket(s[0], "test sender"), Codec.bytes(), options);
+        open.add(out);
+        ReceiveChannel<byte[]> in = receiving.get(20, TimeUnit.SECONDS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> out.send(new byte[1024]));
+        assertTrue(e.getMessage().contains("1024"), e.getMessage());
+        out.send(new byte[1023]); // kind byte + 1023 = 1024: the largest that fits
+        assertEquals(1023, in.receive(Duration.ofSeconds(20)).orElseThrow().length);
+    }
+
+    @Test
+    void aReceiverThatReleasesItsEndClosesTheSenderWithoutPeerLoss() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<ReceiveChannel<String>> receiving = receiverLater(s[1], Codec.utf8(), options);
+        SendChannel<String> out = StreamChannels.sender(Links.socket(s[0], "test sender"), Codec.utf8(), options);
+        open.add(out);
+        ReceiveChannel<String> in = receiving.get(20, TimeUnit.SECONDS);
+        out.send("a");
+        assertEquals("a", in.receive(Duration.ofSeconds(20)).orElseThrow());
+        in.close();
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                out.send("more", Duration.ofMillis(100));
+            }
+        });
+        assertNull(closed.getCause(), "a release is a plain close, not a lost peer: " + closed.getCause());
+    }
+
+    @Test
+    void durationOptionsTakeUnitsOrIso8601AndRefuseAnythingElse() {
+        Endpoint e = Endpoint.parse(URI.create("x:a?a=250ms&b=5s&c=2m&d=1h&e=PT0.5S&f=5"));
+        assertEquals(Duration.ofMillis(250), e.durationOption("a", null));
+        assertEquals(Duration.ofSeconds(5), e.durationOption("b", null));
+        assertEquals(Duration.ofMinutes(2), e.durationOption("c", null));
+        assertEquals(Duration.ofHours(1), e.durationOption("d", null));
+        assertEquals(Duration.ofMillis(500), e.durationOption("e", null));
+        assertEquals(Duration.ofSeconds(7), e.durationOption("missing", Duration.ofSeconds(7)));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> e.durationOption("f", null));
+        assertTrue(bad.getMessage().contains("f=5 is not a duration"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> StreamOptions.from(Endpoint.parse(URI.create("x:a?timeout=0s"))));
+    }
+}
