@@ -65,6 +65,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 credits.thread.start();
             }
             link.handshake.complete(null);
+            if (link.link.sharedByWriters()) {
+                readShared();
+                return;
+            }
             while (true) {
                 Frame f = link.read();
                 if (f == null) {
@@ -91,6 +95,40 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             link.close();
             if (credits != null) {
                 LockSupport.unpark(credits.thread);
+            }
+        }
+    }
+
+    /**
+     * A link several writers share (a FIFO): each says HELLO and closes on its own, and the
+     * stream ends when the last writer has gone. The first HELLO was read by the handshake.
+     */
+    private void readShared() throws IOException, InterruptedException {
+        int hellos = 1;
+        int closes = 0;
+        Throwable cause = null;
+        while (true) {
+            Frame f = link.read();
+            if (f == null) {
+                if (closes < hellos) {
+                    throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
+                            + " writers went away without closing the channel");
+                }
+                inbox.close(cause);
+                return;
+            }
+            switch (f.kind()) {
+                case DATA -> inbox.send(decode(f.payload()));
+                case HELLO -> {
+                    f.checkHello(codec.id());
+                    hellos++;
+                }
+                case CLOSE -> closes++;
+                case CLOSE_WITH_CAUSE -> {
+                    closes++;
+                    cause = cause != null ? cause : f.cause();
+                }
+                default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a writer");
             }
         }
     }

@@ -39,6 +39,8 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private boolean finished;
     private volatile int peerMaxFrame;
     private final Thread writer;
+    /** Counted down once nothing more will be written: the close frame is out, or the peer is lost. */
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private final Thread reader;
 
     private RemoteSendChannel(FrameLink link, Codec<E> codec) {
@@ -211,6 +213,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         } finally {
             lock.unlock();
         }
+        ended.countDown();
         if (reader != null) {
             link.shutdownOutputQuietly();
             reader.join(link.options.timeout().toMillis()); // the receiver closes after our CLOSE
@@ -298,12 +301,19 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         } finally {
             lock.unlock();
         }
+        ended.countDown();
         unparkAll(failed);
         link.close();
     }
 
     // ---------------------------------------------------------------- close and state
 
+    /**
+     * Closes the end: the values sent before, and waiting senders' values, go out first, then the
+     * close frame. Lingers like a socket's {@code SO_LINGER}: waits up to the timeout for all of
+     * that to be written (so a program that closes and exits loses nothing), then returns anyway
+     * (the writer goes on while the process lives). An interrupt ends the wait early.
+     */
     @Override
     public boolean close(Throwable cause) {
         lock.lock();
@@ -314,10 +324,15 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             closed = true;
             closeCause = cause;
             work.signal();
-            return true;
         } finally {
             lock.unlock();
         }
+        try {
+            ended.await(link.options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     /** A send end has nothing to discard that the application could see: cancel closes it. */

@@ -38,6 +38,18 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Whether several writers (processes) may send on this one-way link at once, as into a FIFO:
+     * the receiver then accepts a HELLO from each, counts their close frames, and ends the
+     * channel only at the end of the stream (when the last writer has gone): closed if every
+     * writer that said HELLO also closed, else with {@code PeerLostException}.
+     *
+     * @return {@code false} by default
+     */
+    default boolean sharedByWriters() {
+        return false;
+    }
+
+    /**
      * Closes both directions. Must make a thread blocked reading or writing the link return
      * (with an exception or end of stream). Idempotent.
      *

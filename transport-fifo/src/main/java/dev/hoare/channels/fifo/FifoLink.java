@@ -1,0 +1,170 @@
+package dev.hoare.channels.fifo;
+
+import dev.hoare.channels.spi.Link;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One end of a FIFO as a one-way {@link Link}. Several writers may share the FIFO, so every write
+ * of a writing end is made under an exclusive lock on a lock file beside the FIFO
+ * ({@code NAME.lock}; released by the OS if the writer dies) and, inside one JVM, a lock per
+ * FIFO: frames of different writers never interleave, whatever their size. Writes of frames that
+ * fit in PIPE_BUF (4096 bytes on Linux) are also atomic for the kernel, so a writer killed in the
+ * middle of one leaves nothing half-written; see docs/fifo.md for larger frames.
+ */
+final class FifoLink implements Link {
+    /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. */
+    static final int PIPE_BUF = 4096;
+    private static final ConcurrentHashMap<Path, ReentrantLock> WRITERS_IN_THIS_JVM = new ConcurrentHashMap<>();
+
+    private final Path fifo;
+    private final FileChannel channel;
+    private final FileChannel lockFile;
+    private final ReentrantLock jvmLock;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private FifoLink(Path fifo, FileChannel channel, boolean write) throws IOException {
+        this.fifo = fifo;
+        this.channel = channel;
+        if (write) {
+            this.lockFile = FileChannel.open(lockFile(fifo), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            this.jvmLock = WRITERS_IN_THIS_JVM.computeIfAbsent(fifo, p -> new ReentrantLock());
+            this.out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    writeLocked(ByteBuffer.wrap(b, off, len));
+                }
+            };
+            this.in = null;
+        } else {
+            this.lockFile = null;
+            this.jvmLock = null;
+            this.in = Channels.newInputStream(channel);
+            this.out = null;
+        }
+    }
+
+    static Path lockFile(Path fifo) {
+        return fifo.resolveSibling(fifo.getFileName() + ".lock");
+    }
+
+    /**
+     * Opens an end of the FIFO, waiting at most {@code timeout} for the other end to be opened
+     * (a FIFO open blocks until its partner arrives). The blocking open runs on a platform thread;
+     * on timeout this process opens the other end itself without blocking, which releases it.
+     *
+     * @throws IOException naming the missing partner on timeout
+     */
+    static FifoLink open(Path fifo, boolean write, Duration timeout) throws IOException {
+        CompletableFuture<FileChannel> opening = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).name("hoare-fifo-open " + fifo).start(() -> {
+            try {
+                opening.complete(FileChannel.open(fifo, write ? StandardOpenOption.WRITE : StandardOpenOption.READ));
+            } catch (Throwable t) {
+                opening.completeExceptionally(t);
+            }
+        });
+        IOException failure;
+        try {
+            return new FifoLink(fifo, opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS), write);
+        } catch (TimeoutException e) {
+            failure = new IOException("no " + (write ? "reader" : "writer") + " opened FIFO " + fifo + " within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new InterruptedIOException("interrupted while opening FIFO " + fifo);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("cannot open FIFO " + fifo, e.getCause());
+        }
+        abandon(fifo, write, opening);
+        throw failure;
+    }
+
+    /** Releases our own blocked open by arriving as its partner, then closes what it opened. */
+    private static void abandon(Path fifo, boolean write, CompletableFuture<FileChannel> opening) {
+        while (!opening.isDone()) {
+            Posix.touchOtherEnd(fifo, !write);
+            try {
+                opening.get(10, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | InterruptedException | ExecutionException retry) {
+                // try again until the opener has returned
+            }
+        }
+        opening.thenAccept(ch -> {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        });
+    }
+
+    private void writeLocked(ByteBuffer bytes) throws IOException {
+        jvmLock.lock();
+        try (FileLock ignored = lockFile.lock()) {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    @Override
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public int atomicWrite() {
+        return PIPE_BUF;
+    }
+
+    @Override
+    public boolean sharedByWriters() {
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            if (lockFile != null) {
+                lockFile.close();
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "fifo:" + fifo;
+    }
+}
