@@ -1,0 +1,265 @@
+package dev.hoare.channels.fifo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.PeerLostException;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the FIFO transport does beyond the contract: names, permissions, many writer processes, a shell writer. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class FifoTest {
+    private Path dir;
+    private final List<Process> children = new ArrayList<>();
+
+    @BeforeEach
+    void makeDirectory() throws IOException {
+        dir = Files.createTempDirectory("hoare-fifo");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Process p : children) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    private URI uri(String name, String options) {
+        return URI.create("fifo:" + dir.resolve(name) + (options.isEmpty() ? "" : "?" + options));
+    }
+
+    private Process child(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        children.add(p);
+        return p;
+    }
+
+    @Test
+    void threeWriterProcessesShareOneFifoAndEveryMessageArrivesWholeOnceInOrder() throws Exception {
+        int writers = 3;
+        int each = 10_000;
+        URI uri = uri("shared", "timeout=60s");
+        Fifos.create(uri.getSchemeSpecificPart().replaceFirst("\\?.*", ""));
+        for (int w = 0; w < writers; w++) {
+            child(FifoWriterChild.class.getName(), uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
+        }
+        int[] next = new int[writers];
+        long bytes = 0;
+        try (ReceiveChannel<byte[]> in = Channels.openReceive(uri, Codec.bytes())) {
+            for (byte[] m : in) {
+                long id = FifoWriterChild.check(m);
+                int writer = (int) (id >>> 32);
+                assertEquals(next[writer]++, (int) id, "writer " + writer + "'s messages out of order");
+                bytes += m.length;
+            }
+        }
+        for (int w = 0; w < writers; w++) {
+            assertEquals(each, next[w], "messages from writer " + w);
+        }
+        assertTrue(bytes > writers * each * 16_000L, "sizes up to 64 KiB, random: " + bytes + " bytes");
+        for (Process p : children) {
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        }
+    }
+
+    @Test
+    void oneWriterClosingAndAnotherKilledEndsInPeerLostOnceBothAreGone() throws Exception {
+        URI uri = uri("mixed", "");
+        CompletableFuture<ReceiveChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.openReceive(uri, Codec.utf8());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        SendChannel<String> polite = Channels.openSend(uri, Codec.utf8());
+        ReceiveChannel<String> in = opening.get(30, TimeUnit.SECONDS);
+        Process rude = child(dev.hoare.channels.contract.ContractPeer.class.getName(), "stream", uri.toString());
+        Set<String> seen = new HashSet<>();
+        while (seen.size() < 100) { // the second writer is in
+            seen.add(in.receive(Duration.ofSeconds(30)).orElseThrow());
+        }
+        polite.send("bye");
+        polite.close();
+        while (!seen.contains("bye")) {
+            seen.add(in.receive(Duration.ofSeconds(30)).orElseThrow());
+        }
+        rude.destroyForcibly();
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
+            while (true) {
+                in.receive(Duration.ofSeconds(30)).orElseThrow();
+            }
+        });
+        assertInstanceOf(PeerLostException.class, closed.getCause());
+        assertTrue(closed.getCause().getMessage().contains("1 of 2 writers"), closed.getCause().getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape", "a/b", "..", ".hidden", "", "nul\0byte", "way-too-long-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    void badNamesAreRefusedAndNothingIsCreated(String name) throws IOException {
+        Path home = Fifos.directory();
+        Set<Path> before = listing(home);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fifos.create(name));
+        assertTrue(e.getMessage().contains("invalid FIFO name"), e.getMessage());
+        assertEquals(before, listing(home));
+        assertFalse(Files.exists(home.resolveSibling("escape")));
+    }
+
+    private static Set<Path> listing(Path d) throws IOException {
+        try (var files = Files.list(d)) {
+            return new HashSet<>(files.toList());
+        }
+    }
+
+    @Test
+    void fifosAreCreatedOwnerOnlyInAnOwnerOnlyDirectory() throws IOException {
+        String name = "perm-" + ProcessHandle.current().pid();
+        Path fifo = Fifos.create(name);
+        try {
+            assertEquals(Fifos.directory().resolve(name), fifo);
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(fifo));
+            assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(Fifos.directory()));
+            assertEquals(0010000, (int) Files.getAttribute(fifo, "unix:mode") & 0170000, "S_IFIFO");
+            assertEquals(fifo, Fifos.create(name), "creating it again is fine");
+        } finally {
+            assertTrue(Fifos.remove(name));
+        }
+        assertFalse(Files.exists(fifo));
+        assertFalse(Fifos.remove(name), "removing it again says there was none");
+    }
+
+    @Test
+    void aFileThatIsNotAFifoIsRefusedAndLeftAlone() throws IOException {
+        Path plain = Files.writeString(dir.resolve("plain"), "data");
+        IOException e = assertThrows(IOException.class, () -> Channels.openReceive(uri("plain", "timeout=1s"), Codec.utf8()));
+        assertTrue(e.getMessage().contains("not a FIFO"), e.getMessage());
+        assertThrows(IOException.class, () -> Fifos.remove(plain.toString()));
+        assertEquals("data", Files.readString(plain));
+    }
+
+    @Test
+    void aFifoOpenToOthersIsRefused() throws IOException {
+        Path fifo = Fifos.create(dir.resolve("wide").toString());
+        Files.setPosixFilePermissions(fifo, PosixFilePermissions.fromString("rw-rw-rw-"));
+        IOException e = assertThrows(IOException.class, () -> Channels.openSend(uri("wide", "timeout=1s"), Codec.utf8()));
+        assertTrue(e.getMessage().contains("open to group or others"), e.getMessage());
+    }
+
+    @Test
+    void aFifoOfAnotherUserIsRefused() throws IOException {
+        Path fifo = Fifos.create(dir.resolve("theirs").toString());
+        try {
+            UserPrincipal nobody = fifo.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(fifo, nobody);
+        } catch (IOException | UnsupportedOperationException cannotChown) {
+            assumeTrue(false, "cannot give a file to another user here (not root): " + cannotChown);
+        }
+        IOException e = assertThrows(IOException.class, () -> Channels.openReceive(uri("theirs", "timeout=1s"), Codec.utf8()));
+        assertTrue(e.getMessage().contains("belongs to uid"), e.getMessage());
+    }
+
+    @Test
+    void openingWaitsForThePartnerOnlyUntilTheTimeout() {
+        for (boolean send : new boolean[] {true, false}) {
+            URI uri = uri("lonely-" + send, "timeout=300ms");
+            long t0 = System.nanoTime();
+            IOException e = assertThrows(IOException.class,
+                    () -> {
+                        if (send) {
+                            Channels.openSend(uri, Codec.utf8());
+                        } else {
+                            Channels.openReceive(uri, Codec.utf8());
+                        }
+                    });
+            long took = System.nanoTime() - t0;
+            assertTrue(e.getMessage().contains(send ? "no reader opened" : "no writer opened"), e.getMessage());
+            assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300) && took < TimeUnit.SECONDS.toNanos(10), took + " ns");
+        }
+    }
+
+    @Test
+    void aShellWriterPrintingFrameBytesIsReadCorrectly() throws Exception {
+        URI uri = uri("shell", "timeout=30s");
+        Path fifo = Fifos.create(dir.resolve("shell").toString());
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        frames.write(FrameWriter.encode(Frame.hello("utf8", 1 << 20)));
+        frames.write(FrameWriter.encode(Frame.data("héllo from sh".getBytes(StandardCharsets.UTF_8))));
+        frames.write(FrameWriter.encode(Frame.data("second".getBytes(StandardCharsets.UTF_8))));
+        frames.write(FrameWriter.encode(Frame.close()));
+        StringBuilder octal = new StringBuilder();
+        for (byte b : frames.toByteArray()) {
+            octal.append(String.format("\\%03o", b & 0xff));
+        }
+        Process sh = new ProcessBuilder("sh", "-c", "printf '" + octal + "' > \"$1\"", "sh", fifo.toString())
+                .redirectErrorStream(true).start();
+        children.add(sh);
+        try (ReceiveChannel<String> in = Channels.openReceive(uri, Codec.utf8())) {
+            List<String> got = new ArrayList<>();
+            in.forEach(got::add);
+            assertEquals(List.of("héllo from sh", "second"), got);
+        }
+        assertTrue(sh.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, sh.exitValue(), new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void tryReceiveIsEmptyAtOnceWhileTheWriterIsSilent() throws Exception {
+        URI uri = uri("quiet", "");
+        CompletableFuture<SendChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.openSend(uri, Codec.utf8());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (ReceiveChannel<String> in = Channels.openReceive(uri, Codec.utf8());
+             SendChannel<String> out = opening.get(30, TimeUnit.SECONDS)) {
+            long t0 = System.nanoTime();
+            assertTrue(in.tryReceive().isEmpty());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(100), "tryReceive waited");
+            out.send("now");
+            assertEquals("now", in.receive(Duration.ofSeconds(30)).orElseThrow());
+        }
+    }
+}
