@@ -175,6 +175,15 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 buffer = writeBatch(batch, buffer, atomic);
             }
         } catch (IOException e) {
+            if (reader != null) {
+                // the receiver may have released its end (a CLOSE on the return path) just before
+                // the write failed: let the return path read it before calling the peer lost
+                try {
+                    reader.join(link.options.timeout().toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             lose(link.lost(e));
         } catch (InterruptedException e) {
             lose(new PeerLostException(link.describe() + ": the writer thread was interrupted"));

@@ -1,0 +1,56 @@
+package dev.hoare.examples;
+
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+
+/**
+ * The README's two-process example: run {@code consume} in one shell and {@code produce} in
+ * another (either may start first; each waits up to 10 s for the other).
+ * <pre>
+ * java -cp examples/target/hoare.jar dev.hoare.examples.FifoExample consume
+ * java -cp examples/target/hoare.jar dev.hoare.examples.FifoExample produce
+ * </pre>
+ * {@code FifoExampleTest} runs the producer as a child process and checks what the consumer prints.
+ */
+public final class FifoExample {
+    private FifoExample() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        String role = args.length > 0 ? args[0] : "";
+        URI uri = URI.create(args.length > 1 ? args[1] : "fifo:orders");
+        switch (role) {
+            case "consume" -> consume(uri, System.out);
+            case "produce" -> produce(uri);
+            default -> {
+                System.err.println("usage: FifoExample consume|produce [URI]");
+                System.exit(2);
+            }
+        }
+    }
+
+    static void consume(URI uri, PrintStream out) throws IOException {
+        // tag::fifo-consume[]
+        try (ReceiveChannel<String> orders = Channels.openReceive(uri, Codec.utf8())) {   // uri: fifo:orders
+            for (String order : orders) {                   // ends when the producer closes
+                out.println("brewing " + order);
+            }
+        }
+        // end::fifo-consume[]
+    }
+
+    static void produce(URI uri) throws IOException, InterruptedException {
+        // tag::fifo-produce[]
+        try (SendChannel<String> orders = Channels.openSend(uri, Codec.utf8())) {
+            for (String order : new String[] {"espresso", "flat white", "cortado"}) {
+                orders.send(order);
+            }
+        }                                                   // close() reaches the consumer after the values
+        // end::fifo-produce[]
+    }
+}

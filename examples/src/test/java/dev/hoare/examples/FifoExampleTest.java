@@ -1,0 +1,41 @@
+package dev.hoare.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FifoExampleTest {
+
+    @Test
+    void theProducerProcessFeedsTheConsumerOverAFifo() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-fifo-example");
+        URI uri = URI.create("fifo:" + dir.resolve("orders"));
+        Process producer = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                FifoExample.class.getName(), "produce", uri.toString()).redirectErrorStream(true).start();
+        try {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            FifoExample.consume(uri, new PrintStream(printed, true, StandardCharsets.UTF_8));
+            assertEquals(List.of("brewing espresso", "brewing flat white", "brewing cortado"),
+                    printed.toString(StandardCharsets.UTF_8).lines().toList());
+            assertTrue(producer.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, producer.exitValue(), new String(producer.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } finally {
+            producer.destroyForcibly();
+            Files.deleteIfExists(dir.resolve("orders"));
+            Files.deleteIfExists(dir.resolve("orders.lock"));
+            Files.deleteIfExists(dir);
+        }
+    }
+}
