@@ -6,7 +6,6 @@ import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,7 @@ final class FrameLink {
     FrameLink(Link link, StreamOptions options) {
         this.link = link;
         this.options = options;
-        this.reader = link.in() == null ? null : new FrameReader(new BufferedInputStream(link.in(), 1 << 16), options.maxFrame());
+        this.reader = link.in() == null ? null : new FrameReader(link.in(), options.maxFrame());
         this.out = link.out();
     }
 

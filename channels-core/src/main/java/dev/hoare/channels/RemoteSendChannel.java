@@ -190,20 +190,28 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         }
     }
 
-    /** Writes frames, several per write call up to the buffer (and the link's atomic-write limit). */
+    /**
+     * Writes frames, several per write call up to the buffer. Frames that fit the link's atomic
+     * write size go in writes no larger than it (whole for the OS even if this process dies
+     * mid-write); larger frames, which cannot be, share writes up to the buffer size.
+     */
     private byte[] writeBatch(ArrayDeque<byte[]> batch, byte[] buffer, int atomic) throws IOException {
-        int limit = Math.min(buffer.length, atomic);
         int n = 0;
+        boolean large = false;
         for (byte[] f : batch) {
-            if (n > 0 && n + f.length > limit) {
+            boolean fLarge = f.length > atomic;
+            int limit = fLarge || large ? buffer.length : Math.min(buffer.length, atomic);
+            if (n > 0 && (n + f.length > limit || fLarge && !large)) { // small frames keep their atomic write
                 link.write(buffer, n);
                 n = 0;
+                large = false;
             }
-            if (f.length > limit) {
+            if (f.length > buffer.length) {
                 link.write(f, f.length);
             } else {
                 System.arraycopy(f, 0, buffer, n, f.length);
                 n += f.length;
+                large |= fLarge;
             }
         }
         if (n > 0) {

@@ -1,19 +1,22 @@
 package dev.hoare.channels.wire;
 
 import dev.hoare.channels.ChannelProtocolException;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
  * Reads frames from a byte stream. Every length is checked against the maximum before anything
  * is allocated; a bad frame throws {@link ChannelProtocolException} and nothing else is read.
- * Not thread-safe: one reader per stream.
+ * Reads the stream in large chunks into its own buffer (give it the raw stream, not a buffered
+ * one). Not thread-safe: one reader per stream.
  */
 public final class FrameReader {
-    private final DataInputStream in;
+    private static final int BUFFER = 1 << 16;
+    private final InputStream in;
     private final int maxFrame;
+    private final byte[] buf = new byte[BUFFER];
+    private int pos;
+    private int limit;
 
     /**
      * @param in the stream
@@ -23,7 +26,7 @@ public final class FrameReader {
         if (maxFrame < 1) {
             throw new IllegalArgumentException("maxFrame must be >= 1, was " + maxFrame);
         }
-        this.in = new DataInputStream(in);
+        this.in = in;
         this.maxFrame = maxFrame;
     }
 
@@ -33,25 +36,65 @@ public final class FrameReader {
      * @throws IOException if the stream fails
      */
     public Frame read() throws IOException {
-        int b0 = in.read();
-        if (b0 < 0) {
-            return null;
-        }
-        try {
-            long length = ((long) b0 << 24) | ((long) in.readUnsignedByte() << 16)
-                    | ((long) in.readUnsignedByte() << 8) | in.readUnsignedByte();
-            if (length < 1) {
-                throw new ChannelProtocolException("frame length 0: a frame holds at least its kind byte");
+        if (!fill(5)) {
+            if (limit == pos) {
+                return null;
             }
-            if (length > maxFrame) {
-                throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+            if (limit - pos < 4) {
+                throw truncated();
             }
-            FrameKind kind = FrameKind.of(in.readUnsignedByte());
-            byte[] payload = new byte[(int) length - 1];
-            in.readFully(payload);
-            return new Frame(kind, payload);
-        } catch (EOFException e) {
-            throw new ChannelProtocolException("truncated frame: the stream ended inside it", e);
         }
+        long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
+                | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
+        if (length < 1) {
+            throw new ChannelProtocolException("frame length 0: a frame holds at least its kind byte");
+        }
+        if (length > maxFrame) {
+            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+        }
+        if (limit - pos < 5) {
+            throw truncated();
+        }
+        FrameKind kind = FrameKind.of(buf[pos + 4] & 0xff);
+        pos += 5;
+        byte[] payload = new byte[(int) length - 1];
+        if (payload.length <= buf.length / 2) {
+            fill(payload.length); // read ahead: later frames come with this one
+        }
+        int have = Math.min(payload.length, limit - pos);
+        System.arraycopy(buf, pos, payload, 0, have);
+        pos += have;
+        while (have < payload.length) { // a large payload: straight from the stream
+            int n = in.read(payload, have, payload.length - have);
+            if (n < 0) {
+                throw truncated();
+            }
+            have += n;
+        }
+        return new Frame(kind, payload);
+    }
+
+    /** Makes at least {@code n} bytes available in the buffer; {@code false} if the stream ended first. */
+    private boolean fill(int n) throws IOException {
+        if (limit - pos >= n) {
+            return true;
+        }
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, limit - pos);
+            limit -= pos;
+            pos = 0;
+        }
+        while (limit < n) {
+            int r = in.read(buf, limit, buf.length - limit);
+            if (r < 0) {
+                return false;
+            }
+            limit += r;
+        }
+        return true;
+    }
+
+    private static ChannelProtocolException truncated() {
+        return new ChannelProtocolException("truncated frame: the stream ended inside it");
     }
 }

@@ -45,6 +45,36 @@ class WireFormatTest {
         assertNull(r.read(), "clean end of stream between frames");
     }
 
+    /** Frames of every size, the stream handing them over in pieces of any length (one byte, or 7, or 50,000). */
+    @Test
+    void framesSurviveAnyWayTheStreamCutsThem() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameWriter w = new FrameWriter(out);
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int size = i % 10 == 0 ? random.nextInt(200_000) : random.nextInt(100);
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            sent.add(payload);
+            w.write(Frame.data(payload));
+        }
+        byte[] bytes = out.toByteArray();
+        for (int piece : new int[] {1, 7, 4096, 50_000}) {
+            InputStream trickle = new ByteArrayInputStream(bytes) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    return super.read(b, off, Math.min(len, piece));
+                }
+            };
+            FrameReader r = new FrameReader(trickle, Frame.DEFAULT_MAX_FRAME);
+            for (byte[] payload : sent) {
+                assertArrayEquals(payload, r.read().payload(), "pieces of " + piece);
+            }
+            assertNull(r.read());
+        }
+    }
+
     /** The worked example of docs/wire-format.md, byte for byte. */
     @Test
     void theDocumentedHexExampleIsWhatJavaWrites() throws Exception {
