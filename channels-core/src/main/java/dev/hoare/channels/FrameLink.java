@@ -49,6 +49,11 @@ final class FrameLink {
         return reader.read();
     }
 
+    /** @return whether a whole frame is already buffered, so that {@link #read} will not block */
+    boolean hasBufferedFrame() {
+        return reader.hasBufferedFrame();
+    }
+
     /** Writes whole frames' bytes in one write, and flushes. */
     void write(byte[] bytes, int length) throws IOException {
         writeLock.lock();

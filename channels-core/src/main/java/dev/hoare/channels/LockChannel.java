@@ -154,6 +154,29 @@ final class LockChannel<E> extends AbstractChannel<E> {
         return awaitSend(self, timed, deadline);
     }
 
+    /**
+     * Sends {@code values[from...]} in order, as many as go in without waiting, under one lock
+     * acquisition (a remote end's reader hands over what one read brought). For SUSPEND channels
+     * only (a {@link Wake} holds one dropped value).
+     *
+     * @return how many were sent
+     * @throws ChannelClosedException if the channel is closed before the first one
+     */
+    int trySendMany(List<?> values, int from) {
+        Wake wake = new Wake();
+        int i = from;
+        lock.lock();
+        try {
+            while (i < values.size() && sendLocked(values.get(i), null, wake) == SENT) {
+                i++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake.run();
+        return i - from;
+    }
+
     // ---------------------------------------------------------------- receive
 
     /**

@@ -75,12 +75,14 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     throw link.endOfStream();
                 }
                 switch (f.kind()) {
-                    case DATA -> inbox.send(decode(f.payload()));
+                    case DATA -> deliver(f);
                     case CLOSE -> {
+                        flush();
                         inbox.close();
                         return;
                     }
                     case CLOSE_WITH_CAUSE -> {
+                        flush();
                         inbox.close(f.cause());
                         return;
                     }
@@ -90,6 +92,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         } catch (ChannelClosedException | InterruptedException releasedByApplication) {
             // the application closed or cancelled this end: release() does the rest
         } catch (IOException e) {
+            try {
+                flush(); // what arrived before the failure is still delivered
+            } catch (ChannelClosedException | InterruptedException released) {
+                // the application released this end meanwhile
+            }
             fail(e);
         } finally {
             link.close();
@@ -110,6 +117,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         while (true) {
             Frame f = link.read();
             if (f == null) {
+                flush();
                 if (closes < hellos) {
                     throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
                             + " writers went away without closing the channel");
@@ -118,7 +126,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 return;
             }
             switch (f.kind()) {
-                case DATA -> inbox.send(decode(f.payload()));
+                case DATA -> deliver(f);
                 case HELLO -> {
                     f.checkHello(codec.id());
                     hellos++;
@@ -131,6 +139,36 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a writer");
             }
         }
+    }
+
+    /** Values decoded from frames that came in one read, handed to the inbox together. */
+    private final java.util.ArrayList<Object> batch = new java.util.ArrayList<>();
+
+    /**
+     * Decodes a DATA frame into the batch; hands the batch to the inbox when no further frame is
+     * already buffered (so a value never waits for the next one to arrive) or the batch is large.
+     * (The read loop flushes the batch before it reports a bad frame or a lost peer.)
+     */
+    private void deliver(Frame f) throws IOException, InterruptedException {
+        batch.add(decode(f.payload()));
+        if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
+            flush();
+        }
+    }
+
+    private void flush() throws InterruptedException {
+        for (int i = 0; i < batch.size(); ) {
+            i += inbox.trySendMany(batch, i);
+            if (i < batch.size()) {
+                inbox.send(cast(batch.get(i++))); // the inbox is full: wait for room
+            }
+        }
+        batch.clear();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E> E cast(Object o) {
+        return (E) o;
     }
 
     private E decode(byte[] payload) throws ChannelProtocolException {

@@ -28,6 +28,8 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final Codec<E> codec;
     /** Encoded DATA frames accepted and not yet written. Guarded by {@link #lock}. */
     private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    /** The outbox's size, written under the lock, read without it by the writer's linger. */
+    private volatile int queued;
     private final int outboxLimit;
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
     private long credits;
@@ -95,6 +97,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         if (credits > 0 && outbox.size() < outboxLimit) {
             credits--;
             outbox.addLast(frame);
+            queued = outbox.size();
             work.signal();
             return true;
         }
@@ -132,6 +135,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 return;
             }
             outbox.addLast((byte[]) sender.item);
+            queued = outbox.size();
             sender.item = null;
             credits--;
             wake.add(sender);
@@ -149,6 +153,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 Wake wake = new Wake();
                 ArrayDeque<byte[]> batch = new ArrayDeque<>();
                 boolean done;
+                lingerForWork();
                 lock.lock();
                 try {
                     while (!finished && outbox.isEmpty() && !(closed && senders.isEmpty())) {
@@ -162,6 +167,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                         bytes += outbox.peekFirst().length;
                         batch.addLast(outbox.pollFirst());
                     }
+                    queued = outbox.size();
                     refillLocked(wake);
                     done = batch.isEmpty(); // closed, and nothing left or waiting
                 } finally {
@@ -189,6 +195,21 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             lose(new PeerLostException(link.describe() + ": the writer thread was interrupted"));
         }
     }
+
+    /**
+     * Before parking for more work, stays on the CPU a little (yielding it to runnable threads)
+     * while the application is likely to send again: a park and the wake-up from the next send
+     * cost more than the wait, and while the writer waits the application's frames pile up into
+     * one write. Reads the outbox size without the lock (a racy hint; the lock decides).
+     */
+    private void lingerForWork() {
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        while (queued == 0 && !closed && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+    }
+
+    private static final long LINGER_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
 
     /**
      * Writes frames, several per write call up to the buffer. Frames that fit the link's atomic

@@ -41,7 +41,7 @@ final class Waiter {
      */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
     private static final int SPINS = MULTICORE ? 256 : 0;
-    private static final long YIELD_NANOS = Long.getLong("hoare.yield", MULTICORE ? 50_000 : 0);
+    private static final long YIELD_NANOS = MULTICORE ? 50_000 : 0;
 
     private static final java.lang.invoke.VarHandle WINNER;
 

@@ -74,6 +74,20 @@ public final class FrameReader {
         return new Frame(kind, payload);
     }
 
+    /**
+     * @return whether a whole frame (or a frame header announcing a length beyond the maximum,
+     *     which {@link #read} refuses) is already in the buffer, so that {@link #read} returns
+     *     without reading the stream
+     */
+    public boolean hasBufferedFrame() {
+        if (limit - pos < 4) {
+            return false;
+        }
+        long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
+                | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
+        return length > maxFrame || limit - pos >= 4 + length;
+    }
+
     /** Makes at least {@code n} bytes available in the buffer; {@code false} if the stream ended first. */
     private boolean fill(int n) throws IOException {
         if (limit - pos >= n) {
