@@ -49,6 +49,6 @@ fi
 result=benchmarks/target/jmh-result.json
 start=$(date +%s)
 # shellcheck disable=SC2086
-"$JAVA_HOME/bin/java" -jar benchmarks/target/benchmarks.jar ${JMH_ARGS:-$defaults} ${JMH_EXTRA:-} -rf json -rff "$result"
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar benchmarks/target/benchmarks.jar ${JMH_ARGS:-$defaults} ${JMH_EXTRA:-} -rf json -rff "$result"
 echo "JMH took $(( $(date +%s) - start )) s"
 python3 benchmarks/report.py "$result"
