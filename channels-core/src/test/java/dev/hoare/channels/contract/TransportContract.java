@@ -21,9 +21,7 @@ import dev.hoare.channels.Select;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameWriter;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +29,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +52,7 @@ public abstract class TransportContract {
     private static final Codec<String> UTF8 = Codec.utf8();
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
 
     /**
      * @param capacity the capacity the endpoint should have, 1 or more
@@ -99,9 +95,8 @@ public abstract class TransportContract {
 
     @AfterEach
     void closeEverything() throws Exception {
-        children.forEach(Process::destroyForcibly);
-        for (Process p : children) {
-            p.waitFor(10, TimeUnit.SECONDS);
+        for (ChildJvm c : children) {
+            c.close();
         }
         for (AutoCloseable c : opened) { // receivers first: a sender's close may wait for its values to go out
             if (c instanceof ReceiveChannel<?>) {
@@ -412,50 +407,11 @@ public abstract class TransportContract {
 
     // ---------------------------------------------------------------- across processes
 
-    /** A child JVM running {@link ContractPeer}, and the lines it printed. */
-    protected final class Child {
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        Child(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "-cp", System.getProperty("java.class.path"), ContractPeer.class.getName()));
-            command.addAll(List.of(args));
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            children.add(process);
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the child is gone
-                }
-                lines.add("<EOF>");
-            });
-        }
-
-        /** Waits for a line starting with {@code prefix}, skipping others; fails with what was printed. */
-        String expect(String prefix) throws InterruptedException {
-            List<String> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null && line.startsWith(prefix)) {
-                    return line;
-                }
-                if (line != null && seen.size() < 50) {
-                    seen.add(line);
-                }
-            }
-            return fail("the child never printed \"" + prefix + "\"; it printed: " + seen);
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL on Unix
-            assertTrue(process.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the child did not die");
-        }
+    /** Starts a child JVM running {@link ContractPeer}; it is killed after the test. */
+    protected ChildJvm child(String... args) throws IOException {
+        ChildJvm child = ChildJvm.start(ContractPeer.class, args);
+        children.add(child);
+        return child;
     }
 
     @Test
@@ -463,7 +419,7 @@ public abstract class TransportContract {
         assumeTrue(crossProcess(), "this transport is in-process only");
         URI uri = newEndpoint(16);
         CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
-        Child child = new Child("send", uri.toString(), "5000");
+        ChildJvm child = child("send", uri.toString(), "5000");
         ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         int expected = 0;
         for (String s : in) {
@@ -478,7 +434,7 @@ public abstract class TransportContract {
         assumeTrue(crossProcess(), "this transport is in-process only");
         URI uri = newEndpoint(16);
         CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
-        Child child = new Child("stream", uri.toString());
+        ChildJvm child = child("stream", uri.toString());
         ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         long expected = 0;
         while (expected < 1000) {
@@ -503,7 +459,7 @@ public abstract class TransportContract {
     void aReceiverKilledMidStreamShowsAsPeerLostToTheSender() throws Exception {
         assumeTrue(crossProcess(), "this transport is in-process only");
         URI uri = newEndpoint(16);
-        Child child = new Child("receive", uri.toString());
+        ChildJvm child = child("receive", uri.toString());
         SendChannel<String> out = Channels.openSend(uri, UTF8);
         opened.add(out);
         for (int i = 0; i < 100; i++) {

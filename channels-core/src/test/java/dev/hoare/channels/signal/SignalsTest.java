@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.hoare.channels.contract.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,53 +24,26 @@ class SignalsTest {
         children.forEach(Process::destroyForcibly);
     }
 
-    /** A child JVM running {@link SignalChild} and the lines it printed so far. */
+    /** A child JVM running {@link SignalChild} in a mode, once it said READY. */
     private final class Child {
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final ChildJvm jvm;
 
         Child(String mode) throws Exception {
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    SignalChild.class.getName(), mode).redirectErrorStream(true).start();
-            children.add(process);
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the child is gone
-                }
-            });
-            expect("READY");
+            jvm = ChildJvm.start(SignalChild.class, mode);
+            children.add(jvm.process());
+            jvm.expect("READY");
         }
 
-        /** Waits (20 s at most) for the line, skipping others; fails with what was printed. */
-        void expect(String wanted) throws InterruptedException {
-            List<String> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                if (line.equals(wanted)) {
-                    return;
-                }
-                seen.add(line);
-            }
-            fail("child never printed \"" + wanted + "\"; printed: " + seen);
+        void expect(String line) throws InterruptedException {
+            jvm.expect(line);
         }
 
         void signal(Signal s) throws Exception {
-            Signals.send(process.pid(), s);
+            Signals.send(jvm.process().pid(), s);
         }
 
         int exitCode() throws InterruptedException {
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "child did not exit");
-            return process.exitValue();
+            return jvm.exitCode();
         }
     }
 
@@ -113,7 +83,7 @@ class SignalsTest {
         Child child = new Child("restore");
         child.signal(Signal.USR1);
         assertEquals(128 + 10, child.exitCode(), "USR1's default action (terminate) is back");
-        assertTrue(child.lines.stream().noneMatch(l -> l.startsWith("GOT")), "no handler of ours ran: " + child.lines);
+        assertTrue(child.jvm.printed().stream().noneMatch(l -> l.startsWith("GOT")), "no handler of ours ran: " + child.jvm.printed());
     }
 
     @Test
@@ -137,12 +107,10 @@ class SignalsTest {
 
     @Test
     void underXrsSubscribingFailsClearlyInsteadOfNeverFiring() throws Exception {
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xrs",
-                "-cp", System.getProperty("java.class.path"), SignalChild.class.getName(), "default")
-                .redirectErrorStream(true).start();
-        children.add(p);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child must fail at once, not wait for signals");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ChildJvm child = ChildJvm.start(SignalChild.class, java.util.List.of("-Xrs"), "default");
+        children.add(child.process());
+        child.exitCode(); // it must fail at once, not wait for signals
+        String out = String.join("\n", child.printed());
         assertTrue(out.contains("IllegalStateException") && out.contains("-Xrs"), out);
         assertTrue(!out.contains("READY"), out);
     }

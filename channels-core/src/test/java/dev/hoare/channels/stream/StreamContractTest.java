@@ -8,37 +8,26 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The stream machinery ({@code StreamChannels}) passes the transport contract over a real socket. */
 class StreamContractTest extends TransportContract {
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final List<SocketChannel> RAW = new CopyOnWriteArrayList<>();
-    private static Path dir;
-
-    @BeforeAll
-    static void makeDirectory() throws IOException {
-        dir = Files.createTempDirectory("hoare-contract");
-    }
+    @TempDir
+    static Path dir;
 
     @AfterAll
-    static void removeDirectory() throws IOException {
+    static void closeRawSenders() throws IOException {
         for (SocketChannel s : RAW) {
             s.close();
         }
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
     }
 
     @Override

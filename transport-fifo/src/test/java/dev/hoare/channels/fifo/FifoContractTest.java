@@ -5,32 +5,16 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The FIFO transport passes the transport contract, with child JVMs on the other end. */
 class FifoContractTest extends TransportContract {
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static Path dir;
-
-    @BeforeAll
-    static void makeDirectory() throws IOException {
-        dir = Files.createTempDirectory("hoare-fifo-contract");
-    }
-
-    @AfterAll
-    static void removeDirectory() throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
-    }
+    @TempDir
+    static Path dir;
 
     @Override
     protected URI newEndpoint(int capacity) {

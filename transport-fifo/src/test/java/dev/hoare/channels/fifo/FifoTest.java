@@ -13,6 +13,7 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.contract.ChildJvm;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.ByteArrayOutputStream;
@@ -31,47 +32,34 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the FIFO transport does beyond the contract: names, permissions, many writer processes, a shell writer. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FifoTest {
-    private Path dir;
+    @TempDir
+    Path dir;
     private final List<Process> children = new ArrayList<>();
-
-    @BeforeEach
-    void makeDirectory() throws IOException {
-        dir = Files.createTempDirectory("hoare-fifo");
-    }
 
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : children) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
     }
 
     private URI uri(String name, String options) {
         return URI.create("fifo:" + dir.resolve(name) + (options.isEmpty() ? "" : "?" + options));
     }
 
-    private Process child(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        children.add(p);
-        return p;
+    private Process child(Class<?> main, String... args) throws IOException {
+        ChildJvm child = ChildJvm.start(main, args);
+        children.add(child.process());
+        return child.process();
     }
 
     @Test
@@ -81,7 +69,7 @@ class FifoTest {
         URI uri = uri("shared", "timeout=60s");
         Fifos.create(uri.getSchemeSpecificPart().replaceFirst("\\?.*", ""));
         for (int w = 0; w < writers; w++) {
-            child(FifoWriterChild.class.getName(), uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
+            child(FifoWriterChild.class, uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
         }
         int[] next = new int[writers];
         long bytes = 0;
@@ -115,7 +103,7 @@ class FifoTest {
         });
         SendChannel<String> polite = Channels.openSend(uri, Codec.utf8());
         ReceiveChannel<String> in = opening.get(30, TimeUnit.SECONDS);
-        Process rude = child(dev.hoare.channels.contract.ContractPeer.class.getName(), "stream", uri.toString());
+        Process rude = child(dev.hoare.channels.contract.ContractPeer.class, "stream", uri.toString());
         Set<String> seen = new HashSet<>();
         while (seen.size() < 100) { // the second writer is in
             seen.add(in.receive(Duration.ofSeconds(30)).orElseThrow());
