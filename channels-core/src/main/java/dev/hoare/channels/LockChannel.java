@@ -64,8 +64,15 @@ final class LockChannel<E> extends AbstractChannel<E> {
      * @throws ChannelClosedException if the channel is closed
      */
     private int sendLocked(Object value, Waiter exclude, Wake wake) {
+        return sendLocked(value, exclude, wake, null);
+    }
+
+    private int sendLocked(Object value, Waiter exclude, Wake wake, Runnable onPut) {
         if (closed) {
             throw new ChannelClosedException(closeCause);
+        }
+        if (onPut != null && (!receivers.isEmpty() || buffer.size() < capacity)) {
+            onPut.run(); // before a waiting receiver takes it (the take hook runs then)
         }
         Waiter receiver = receivers.completeFirst(exclude, Waiter.DONE, value);
         if (receiver != null) {
@@ -159,15 +166,17 @@ final class LockChannel<E> extends AbstractChannel<E> {
      * acquisition (a remote end's reader hands over what one read brought). For SUSPEND channels
      * only (a {@link Wake} holds one dropped value).
      *
+     * @param onPut run under the lock as each value goes in, before any receiver can take it
+     *     ({@code null} for none): a remote end records where the value came from
      * @return how many were sent
      * @throws ChannelClosedException if the channel is closed before the first one
      */
-    int trySendMany(List<?> values, int from) {
+    int trySendMany(List<?> values, int from, Runnable onPut) {
         Wake wake = new Wake();
         int i = from;
         lock.lock();
         try {
-            while (i < values.size() && sendLocked(values.get(i), null, wake) == SENT) {
+            while (i < values.size() && sendLocked(values.get(i), null, wake, onPut) == SENT) {
                 i++;
             }
         } finally {

@@ -4,166 +4,113 @@ import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The receiving end of a channel whose sender is across a {@link Link}. A reader thread reads
- * frames, decodes DATA into an in-process inbox channel, and closes the inbox on CLOSE, on a
- * protocol error or when the peer is lost; the application receives from the inbox, so this end
- * is a {@link Select} case like a local channel (select resolves through it to the inbox).
+ * The receiving end of a channel whose senders are across {@link Link}s: one link
+ * ({@link #open}), or any number of links attached over time, all fanned into one channel
+ * ({@link #fanIn}, a server's Any2One). Each link has a reader thread that reads frames and
+ * decodes DATA into the one in-process inbox; the application receives from the inbox, so this
+ * end is a {@link Select} case like a local channel (select resolves through it to the inbox).
  *
- * <p>On a two-way link the inbox is unbounded and credits bound it: this end announces its
- * capacity N after the handshake and grants one credit per value its application takes (the
- * inbox reports every take), coalesced by a credit thread, so the sender is never more than N
- * values ahead of the application. On a one-way link the inbox holds up to N decoded values and
- * then the reader stops reading, which fills the OS buffer and blocks the writer.
+ * <p>On two-way links the inbox is unbounded and credits bound it: each link's receiver announces
+ * the capacity N after the handshake and grants a credit whenever the application takes one of
+ * that link's values, so each sender is never more than N values ahead of the application. The
+ * inbox reports every put and take under its lock, and {@link #origins} keeps, in order, which
+ * link each value came from (the inbox is FIFO, so the value taken is always the oldest). On a
+ * one-way link the inbox holds up to N decoded values and then the reader stops reading, which
+ * fills the OS buffer and blocks the writer.
+ *
+ * <p>With one link, its end (close frame, end of stream, bad frame) ends the channel. Fanned in,
+ * a link's end only ends that link; the channel ends when the application closes it.
  */
 final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
-    private final FrameLink link;
+    private static final System.Logger LOG = System.getLogger(RemoteReceiveChannel.class.getName());
+
     private final Codec<E> codec;
+    private final StreamOptions options;
+    private final boolean fanIn;
     private final LockChannel<E> inbox;
-    private final Credits credits;
+    /** Which connection each value in the inbox came from, oldest first (two-way links). Guarded by the inbox lock. */
+    private final ArrayDeque<Connection> origins = new ArrayDeque<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
-    private RemoteReceiveChannel(FrameLink link, Codec<E> codec, LockChannel<E> inbox, Credits credits) {
-        super(inbox);
-        this.link = link;
-        this.codec = codec;
-        this.inbox = inbox;
-        this.credits = credits;
+    private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, boolean credits) {
+        this(codec, options, fanIn, new Holder<>(), credits);
     }
 
+    /** Lets the inbox's take hook reach the channel being constructed. */
+    private static final class Holder<E> {
+        RemoteReceiveChannel<E> end;
+    }
+
+    private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, Holder<E> holder, boolean credits) {
+        super(credits ? new LockChannel<>(Channel.UNLIMITED, Overflow.SUSPEND, null, () -> holder.end.taken())
+                : new LockChannel<>(options.capacity(), Overflow.SUSPEND, null));
+        holder.end = this;
+        this.codec = codec;
+        this.options = options;
+        this.fanIn = fanIn;
+        this.inbox = (LockChannel<E>) delegate();
+    }
+
+    /** One link: opens it (handshake within the timeout) and ends the channel when it ends. */
     static <E> ReceiveChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
-        FrameLink frames = new FrameLink(link, options);
         if (link.in() == null) {
             throw new IllegalArgumentException(link.describe() + ": a receiving end needs a link that reads");
         }
-        Credits credits = frames.duplex() ? new Credits(frames) : null;
-        LockChannel<E> inbox = credits != null
-                ? new LockChannel<>(Channel.UNLIMITED, Overflow.SUSPEND, null, credits::taken)
-                : new LockChannel<>(options.capacity(), Overflow.SUSPEND, null);
-        RemoteReceiveChannel<E> end = new RemoteReceiveChannel<>(frames, codec, inbox, credits);
-        if (frames.duplex()) {
-            try {
-                frames.write(Frame.hello(codec.id(), options.maxFrame()));
-            } catch (IOException e) {
-                frames.close();
-                throw frames.lost(e);
-            }
-        }
-        frames.thread("receive", end::readLoop).start();
-        frames.awaitHandshake();
+        RemoteReceiveChannel<E> end = new RemoteReceiveChannel<>(codec, options, false, link.out() != null);
+        end.attach(link).link.awaitHandshake();
         return end;
     }
 
-    private void readLoop() {
-        try {
-            link.readHello(codec.id());
-            if (credits != null) {
-                link.write(Frame.credit(link.options.capacity()));
-                credits.thread.start();
-            }
-            link.handshake.complete(null);
-            if (link.link.sharedByWriters()) {
-                readShared();
-                return;
-            }
-            while (true) {
-                Frame f = link.read();
-                if (f == null) {
-                    throw link.endOfStream();
-                }
-                switch (f.kind()) {
-                    case DATA -> deliver(f);
-                    case CLOSE -> {
-                        flush();
-                        inbox.close();
-                        return;
-                    }
-                    case CLOSE_WITH_CAUSE -> {
-                        flush();
-                        inbox.close(f.cause());
-                        return;
-                    }
-                    default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a sender");
-                }
-            }
-        } catch (ChannelClosedException | InterruptedException releasedByApplication) {
-            // the application closed or cancelled this end: release() does the rest
-        } catch (IOException e) {
+    /** No link yet: {@link #attach} adds two-way links (a server's accepted connections) over time. */
+    static <E> RemoteReceiveChannel<E> fanIn(Codec<E> codec, StreamOptions options) {
+        return new RemoteReceiveChannel<>(codec, options, true, true);
+    }
+
+    /**
+     * Starts reading a link into this channel (its handshake runs on the link's reader thread).
+     *
+     * @return the connection (for its handshake)
+     * @throws IOException if the first write fails; the link is closed then
+     * @throws ChannelClosedException if this end is released
+     */
+    Connection attach(Link link) throws IOException {
+        if (fanIn && link.out() == null) {
+            throw new IllegalArgumentException(link.describe() + ": fanned-in links must be two-way");
+        }
+        Connection c = new Connection(new FrameLink(link, options));
+        if (released) {
+            c.link.close();
+            throw new ChannelClosedException(null);
+        }
+        connections.add(c);
+        if (c.link.duplex()) {
             try {
-                flush(); // what arrived before the failure is still delivered
-            } catch (ChannelClosedException | InterruptedException released) {
-                // the application released this end meanwhile
-            }
-            fail(e);
-        } finally {
-            link.close();
-            if (credits != null) {
-                LockSupport.unpark(credits.thread);
+                c.link.write(Frame.hello(codec.id(), options.maxFrame()));
+            } catch (IOException e) {
+                connections.remove(c);
+                c.link.close();
+                throw c.link.lost(e);
             }
         }
+        c.link.thread("receive", c::readLoop).start();
+        return c;
     }
 
-    /**
-     * A link several writers share (a FIFO): each says HELLO and closes on its own, and the
-     * stream ends when the last writer has gone. The first HELLO was read by the handshake.
-     */
-    private void readShared() throws IOException, InterruptedException {
-        int hellos = 1;
-        int closes = 0;
-        Throwable cause = null;
-        while (true) {
-            Frame f = link.read();
-            if (f == null) {
-                flush();
-                if (closes < hellos) {
-                    throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
-                            + " writers went away without closing the channel");
-                }
-                inbox.close(cause);
-                return;
-            }
-            switch (f.kind()) {
-                case DATA -> deliver(f);
-                case HELLO -> {
-                    f.checkHello(codec.id());
-                    hellos++;
-                }
-                case CLOSE -> closes++;
-                case CLOSE_WITH_CAUSE -> {
-                    closes++;
-                    cause = cause != null ? cause : f.cause();
-                }
-                default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a writer");
-            }
+    /** The inbox's take hook, under its lock: the credit goes back to the value's connection. */
+    private void taken() {
+        Connection from = origins.poll();
+        if (from != null) {
+            from.credits.taken();
         }
-    }
-
-    /** Values decoded from frames that came in one read, handed to the inbox together. */
-    private final java.util.ArrayList<Object> batch = new java.util.ArrayList<>();
-
-    /**
-     * Decodes a DATA frame into the batch; hands the batch to the inbox when no further frame is
-     * already buffered (so a value never waits for the next one to arrive) or the batch is large.
-     * (The read loop flushes the batch before it reports a bad frame or a lost peer.)
-     */
-    private void deliver(Frame f) throws IOException, InterruptedException {
-        batch.add(decode(f.payload()));
-        if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
-            flush();
-        }
-    }
-
-    private void flush() throws InterruptedException {
-        for (int i = 0; i < batch.size(); ) {
-            i += inbox.trySendMany(batch, i);
-            if (i < batch.size()) {
-                inbox.send(cast(batch.get(i++))); // the inbox is full: wait for room
-            }
-        }
-        batch.clear();
     }
 
     @SuppressWarnings("unchecked")
@@ -182,29 +129,16 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
     }
 
-    /** Ends the stream with a failure: what arrived stays receivable, then receivers see it as the cause. */
-    private void fail(IOException e) {
-        if (released) {
-            return;
-        }
-        IOException cause = link.lost(e);
-        if (cause instanceof ChannelProtocolException && link.duplex()) {
-            link.writeCloseQuietly(cause); // tell the sender why we stop listening
-        }
-        inbox.close(cause);
-        link.handshake.completeExceptionally(cause);
-    }
-
     /**
-     * Releases the endpoint: no more values are accepted from the peer, which learns it (on a
-     * two-way link) as a close; the values that had arrived stay receivable.
+     * Releases the endpoint: no more values are accepted from the peers, which learn it (on
+     * two-way links) as a close; the values that had arrived stay receivable.
      */
     @Override
     public void close() {
         release(null, false);
     }
 
-    /** Releases the endpoint and discards the values that had arrived; the peer learns the cause. */
+    /** Releases the endpoint and discards the values that had arrived; the peers learn the cause. */
     @Override
     public void cancel(Throwable cause) {
         release(cause, true);
@@ -217,15 +151,176 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         } else {
             inbox.close(cause);
         }
-        if (link.duplex() && !link.isClosed()) {
-            link.writeCloseQuietly(cause);
+        for (Connection c : connections) {
+            c.release(cause);
         }
-        link.close();
     }
 
     @Override
     public String toString() {
-        return "RemoteReceiveChannel[" + link.describe() + ", " + inbox + "]";
+        return "RemoteReceiveChannel[" + (fanIn ? connections.size() + " connections" : describeLinks()) + ", " + inbox + "]";
+    }
+
+    private String describeLinks() {
+        return connections.stream().map(c -> c.link.describe()).findFirst().orElse("closed");
+    }
+
+    /** One link into the channel: its reader thread, its batch, its credits. */
+    final class Connection {
+        final FrameLink link;
+        private final Credits credits;
+        /** Values decoded from frames that came in one read, handed to the inbox together. */
+        private final ArrayList<Object> batch = new ArrayList<>();
+        private final Runnable putHook;
+
+        Connection(FrameLink link) {
+            this.link = link;
+            this.credits = link.duplex() ? new Credits(link) : null;
+            this.putHook = credits == null ? null : () -> origins.add(this);
+        }
+
+        /** @return the link's frames (for the handshake) */
+        FrameLink frames() {
+            return link;
+        }
+
+        private void readLoop() {
+            try {
+                link.readHello(codec.id());
+                if (credits != null) {
+                    link.write(Frame.credit(options.capacity()));
+                    credits.thread.start();
+                }
+                link.handshake.complete(null);
+                if (link.link.sharedByWriters()) {
+                    readShared();
+                    return;
+                }
+                while (true) {
+                    Frame f = link.read();
+                    if (f == null) {
+                        throw link.endOfStream();
+                    }
+                    switch (f.kind()) {
+                        case DATA -> deliver(f);
+                        case CLOSE -> {
+                            flush();
+                            ended(null);
+                            return;
+                        }
+                        case CLOSE_WITH_CAUSE -> {
+                            flush();
+                            ended(f.cause());
+                            return;
+                        }
+                        default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a sender");
+                    }
+                }
+            } catch (ChannelClosedException | InterruptedException releasedByApplication) {
+                // the application closed or cancelled the end: release() does the rest
+            } catch (IOException e) {
+                try {
+                    flush(); // what arrived before the failure is still delivered
+                } catch (ChannelClosedException | InterruptedException releasedMeanwhile) {
+                    // nothing more to deliver to
+                }
+                fail(e);
+            } finally {
+                connections.remove(this);
+                link.close();
+                if (credits != null) {
+                    LockSupport.unpark(credits.thread);
+                }
+            }
+        }
+
+        /**
+         * A link several writers share (a FIFO): each says HELLO and closes on its own, and the
+         * stream ends when the last writer has gone. The first HELLO was read by the handshake.
+         */
+        private void readShared() throws IOException, InterruptedException {
+            int hellos = 1;
+            int closes = 0;
+            Throwable cause = null;
+            while (true) {
+                Frame f = link.read();
+                if (f == null) {
+                    flush();
+                    if (closes < hellos) {
+                        throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
+                                + " writers went away without closing the channel");
+                    }
+                    ended(cause);
+                    return;
+                }
+                switch (f.kind()) {
+                    case DATA -> deliver(f);
+                    case HELLO -> {
+                        f.checkHello(codec.id());
+                        hellos++;
+                    }
+                    case CLOSE -> closes++;
+                    case CLOSE_WITH_CAUSE -> {
+                        closes++;
+                        cause = cause != null ? cause : f.cause();
+                    }
+                    default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a writer");
+                }
+            }
+        }
+
+        /**
+         * Decodes a DATA frame into the batch; hands the batch to the inbox when no further frame
+         * is already buffered (so a value never waits for the next one to arrive) or the batch is
+         * large. (The read loop flushes the batch before it reports a bad frame or a lost peer.)
+         */
+        private void deliver(Frame f) throws IOException, InterruptedException {
+            batch.add(decode(f.payload()));
+            if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
+                flush();
+            }
+        }
+
+        private void flush() throws InterruptedException {
+            for (int i = 0; i < batch.size(); ) {
+                i += inbox.trySendMany(batch, i, putHook);
+                if (i < batch.size()) {
+                    inbox.send(cast(batch.get(i++))); // a one-way link's full inbox: wait for room
+                }
+            }
+            batch.clear();
+        }
+
+        /** The sender closed: the channel closes (one link), or just this link ends (fanned in). */
+        private void ended(Throwable cause) {
+            if (!fanIn) {
+                inbox.close(cause);
+            }
+        }
+
+        /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
+        private void fail(IOException e) {
+            IOException cause = link.lost(e);
+            link.handshake.completeExceptionally(cause);
+            if (released) {
+                return;
+            }
+            if (cause instanceof ChannelProtocolException && link.duplex()) {
+                link.writeCloseQuietly(cause); // tell the sender why we stop listening
+            }
+            if (fanIn) {
+                LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
+            } else {
+                inbox.close(cause);
+            }
+        }
+
+        private void release(Throwable cause) {
+            if (link.duplex() && !link.isClosed()) {
+                link.writeCloseQuietly(cause);
+            }
+            link.close();
+        }
     }
 
     /** Grants credits for taken values from its own thread: the inbox reports takes under its lock. */
@@ -258,7 +353,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     }
                 }
             } catch (IOException e) {
-                // the reader sees the broken link too and closes the inbox with the cause
+                // the reader sees the broken link too
             }
         }
     }

@@ -53,4 +53,51 @@ public final class StreamChannels {
         return RemoteReceiveChannel.open(Objects.requireNonNull(link, "link"), Objects.requireNonNull(codec, "codec"),
                 Objects.requireNonNull(options, "options"));
     }
+
+    /**
+     * A receive end that any number of senders' two-way links join over time (a server's
+     * Any2One): their values are fanned into one channel, each sender getting its own credits
+     * (never more than the capacity ahead of the application). A sender's close or loss ends only
+     * its link (a loss is logged); the channel ends when the application closes it, which also
+     * tells every connected sender.
+     *
+     * @param codec how bytes become values; every sender must use the same
+     * @param options capacity (per sender), frame size, handshake timeout, threads
+     * @param <T> the value type
+     * @return the fan-in; attach links to it
+     */
+    public static <T> FanIn<T> fanIn(Codec<T> codec, StreamOptions options) {
+        return new FanIn<>(RemoteReceiveChannel.fanIn(Objects.requireNonNull(codec, "codec"),
+                Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * See {@link #fanIn}.
+     *
+     * @param <T> the value type
+     */
+    public static final class FanIn<T> {
+        private final RemoteReceiveChannel<T> end;
+
+        private FanIn(RemoteReceiveChannel<T> end) {
+            this.end = end;
+        }
+
+        /** @return the channel every attached sender sends into */
+        public ReceiveChannel<T> channel() {
+            return end;
+        }
+
+        /**
+         * Attaches a sender's link: the handshake runs on the link's reader thread (a link that
+         * fails it is closed and logged).
+         *
+         * @param link a two-way link to a sender; owned by the fan-in from now on
+         * @throws IOException if the link fails at once (it is closed then)
+         * @throws ChannelClosedException if the channel was closed
+         */
+        public void attach(Link link) throws IOException {
+            end.attach(Objects.requireNonNull(link, "link"));
+        }
+    }
 }
