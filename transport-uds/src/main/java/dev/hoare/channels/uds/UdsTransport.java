@@ -1,0 +1,72 @@
+package dev.hoare.channels.uds;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.spi.ChannelTransport;
+import dev.hoare.channels.spi.Endpoint;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * {@code uds:/absolute/path}: channels over Unix domain sockets. {@code openSend} and
+ * {@code openReceive} connect to a server at the path ({@link UnixChannels#listen});
+ * {@code openReceive} of {@code uds:/path?listen=true} starts one and returns the channel all its
+ * clients send into (closing it stops the server), while {@code openSend} of the same URI
+ * connects to it: both sides can use one URI. {@code listen=one} makes the receiving end accept
+ * one sender and then behave as a one-to-one channel (the sender's close or loss ends it), as
+ * {@link UnixChannels#acceptOne}. Options: {@code capacity} (values a sender may be ahead of the
+ * receiving application, default 64), {@code maxFrame}, {@code timeout} (connecting, accepting
+ * and handshake, default 10 s), {@code listen} ({@code false}, {@code true} or {@code one}).
+ */
+public final class UdsTransport implements ChannelTransport {
+    private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen");
+
+    private static Set<String> with(Set<String> base, String more) {
+        Set<String> s = new HashSet<>(base);
+        s.add(more);
+        return Set.copyOf(s);
+    }
+
+    @Override
+    public String scheme() {
+        return "uds";
+    }
+
+    @Override
+    public <T> SendChannel<T> openSend(Endpoint endpoint, Codec<T> codec) throws IOException {
+        StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
+        listening(endpoint); // checked; a send end always connects, whoever listens
+        return UnixChannels.connectSend(path(endpoint), codec, options);
+    }
+
+    @Override
+    public <T> ReceiveChannel<T> openReceive(Endpoint endpoint, Codec<T> codec) throws IOException {
+        StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
+        return switch (listening(endpoint)) {
+            case "true" -> UnixChannels.listen(path(endpoint), codec, UnixServer.Options.defaults().withStream(options)).channel();
+            case "one" -> UnixChannels.acceptOne(path(endpoint), codec, UnixServer.Options.defaults().withStream(options));
+            default -> UnixChannels.connectReceive(path(endpoint), codec, options);
+        };
+    }
+
+    private static String listening(Endpoint endpoint) {
+        String v = endpoint.options().getOrDefault("listen", "false");
+        if (!Set.of("true", "one", "false").contains(v)) {
+            throw new IllegalArgumentException("option listen=" + v + " must be true, one or false in " + endpoint.uri());
+        }
+        return v;
+    }
+
+    private static Path path(Endpoint endpoint) {
+        Path p = Path.of(endpoint.address());
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException("uds: needs an absolute socket path, such as uds:/run/app/orders.sock; got "
+                    + endpoint.uri());
+        }
+        return p;
+    }
+}

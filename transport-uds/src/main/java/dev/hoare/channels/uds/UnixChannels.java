@@ -1,0 +1,120 @@
+package dev.hoare.channels.uds;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.spi.Links;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Channels over Unix domain stream sockets (the JDK's own, no native library).
+ * {@link #listen} starts a server that fans every client's values into one channel;
+ * {@link #connectSend} / {@link #connectReceive} (and {@code Channels.openSend/openReceive} with
+ * {@code uds:/path}) connect to one.
+ *
+ * <p>Security: the server's socket file is created owner-only (0600) through a private 0700
+ * directory and renamed into place, so no other user can ever connect to it; each side checks the
+ * other's user with {@code SO_PEERCRED} and by default accepts only its own user (see
+ * {@link UnixServer.Options#allowedUsers}).
+ */
+public final class UnixChannels {
+    private UnixChannels() {
+    }
+
+    /**
+     * Starts a server at {@code path}. A stale socket file (no server accepts on it) is replaced;
+     * a live one makes this fail.
+     *
+     * @param path the socket file
+     * @param codec how bytes become values; every client must use the same
+     * @param options capacity per client, timeouts, allowed users
+     * @param <T> the value type
+     * @return the running server; close it to stop
+     * @throws IOException if the path is taken by a live server or by something that is not a socket
+     */
+    public static <T> UnixServer<T> listen(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
+        return UnixServer.start(Objects.requireNonNull(path, "path"), Objects.requireNonNull(codec, "codec"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Listens at {@code path} for one sender (at most the timeout), then stops listening (the
+     * socket file is removed) and returns a one-to-one channel from it: its close, loss or bad
+     * frame ends the channel, as with a connected end.
+     *
+     * @param path the socket file (a stale one is replaced, a live one refused, as by {@link #listen})
+     * @param codec how bytes become values; the sender must use the same
+     * @param options capacity, timeout (accepting and handshake), allowed users
+     * @param <T> the value type
+     * @return the receive end
+     * @throws IOException if no allowed sender connects within the timeout, or the handshake fails
+     */
+    public static <T> ReceiveChannel<T> acceptOne(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
+        SocketChannel socket = UnixServer.acceptOne(path, options);
+        return StreamChannels.receiver(Links.socket(socket, "uds:" + path), codec, options.stream());
+    }
+
+    /**
+     * Connects to a server and returns a channel to send it values.
+     *
+     * @param path the server's socket file
+     * @param codec how values become bytes; the server must use the same
+     * @param options capacity (announced by the server), timeout (connecting and handshake)
+     * @param <T> the value type
+     * @return the send end
+     * @throws IOException if no server accepts within the timeout, or the handshake fails
+     */
+    public static <T> SendChannel<T> connectSend(Path path, Codec<T> codec, StreamOptions options) throws IOException {
+        SocketChannel socket = connect(path, options);
+        return StreamChannels.sender(Links.socket(socket, "uds:" + path), codec, options);
+    }
+
+    /**
+     * Connects to a peer that sends and returns a channel to receive its values.
+     *
+     * @param path the peer's socket file
+     * @param codec how bytes become values; the peer must use the same
+     * @param options capacity, timeout
+     * @param <T> the value type
+     * @return the receive end
+     * @throws IOException if no peer accepts within the timeout, or the handshake fails
+     */
+    public static <T> ReceiveChannel<T> connectReceive(Path path, Codec<T> codec, StreamOptions options) throws IOException {
+        SocketChannel socket = connect(path, options);
+        return StreamChannels.receiver(Links.socket(socket, "uds:" + path), codec, options);
+    }
+
+    /** Connects, retrying while nobody listens yet, up to the timeout; checks the server's user. */
+    static SocketChannel connect(Path path, StreamOptions options) throws IOException {
+        long deadline = System.nanoTime() + options.timeout().toNanos();
+        IOException last;
+        do {
+            SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                socket.connect(UnixDomainSocketAddress.of(path));
+                PeerCheck.requireSameUser(socket, "server at " + path);
+                return socket;
+            } catch (java.net.SocketException notYet) { // no socket file yet (ENOENT), or nobody accepts (ECONNREFUSED)
+                socket.close();
+                last = notYet;
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while connecting to " + path);
+            }
+        } while (System.nanoTime() < deadline);
+        throw new IOException("no server accepted a connection at " + path + " within " + options.timeout(), last);
+    }
+}

@@ -1,0 +1,274 @@
+package dev.hoare.channels.uds;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ForwardingReceiveChannel;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.spi.Links;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Unix-socket server: accepts any number of clients and fans what they send into one channel
+ * ({@link #channel()}), each client with its own credits (never more than the capacity ahead of
+ * the application). Clients of users not allowed are closed at once and logged, never served.
+ * Closing the server (or its channel) stops accepting, removes the socket file and tells every
+ * client the channel is closed.
+ *
+ * @param <T> the value type
+ */
+public final class UnixServer<T> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UnixServer.class.getName());
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final StreamChannels.FanIn<T> fanIn;
+    private final Options options;
+    private final ReceiveChannel<T> channel;
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean closed;
+
+    /**
+     * How a server runs.
+     *
+     * @param stream capacity per client, frame size, handshake timeout
+     * @param allowedUsers the user names whose processes may connect (checked with {@code SO_PEERCRED})
+     */
+    public record Options(StreamOptions stream, Set<String> allowedUsers) {
+        public Options {
+            Objects.requireNonNull(stream, "stream");
+            allowedUsers = Set.copyOf(allowedUsers);
+        }
+
+        /** @return the defaults: {@link StreamOptions#defaults()}, only this process's user */
+        public static Options defaults() {
+            return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUser()));
+        }
+
+        /** @param value stream options @return a copy with them */
+        public Options withStream(StreamOptions value) {
+            return new Options(value, allowedUsers);
+        }
+
+        /** @param users the allowed user names @return a copy with them */
+        public Options withAllowedUsers(Set<String> users) {
+            return new Options(stream, users);
+        }
+    }
+
+    private UnixServer(Path path, ServerSocketChannel server, StreamChannels.FanIn<T> fanIn, Options options) {
+        this.path = path;
+        this.server = server;
+        this.fanIn = fanIn;
+        this.options = options;
+        this.channel = new ForwardingReceiveChannel<>(fanIn.channel()) {
+            @Override
+            public void close() {
+                UnixServer.this.close();
+            }
+
+            @Override
+            public void cancel(Throwable cause) {
+                stop();
+                super.cancel(cause);
+            }
+
+            @Override
+            public String toString() {
+                return "uds:" + UnixServer.this.path + " " + delegate();
+            }
+        };
+    }
+
+    static <T> UnixServer<T> start(Path requested, Codec<T> codec, Options options) throws IOException {
+        Path path = requested.toAbsolutePath().normalize();
+        refuseLiveOrForeign(path);
+        ServerSocketChannel server = bindPrivately(path);
+        UnixServer<T> s = new UnixServer<>(path, server, StreamChannels.fanIn(codec, options.stream()), options);
+        Thread.ofVirtual().name("hoare-accept uds:" + path).start(s::acceptLoop);
+        return s;
+    }
+
+    /** Binds at the path, accepts one allowed client within the timeout, then stops listening. */
+    static SocketChannel acceptOne(Path requested, Options options) throws IOException {
+        Path path = requested.toAbsolutePath().normalize();
+        refuseLiveOrForeign(path);
+        try (ServerSocketChannel server = bindPrivately(path);
+             java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            server.configureBlocking(false);
+            server.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+            long deadline = System.nanoTime() + options.stream().timeout().toNanos();
+            while (true) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
+                    throw new IOException("no sender connected to uds:" + path + " within " + options.stream().timeout());
+                }
+                selector.selectedKeys().clear();
+                SocketChannel client = server.accept();
+                if (client == null) {
+                    continue;
+                }
+                client.configureBlocking(true);
+                try {
+                    PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                    return client;
+                } catch (PeerCheck.RefusedPeerException e) {
+                    LOG.log(System.Logger.Level.WARNING, "refused: {0}", e.getMessage());
+                    closeQuietly(client);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    /** What is at the path must be nothing, or a stale socket of this user (no server accepts on it). */
+    private static void refuseLiveOrForeign(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new IOException(path + " exists and is not a socket; refusing to replace it");
+        }
+        String owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals(PeerCheck.currentUser())) {
+            throw new IOException("socket " + path + " belongs to user '" + owner + "'; refusing to replace it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            String who;
+            try {
+                who = "user '" + PeerCheck.peerUser(probe) + "'";
+            } catch (IOException | RuntimeException e) {
+                who = "another process";
+            }
+            throw new IOException("address in use: a live server (" + who + ") accepts connections at " + path);
+        } catch (java.net.ConnectException stale) {
+            LOG.log(System.Logger.Level.INFO, "replacing the stale socket {0} (no server accepts on it)", path);
+        }
+    }
+
+    /**
+     * Binds in a fresh 0700 directory beside the path, makes the socket 0600, then renames it into
+     * place (atomically replacing a stale one): no moment exists where another user could connect.
+     */
+    private static ServerSocketChannel bindPrivately(Path path) throws IOException {
+        Path parent = path.getParent();
+        if (!Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Path privateDir = Files.createTempDirectory(parent, ".hoare-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path temporary = privateDir.resolve("s");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(temporary));
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(temporary);
+            throw e;
+        } finally {
+            Files.deleteIfExists(privateDir);
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException stopped) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.ERROR, "accepting on uds:" + path + " failed; the server stops", e);
+                    close();
+                }
+                return;
+            }
+            try {
+                PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                fanIn.attach(Links.socket(client, "uds:" + path + " client"));
+            } catch (PeerCheck.RefusedPeerException e) {
+                refused.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "refused: {0}", e.getMessage());
+                closeQuietly(client);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "dropped a client of uds:" + path + ": " + e);
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+
+    /** @return the channel every client's values arrive on; closing it closes the server */
+    public ReceiveChannel<T> channel() {
+        return channel;
+    }
+
+    /** @return the socket file */
+    public Path path() {
+        return path;
+    }
+
+    /** @return how many clients were refused for their user so far */
+    public int refusedClients() {
+        return refused.get();
+    }
+
+    /** Stops accepting and removes the socket file; connected clients stay until the channel closes. */
+    private void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not remove " + path + ": " + e);
+        }
+    }
+
+    /** Stops accepting, removes the socket file and closes the channel (clients learn it); idempotent. */
+    @Override
+    public void close() {
+        stop();
+        fanIn.channel().close();
+    }
+
+    @Override
+    public String toString() {
+        return "UnixServer[" + path + (closed ? ", closed]" : "]");
+    }
+}
