@@ -1,0 +1,182 @@
+package dev.hoare.channels.uds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.PeerLostException;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.contract.ChildJvm;
+import dev.hoare.channels.contract.ContractPeer;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the Unix-socket transport does beyond the contract: fan-in, security, stale and live sockets, server loss. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class UdsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private <C extends AutoCloseable> C track(C c) {
+        open.add(c);
+        return c;
+    }
+
+    private UnixServer<String> server(Path path) throws IOException {
+        return track(UnixChannels.listen(path, Codec.utf8(), UnixServer.Options.defaults()));
+    }
+
+    @Test
+    void sixteenClientProcessesFanInTenThousandValuesEachExactlyOnce() throws Exception {
+        int clients = 16;
+        int each = 10_000;
+        UnixServer<String> server = server(dir.resolve("fanin.sock"));
+        for (int c = 0; c < clients; c++) {
+            track(ChildJvm.start(UdsClientChild.class, server.path().toString(), Integer.toString(c), Integer.toString(each)));
+        }
+        int[] next = new int[clients];
+        for (int n = 0; n < clients * each; n++) {
+            String v = server.channel().receive(WAIT).orElseThrow(() -> new AssertionError("a value did not come"));
+            int c = Integer.parseInt(v.substring(0, v.indexOf(':')));
+            assertEquals(next[c]++, Integer.parseInt(v.substring(v.indexOf(':') + 1)), "client " + c + " out of order");
+        }
+        for (int c = 0; c < clients; c++) {
+            assertEquals(each, next[c]);
+        }
+        assertTrue(server.channel().tryReceive().isEmpty(), "nothing more than sent");
+        assertFalse(server.channel().isClosedForReceive(), "clients leaving does not close the server's channel");
+    }
+
+    @Test
+    void aClientsCloseEndsOnlyItsConnection() throws Exception {
+        UnixServer<String> server = server(dir.resolve("two.sock"));
+        StreamOptions o = StreamOptions.defaults();
+        try (SendChannel<String> first = UnixChannels.connectSend(server.path(), Codec.utf8(), o)) {
+            first.send("one");
+        }
+        assertEquals("one", server.channel().receive(WAIT).orElseThrow());
+        try (SendChannel<String> second = UnixChannels.connectSend(server.path(), Codec.utf8(), o)) {
+            second.send("two");
+            assertEquals("two", server.channel().receive(WAIT).orElseThrow());
+        }
+        server.close();
+        assertTrue(server.channel().isClosedForReceive());
+        assertFalse(Files.exists(server.path()), "closing the server removes its socket file");
+    }
+
+    @Test
+    void theSocketIsOwnerOnlyAndNoPrivateDirectoryIsLeft() throws Exception {
+        UnixServer<String> server = server(dir.resolve("perm.sock"));
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(server.path()));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(server.path()), files.toList(), "only the socket is left in the directory");
+        }
+        Path nested = dir.resolve("made/for/us/s.sock");
+        server(nested);
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(nested.getParent()));
+    }
+
+    @Test
+    void aStaleSocketFileIsReplacedAndALiveOneRefused() throws Exception {
+        Path path = dir.resolve("stale.sock");
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(path)); // the JDK leaves the file behind on close
+        }
+        assertTrue(Files.exists(path));
+        UnixServer<String> server = server(path);
+        try (SendChannel<String> out = UnixChannels.connectSend(path, Codec.utf8(), StreamOptions.defaults())) {
+            out.send("fresh");
+        }
+        assertEquals("fresh", server.channel().receive(WAIT).orElseThrow());
+        IOException live = assertThrows(IOException.class, () -> server(path));
+        assertTrue(live.getMessage().contains("address in use"), live.getMessage());
+    }
+
+    @Test
+    void somethingThatIsNotASocketIsNeverReplaced() throws Exception {
+        Path file = Files.writeString(dir.resolve("file.sock"), "keep me");
+        IOException e = assertThrows(IOException.class, () -> server(file));
+        assertTrue(e.getMessage().contains("not a socket"), e.getMessage());
+        assertEquals("keep me", Files.readString(file));
+    }
+
+    @Test
+    void aClientOfAUserNotAllowedIsRefusedAndNeverServed() throws Exception {
+        UnixServer<String> server = track(UnixChannels.listen(dir.resolve("picky.sock"), Codec.utf8(),
+                UnixServer.Options.defaults().withAllowedUsers(Set.of("somebody-else"))));
+        IOException e = assertThrows(IOException.class, () -> UnixChannels.connectSend(server.path(), Codec.utf8(),
+                StreamOptions.defaults().withTimeout(Duration.ofSeconds(5))));
+        assertTrue(e.getMessage().contains("before its handshake") || e.getMessage().contains("connection lost"), e.getMessage());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (server.refusedClients() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, server.refusedClients());
+        assertTrue(server.channel().tryReceive().isEmpty());
+    }
+
+    @Test
+    void aServerKilledMidStreamIsPeerLostForItsClients() throws Exception {
+        Path path = dir.resolve("doomed.sock");
+        URI uri = URI.create("uds:" + path + "?listen=true");
+        ChildJvm child = track(ChildJvm.start(ContractPeer.class, "receive", uri.toString()));
+        child.expect("OPEN");
+        SendChannel<String> out = track(Channels.openSend(uri, Codec.utf8()));
+        for (int i = 0; i < 100; i++) {
+            out.send(Integer.toString(i));
+        }
+        child.expect("GOT 99");
+        child.kill();
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                out.send("more", Duration.ofSeconds(1));
+            }
+        });
+        assertInstanceOf(PeerLostException.class, closed.getCause());
+    }
+
+    @Test
+    void badUrisAreRefusedClearly() {
+        IllegalArgumentException relative = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openSend(URI.create("uds:relative.sock"), Codec.utf8()));
+        assertTrue(relative.getMessage().contains("absolute"), relative.getMessage());
+        IllegalArgumentException listen = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openReceive(URI.create("uds:/x.sock?listen=maybe"), Codec.utf8()));
+        assertTrue(listen.getMessage().contains("true, one or false"), listen.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openReceive(URI.create("uds:/x.sock?colour=red"), Codec.utf8()));
+        assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
+    }
+}
