@@ -35,6 +35,16 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private long credits;
     /** Signalled when the writer has work: frames, a close, or a loss. */
     private final Condition work = lock.newCondition();
+    /** Rendezvous: the receiver announced capacity 0, so a send waits until its value is taken. */
+    private volatile boolean rendezvous;
+    /** Rendezvous: frames written and not yet taken, oldest first. Guarded by {@link #lock}. */
+    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
+    /** Rendezvous: signalled when credits come back (values taken) or the peer is lost. */
+    private final Condition taken = lock.newCondition();
+    /** The peer went away or released its end (not our own close). Guarded by {@link #lock}. */
+    private boolean peerGone;
+    /** After our close, the receiver closed: everything written reached it. Guarded by {@link #lock}. */
+    private boolean delivered;
     /** Written under the lock. */
     private volatile boolean closed;
     /** The peer is gone (or the CLOSE is written): nothing more is written. Guarded by {@link #lock}. */
@@ -111,7 +121,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         lock.lock();
         try {
             if (acceptLocked(frame)) {
-                return true;
+                return !block || awaitTaken(frame);
             }
             if (!block) {
                 return false;
@@ -121,7 +131,54 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         } finally {
             lock.unlock();
         }
-        return awaitSend(self, timed, deadline);
+        if (!awaitSend(self, timed, deadline)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            return awaitTaken(frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A rendezvous (the receiver announced capacity 0): waits, with the lock held, until the
+     * receiving application has taken {@code frame} (its credit came back). The value has left, so
+     * a timeout no longer applies; an interrupt ends the wait early, leaving the interrupt status
+     * set (the value is still delivered unless the peer goes away).
+     *
+     * @return {@code true}
+     * @throws ChannelClosedException if the peer went away or released its end before taking it
+     */
+    private boolean awaitTaken(byte[] frame) {
+        if (!rendezvous) {
+            return true;
+        }
+        while (containsIdentical(unacked, frame) || outbox.contains(frame)) {
+            if (delivered) {
+                return true;
+            }
+            if (peerGone) {
+                throw new ChannelClosedException(closeCause);
+            }
+            try {
+                taken.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+        return true;
+    }
+
+    private static boolean containsIdentical(ArrayDeque<byte[]> q, byte[] frame) {
+        for (byte[] f : q) {
+            if (f == frame) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -165,7 +222,11 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                     int bytes = 0;
                     while (!outbox.isEmpty() && (batch.isEmpty() || bytes + outbox.peekFirst().length <= buffer.length)) {
                         bytes += outbox.peekFirst().length;
-                        batch.addLast(outbox.pollFirst());
+                        byte[] f = outbox.pollFirst();
+                        batch.addLast(f);
+                        if (rendezvous) {
+                            unacked.addLast(f);
+                        }
                     }
                     queued = outbox.size();
                     refillLocked(wake);
@@ -271,18 +332,20 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             if (announce.kind() != FrameKind.CREDIT) {
                 throw new ChannelProtocolException("expected CREDIT (the receiver's capacity) after HELLO, got " + announce.kind());
             }
-            addCredits(Math.max(1, announce.announcedCapacity()));
+            rendezvous = announce.announcedCapacity() == 0;
+            addCredits(Math.max(1, announce.announcedCapacity()), false);
             link.handshake.complete(null);
             while (true) {
                 Frame f = link.read();
                 if (f == null) {
                     if (isFinished()) {
-                        return; // the receiver closed after our CLOSE
+                        allDelivered(); // the receiver closed after our CLOSE
+                        return;
                     }
                     throw link.endOfStream();
                 }
                 switch (f.kind()) {
-                    case CREDIT -> addCredits(f.credits());
+                    case CREDIT -> addCredits(f.credits(), true);
                     case CLOSE -> {
                         lose(null); // the receiver released its end: sends fail as on a closed channel
                         return;
@@ -307,16 +370,38 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         return locked(() -> finished);
     }
 
-    private void addCredits(int n) {
+    /**
+     * @param n credits granted
+     * @param takes whether they report values taken (all but the announcement): in a rendezvous,
+     *     those values' senders may return
+     */
+    private void addCredits(int n, boolean takes) {
         Wake wake = new Wake();
         lock.lock();
         try {
             credits += n;
+            if (rendezvous && takes) {
+                for (int i = 0; i < n && !unacked.isEmpty(); i++) {
+                    unacked.pollFirst();
+                }
+                taken.signalAll();
+            }
             refillLocked(wake);
         } finally {
             lock.unlock();
         }
         wake.run();
+    }
+
+    /** The receiver closed the connection after our CLOSE: every value written reached it. */
+    private void allDelivered() {
+        lock.lock();
+        try {
+            delivered = true;
+            taken.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -331,11 +416,13 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 return;
             }
             finished = true;
+            peerGone = true;
             closed = true;
             closeCause = cause;
             outbox.clear();
             failed = completeAll(senders, Waiter.CLOSED);
             work.signal();
+            taken.signalAll();
         } finally {
             lock.unlock();
         }

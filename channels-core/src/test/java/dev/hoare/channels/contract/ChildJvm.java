@@ -101,6 +101,13 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Writes a line to its standard input. */
+    public void tell(String line) throws IOException {
+        var in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     /** Kills it with SIGKILL and waits until it is gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -15,6 +15,8 @@ import java.net.URI;
  *   <li>{@code stream URI}: sends "0", "1", ... until killed.</li>
  *   <li>{@code receive URI}: receives until closed, printing {@code GOT v} for each value, then
  *       {@code CLOSED <cause>}.</li>
+ *   <li>{@code take-on-command URI}: receives one value for each line {@code TAKE} on its standard
+ *       input, printing {@code TOOK v <System.currentTimeMillis() after the receive>}.</li>
  * </ul>
  */
 public final class ContractPeer {
@@ -50,6 +52,18 @@ public final class ContractPeer {
                     }
                 } catch (ChannelClosedException e) {
                     System.out.println("CLOSED " + e.getCause());
+                }
+            }
+            case "take-on-command" -> {
+                ReceiveChannel<String> in = Channels.openReceive(uri, Codec.utf8());
+                System.out.println("OPEN");
+                java.io.BufferedReader commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+                String line;
+                while ((line = commands.readLine()) != null) {
+                    if (line.equals("TAKE")) {
+                        String v = in.receive();
+                        System.out.println("TOOK " + v + " " + System.currentTimeMillis());
+                    }
                 }
             }
             default -> throw new IllegalArgumentException("unknown role " + args[0]);

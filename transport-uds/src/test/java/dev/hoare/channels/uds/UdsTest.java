@@ -168,6 +168,53 @@ class UdsTest {
     }
 
     @Test
+    void capacityZeroIsARendezvousAcrossProcesses() throws Exception {
+        URI uri = URI.create("uds:" + dir.resolve("rdv.sock") + "?capacity=0&listen=one");
+        ChildJvm child = track(ChildJvm.start(ContractPeer.class, "take-on-command", uri.toString()));
+        SendChannel<String> out = track(Channels.openSend(uri, Codec.utf8()));
+        child.expect("OPEN");
+        for (int round = 0; round < 3; round++) {
+            String value = "v" + round;
+            java.util.concurrent.CountDownLatch sending = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Long> sent = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    sending.countDown();
+                    out.send(value);
+                    return System.currentTimeMillis();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(sending.await(30, TimeUnit.SECONDS));
+            assertFalse(sent.isDone(), "the send returned before the child's application took the value");
+            child.tell("TAKE");
+            String took = child.expect("TOOK " + value);
+            long tookAt = Long.parseLong(took.substring(took.lastIndexOf(' ') + 1));
+            long sentAt = sent.get(30, TimeUnit.SECONDS);
+            assertTrue(sentAt >= tookAt, "send returned at " + sentAt + ", before the child took the value at " + tookAt);
+        }
+    }
+
+    @Test
+    void aSenderIsStoppedAfterExactlyCapacityValuesTheOtherProcessHasNotTaken() throws Exception {
+        int capacity = 3;
+        URI uri = URI.create("uds:" + dir.resolve("cap.sock") + "?capacity=" + capacity + "&listen=one");
+        ChildJvm child = track(ChildJvm.start(ContractPeer.class, "take-on-command", uri.toString()));
+        SendChannel<String> out = track(Channels.openSend(uri, Codec.utf8()));
+        child.expect("OPEN");
+        int sent = 0;
+        while (out.trySend("c" + sent)) {
+            sent++;
+        }
+        assertEquals(capacity, sent, "values accepted with none taken");
+        assertFalse(out.send("blocked", Duration.ofMillis(200)));
+        child.tell("TAKE");
+        child.expect("TOOK c0");
+        assertTrue(out.send("c" + sent, WAIT), "one take makes room for exactly one");
+        assertFalse(out.trySend("one too many"));
+    }
+
+    @Test
     void badUrisAreRefusedClearly() {
         IllegalArgumentException relative = assertThrows(IllegalArgumentException.class,
                 () -> Channels.openSend(URI.create("uds:relative.sock"), Codec.utf8()));
