@@ -1,0 +1,206 @@
+package dev.hoare.benchmarks;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.uds.UnixChannels;
+import dev.hoare.channels.uds.UnixServer;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Unix sockets between two JVMs. {@link #stream}: a child process sends messages of {@link #size}
+ * bytes as fast as it can, the benchmark thread receives one per operation (messages per second).
+ * {@link PingPong}: the benchmark sends a message and waits for the child's echo (round trip, µs).
+ * {@code hoare}: {@code uds:} channels of {@code byte[]}, capacity 256 (the ping-pong uses one
+ * channel each way, each on its own socket). {@code raw}: a JDK {@link SocketChannel} pair moving
+ * the same bytes: for streaming 64 KiB writes and reads with the benchmark taking {@code size}
+ * bytes per operation; for the ping-pong one write of {@code size} bytes each way.
+ */
+@State(Scope.Benchmark)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public abstract class UdsBench {
+    @Param({"hoare", "raw"})
+    public String impl;
+
+    @Param({"64", "4096"})
+    public int size;
+
+    protected Path dir;
+    protected Process child;
+    protected UnixServer<byte[]> server;
+    protected ReceiveChannel<byte[]> in;
+    protected SendChannel<byte[]> out;
+    protected SocketChannel raw;
+    protected ServerSocketChannel rawServer;
+    protected final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16).limit(0);
+    protected ByteBuffer message;
+    protected byte[] payload;
+
+    /** @return what the child does: {@code stream} or {@code echo} */
+    protected abstract String mode();
+
+    /** Streaming from the child: messages received per second (higher is better). */
+    public static class Stream extends UdsBench {
+        @Override
+        protected String mode() {
+            return "stream";
+        }
+
+        @Benchmark
+        @BenchmarkMode(Mode.Throughput)
+        public Object receive() throws Exception {
+            if (in != null) {
+                return in.receive();
+            }
+            while (buffer.remaining() < size) {
+                buffer.compact();
+                if (raw.read(buffer) < 0) {
+                    throw new IllegalStateException("the writer went away");
+                }
+                buffer.flip();
+            }
+            buffer.position(buffer.position() + size);
+            return buffer;
+        }
+    }
+
+    /** A message out and the child's echo back: µs per round trip (lower is better). */
+    public static class PingPong extends UdsBench {
+        @Override
+        protected String mode() {
+            return "echo";
+        }
+
+        @Benchmark
+        @BenchmarkMode(Mode.AverageTime)
+        public Object roundTrip() throws Exception {
+            if (out != null) {
+                out.send(payload);
+                return in.receive();
+            }
+            message.clear();
+            while (message.hasRemaining()) {
+                raw.write(message);
+            }
+            message.clear();
+            while (message.hasRemaining()) {
+                if (raw.read(message) < 0) {
+                    throw new IllegalStateException("the echo went away");
+                }
+            }
+            return message;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setup() throws Exception {
+        dir = Files.createTempDirectory("hoare-uds-bench");
+        Path path = dir.resolve("s.sock");
+        payload = new byte[size];
+        message = ByteBuffer.allocateDirect(size);
+        if (impl.equals("hoare")) {
+            server = UnixChannels.listen(path, Codec.bytes(), UnixServer.Options.defaults()
+                    .withStream(options()));
+        } else {
+            rawServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            rawServer.bind(UnixDomainSocketAddress.of(path));
+        }
+        child = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), UdsBench.class.getName(), impl, mode(), path.toString(), Integer.toString(size)))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        if (impl.equals("hoare")) {
+            in = server.channel();
+            if (mode().equals("echo")) {
+                out = UnixChannels.connectSend(dir.resolve("back.sock"), Codec.bytes(), options());
+            }
+        } else {
+            raw = rawServer.accept();
+        }
+    }
+
+    static StreamOptions options() {
+        return StreamOptions.defaults().withCapacity(256).withTimeout(Duration.ofSeconds(60));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException, InterruptedException {
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (server != null) {
+            server.close();
+        }
+        if (out != null) {
+            out.close();
+        }
+        if (raw != null) {
+            raw.close();
+            rawServer.close();
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    /** The child: {@code hoare|raw stream|echo PATH SIZE}; runs until killed. */
+    public static void main(String[] args) throws Exception {
+        Path path = Path.of(args[2]);
+        int size = Integer.parseInt(args[3]);
+        boolean echo = args[1].equals("echo");
+        if (args[0].equals("hoare")) {
+            SendChannel<byte[]> toParent = UnixChannels.connectSend(path, Codec.bytes(), options());
+            if (!echo) {
+                byte[] m = new byte[size];
+                while (true) {
+                    toParent.send(m);
+                }
+            }
+            try (UnixServer<byte[]> back = UnixChannels.listen(path.resolveSibling("back.sock"), Codec.bytes(),
+                    UnixServer.Options.defaults().withStream(options()))) {
+                while (true) {
+                    toParent.send(back.channel().receive());
+                }
+            }
+        }
+        try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            ByteBuffer b = ByteBuffer.allocateDirect(echo ? size : (1 << 16) / size * size);
+            while (true) {
+                if (echo) {
+                    b.clear();
+                    while (b.hasRemaining()) {
+                        if (s.read(b) < 0) {
+                            return;
+                        }
+                    }
+                    b.flip();
+                }
+                b.clear();
+                while (b.hasRemaining()) {
+                    s.write(b);
+                }
+            }
+        }
+    }
+}
