@@ -24,12 +24,14 @@ TARGETS = [  # (scenario label, peer, target ratio of throughputs hoare/peer)
 APPLIES = {"Unbuffered.ping": {"hoare", "jox", "sq", "ltq"},
            "Buffered.oneToOne": {"hoare", "jox", "abq", "ltq"},
            "Buffered.fourToOne": {"hoare", "jox", "abq", "ltq"}}
+CODECS = ["bytes", "kryo"]  # CodecBench.roundTrip: a hand-written ByteBuffer encoding vs Codec.kryo
 
 
 def main(path):
     score = load(path)
     channel_tables(score)
     select_table(score)
+    codec_table(score)
     return check_complete(score)
 
 
@@ -42,6 +44,9 @@ def check_complete(score):
             ran = {k[3] for k in score if k[:3] == (name, cap, threads)}
             if ran and ran != APPLIES[name]:
                 missing += [f"{label} / {threads} / {impl}" for impl in sorted(APPLIES[name] - ran)]
+    ran = {k[3] for k in score if k[0] == "CodecBench.roundTrip"}
+    if ran and ran != set(CODECS):
+        missing += [f"codec round trip / {impl}" for impl in sorted(set(CODECS) - ran)]
     if missing:
         print("\nMISSING results (the benchmark failed or hung; see the JMH output above):", file=sys.stderr)
         for m in missing:
@@ -118,6 +123,19 @@ def select_table(score):
             if h is None or j is None:
                 continue
             print(f"| {name.split('.')[1]} | {cases} | {fmt(h)} | {fmt(j)} | {j[0] / h[0]:.2f}x |")
+
+
+def codec_table(score):
+    """CodecBench: encode + decode of one 64-byte record, the hand-written baseline vs Kryo."""
+    cells = {impl: score.get(("CodecBench.roundTrip", None, None, impl)) for impl in CODECS}
+    if not any(cells.values()):
+        return
+    print("\n#### codecs — ns per encode + decode of one 64-byte record, same run\n")
+    print("| bytes (hand-written ByteBuffer) | kryo | kryo / bytes |")
+    print("|---|---|---|")
+    b, k = cells["bytes"], cells["kryo"]
+    ratio = f"{k[0] / b[0]:.2f}x" if b and k else "—"
+    print(f"| {fmt(b)} | {fmt(k)} | {ratio} |")
 
 
 if __name__ == "__main__":
