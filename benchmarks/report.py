@@ -32,6 +32,7 @@ def main(path):
     channel_tables(score)
     select_table(score)
     codec_table(score)
+    transport_table(score)
     return check_complete(score)
 
 
@@ -62,7 +63,7 @@ def load(path):
     for r in runs:
         name = ".".join(r["benchmark"].split(".")[-2:])
         p = r.get("params", {})
-        key = (name, p.get("capacity"), p.get("threads", p.get("cases")), p["impl"])
+        key = (name, p.get("capacity", p.get("size")), p.get("threads", p.get("cases")), p["impl"])
         err = r["primaryMetric"]["scoreError"]
         try:
             err = float(err)
@@ -123,6 +124,41 @@ def select_table(score):
             if h is None or j is None:
                 continue
             print(f"| {name.split('.')[1]} | {cases} | {fmt(h)} | {fmt(j)} | {j[0] / h[0]:.2f}x |")
+
+
+TRANSPORTS = [  # (benchmark, label, unit, higher is better, target for hoare vs raw by size)
+    ("FifoBench.receive", "FIFO streaming", "msgs/µs", True, {"64": 0.7}),
+    ("Stream.receive", "UDS streaming", "msgs/µs", True, {"64": 0.7, "4096": 0.7}),
+    ("PingPong.roundTrip", "UDS round trip", "µs", False, {"64": 1 / 1.3, "4096": 1 / 1.3}),
+]
+
+
+def transport_table(score):
+    """Process transports against the raw OS pipe/socket in the same run."""
+    rows = [(b, label, unit, up, targets) for b, label, unit, up, targets in TRANSPORTS
+            if any(k[0] == b for k in score)]
+    if not rows:
+        return
+    print("\n#### transports — Hoare vs the raw pipe or socket, same run\n")
+    print("| benchmark | size | hoare | raw | hoare vs raw (speed) | target |")
+    print("|---|---|---|---|---|---|")
+    for b, label, unit, up, targets in rows:
+        for size in ("64", "4096"):
+            h = score.get((b, size, None, "hoare"))
+            r = score.get((b, size, None, "raw"))
+            if h is None or r is None:
+                continue
+            scale = 1e-6 if b == "FifoBench.receive" else 1.0  # FifoBench reports ops/s
+            hs, rs = (h[0] * scale, h[1] * scale), (r[0] * scale, r[1] * scale)
+            speed = hs[0] / rs[0] if up else rs[0] / hs[0]
+            target = targets.get(size)
+            verdict = "—" if target is None else f"≥ {target:.2f}x {'met' if speed >= target else 'MISSED'}"
+            print(f"| {label} ({unit}) | {size} | {fmt3(hs)} | {fmt3(rs)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
+
+
+def fmt3(s):
+    """score ± error to three significant digits (transport scores span 0.1 to 100)."""
+    return f"{s[0]:.3g}" if math.isnan(s[1]) else f"{s[0]:.3g} ± {s[1]:.2g}"
 
 
 def codec_table(score):
