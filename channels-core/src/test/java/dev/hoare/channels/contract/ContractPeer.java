@@ -16,7 +16,7 @@ import java.net.URI;
  *   <li>{@code receive URI}: receives until closed, printing {@code GOT v} for each value, then
  *       {@code CLOSED <cause>}.</li>
  *   <li>{@code take-on-command URI}: receives one value for each line {@code TAKE} on its standard
- *       input, printing {@code TOOK v <System.currentTimeMillis() after the receive>}.</li>
+ *       input, printing {@code TOOK v <System.currentTimeMillis() just before the receive began>}.</li>
  * </ul>
  */
 public final class ContractPeer {
@@ -61,8 +61,9 @@ public final class ContractPeer {
                 String line;
                 while ((line = commands.readLine()) != null) {
                     if (line.equals("TAKE")) {
+                        long asked = System.currentTimeMillis(); // the take happens after this
                         String v = in.receive();
-                        System.out.println("TOOK " + v + " " + System.currentTimeMillis());
+                        System.out.println("TOOK " + v + " " + asked);
                     }
                 }
             }

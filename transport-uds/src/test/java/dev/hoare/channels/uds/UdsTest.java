@@ -189,9 +189,12 @@ class UdsTest {
             assertFalse(sent.isDone(), "the send returned before the child's application took the value");
             child.tell("TAKE");
             String took = child.expect("TOOK " + value);
-            long tookAt = Long.parseLong(took.substring(took.lastIndexOf(' ') + 1));
+            long takeBegan = Long.parseLong(took.substring(took.lastIndexOf(' ') + 1));
             long sentAt = sent.get(30, TimeUnit.SECONDS);
-            assertTrue(sentAt >= tookAt, "send returned at " + sentAt + ", before the child took the value at " + tookAt);
+            // the child began its receive only when told to, after the send had started; a send
+            // that returned without waiting for the take would have returned before that
+            assertTrue(sentAt >= takeBegan, "send returned at " + sentAt + ", before the child began to take the value at "
+                    + takeBegan);
         }
     }
 
