@@ -23,6 +23,7 @@ public record StreamOptions(int capacity, int maxFrame, Duration timeout, boolea
     /** The URI options {@link #from} reads: {@code capacity}, {@code maxFrame}, {@code timeout}. */
     public static final Set<String> OPTIONS = Set.of("capacity", "maxFrame", "timeout");
 
+    /** Checks the values: a negative capacity, frames under 16 bytes or a non-positive timeout are refused. */
     public StreamOptions {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must be >= 0, was " + capacity);
@@ -56,17 +57,26 @@ public record StreamOptions(int capacity, int maxFrame, Duration timeout, boolea
                 endpoint.durationOption("timeout", DEFAULT_TIMEOUT), false);
     }
 
-    /** @param value the capacity @return a copy with it */
+    /**
+     * @param value the capacity
+     * @return a copy with it
+     */
     public StreamOptions withCapacity(int value) {
         return new StreamOptions(value, maxFrame, timeout, platformThreads);
     }
 
-    /** @param value the timeout @return a copy with it */
+    /**
+     * @param value the timeout
+     * @return a copy with it
+     */
     public StreamOptions withTimeout(Duration value) {
         return new StreamOptions(capacity, maxFrame, value, platformThreads);
     }
 
-    /** @param value whether to use platform threads @return a copy with it */
+    /**
+     * @param value whether to use platform threads
+     * @return a copy with it
+     */
     public StreamOptions withPlatformThreads(boolean value) {
         return new StreamOptions(capacity, maxFrame, timeout, value);
     }

@@ -25,6 +25,10 @@ import java.nio.file.Path;
  */
 public final class FifoTransport implements ChannelTransport {
 
+    /** Made by {@link java.util.ServiceLoader}; use {@code Channels.openSend/openReceive}. */
+    public FifoTransport() {
+    }
+
     @Override
     public String scheme() {
         return "fifo";

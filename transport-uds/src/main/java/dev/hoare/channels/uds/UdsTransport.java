@@ -31,6 +31,10 @@ public final class UdsTransport implements ChannelTransport {
         return Set.copyOf(s);
     }
 
+    /** Made by {@link java.util.ServiceLoader}; use {@code Channels.openSend/openReceive}. */
+    public UdsTransport() {
+    }
+
     @Override
     public String scheme() {
         return "uds";

@@ -50,6 +50,7 @@ public final class UnixServer<T> implements AutoCloseable {
      * @param allowedUsers the user names whose processes may connect (checked with {@code SO_PEERCRED})
      */
     public record Options(StreamOptions stream, Set<String> allowedUsers) {
+        /** Copies the allowed users (an immutable set). */
         public Options {
             Objects.requireNonNull(stream, "stream");
             allowedUsers = Set.copyOf(allowedUsers);
@@ -60,12 +61,18 @@ public final class UnixServer<T> implements AutoCloseable {
             return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUser()));
         }
 
-        /** @param value stream options @return a copy with them */
+        /**
+         * @param value stream options
+         * @return a copy with them
+         */
         public Options withStream(StreamOptions value) {
             return new Options(value, allowedUsers);
         }
 
-        /** @param users the allowed user names @return a copy with them */
+        /**
+         * @param users the allowed user names
+         * @return a copy with them
+         */
         public Options withAllowedUsers(Set<String> users) {
             return new Options(stream, users);
         }
