@@ -12,8 +12,8 @@ import java.net.URI;
  * The README's two-process example: run {@code consume} in one shell and {@code produce} in
  * another (either may start first; each waits up to 10 s for the other).
  * <pre>
- * java -cp examples/target/hoare.jar dev.hoare.examples.FifoExample consume
- * java -cp examples/target/hoare.jar dev.hoare.examples.FifoExample produce
+ * java --enable-native-access=ALL-UNNAMED -cp examples/target/hoare.jar dev.hoare.examples.FifoExample consume
+ * java --enable-native-access=ALL-UNNAMED -cp examples/target/hoare.jar dev.hoare.examples.FifoExample produce
  * </pre>
  * {@code FifoExampleTest} runs the producer as a child process and checks what the consumer prints.
  */
