@@ -70,12 +70,12 @@ final class FrameLink {
         write(bytes, bytes.length);
     }
 
-    /** Best effort (the link may be broken already): tells the peer this end closed, with a cause if any. */
-    void writeCloseQuietly(Throwable cause) {
+    /** Best effort (the link may be broken already): tells the sender this receiving end released it, with a cause if any. */
+    void writeReleaseQuietly(Throwable cause) {
         try {
-            write(cause == null ? Frame.close() : Frame.closeWithCause(cause));
+            write(Frame.release(cause));
         } catch (IOException | RuntimeException ignored) {
-            // the peer is gone or the link closed: it learns of the close from the end of stream
+            // the peer is gone or the link closed: it learns of it from the end of stream
         }
     }
 

@@ -70,6 +70,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         return end;
     }
 
+    /** One link, attached by the caller with {@link #attach} (who then awaits its handshake). */
+    static <E> RemoteReceiveChannel<E> single(Codec<E> codec, StreamOptions options) {
+        return new RemoteReceiveChannel<>(codec, options, false, true);
+    }
+
     /** No link yet: {@link #attach} adds two-way links (a server's accepted connections) over time. */
     static <E> RemoteReceiveChannel<E> fanIn(Codec<E> codec, StreamOptions options) {
         return new RemoteReceiveChannel<>(codec, options, true, true);
@@ -306,7 +311,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 return;
             }
             if (cause instanceof ChannelProtocolException && link.duplex()) {
-                link.writeCloseQuietly(cause); // tell the sender why we stop listening
+                link.writeReleaseQuietly(cause); // tell the sender why we stop listening
             }
             if (fanIn) {
                 LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
@@ -317,7 +322,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
 
         private void release(Throwable cause) {
             if (link.duplex() && !link.isClosed()) {
-                link.writeCloseQuietly(cause);
+                link.writeReleaseQuietly(cause);
             }
             link.close();
         }

@@ -68,6 +68,15 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     static <E> SendChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
+        RemoteSendChannel<E> end = start(link, codec, options);
+        if (end.reader != null) {
+            end.link.awaitHandshake();
+        }
+        return end.sendOnly();
+    }
+
+    /** Says HELLO and starts the threads; on a two-way link the caller awaits {@link #handshake()}. */
+    static <E> RemoteSendChannel<E> start(Link link, Codec<E> codec, StreamOptions options) throws IOException {
         if (link.out() == null) {
             throw new IllegalArgumentException(link.describe() + ": a sending end needs a link that writes");
         }
@@ -81,10 +90,14 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         }
         if (end.reader != null) {
             end.reader.start();
-            frames.awaitHandshake();
         }
         end.writer.start();
-        return end.sendOnly();
+        return end;
+    }
+
+    /** @return the link, whose handshake a caller of {@link #start} awaits */
+    FrameLink handshake() {
+        return link;
     }
 
     // ---------------------------------------------------------------- send
@@ -346,12 +359,8 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 }
                 switch (f.kind()) {
                     case CREDIT -> addCredits(f.credits(), true);
-                    case CLOSE -> {
-                        lose(null); // the receiver released its end: sends fail as on a closed channel
-                        return;
-                    }
-                    case CLOSE_WITH_CAUSE -> {
-                        lose(f.cause());
+                    case RELEASE -> {
+                        lose(f.cause()); // the receiver released its end: sends fail as on a closed channel
                         return;
                     }
                     default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a receiver");

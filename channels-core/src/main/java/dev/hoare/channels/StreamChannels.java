@@ -100,4 +100,53 @@ public final class StreamChannels {
             end.attach(Objects.requireNonNull(link, "link"));
         }
     }
+
+    /**
+     * Runs two channels over one two-way link, one each way: for a request/response connection.
+     * Both sides call this (with their codecs swapped); it waits up to the options' timeout for
+     * both handshakes.
+     *
+     * @param link a two-way link; owned by the returned pair from now on (closed when both ends are)
+     * @param sendCodec the codec of what this side sends (the peer's receive codec)
+     * @param receiveCodec the codec of what this side receives (the peer's send codec)
+     * @param options capacity (of the channel coming in), frame size, timeout, threads
+     * @param <S> what this side sends
+     * @param <R> what this side receives
+     * @return the two ends
+     * @throws IOException if a handshake fails or times out; the link is closed then
+     */
+    public static <S, R> Duplex<S, R> duplex(Link link, Codec<S> sendCodec, Codec<R> receiveCodec, StreamOptions options)
+            throws IOException {
+        DuplexLink shared = new DuplexLink(Objects.requireNonNull(link, "link"), options.maxFrame());
+        shared.start(options.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual());
+        RemoteReceiveChannel<R> in = RemoteReceiveChannel.single(Objects.requireNonNull(receiveCodec, "receiveCodec"), options);
+        RemoteReceiveChannel<R>.Connection incoming = in.attach(shared.receiveSide); // its HELLO goes first
+        RemoteSendChannel<S> out = RemoteSendChannel.start(shared.sendSide, Objects.requireNonNull(sendCodec, "sendCodec"), options);
+        try {
+            incoming.frames().awaitHandshake();
+            out.handshake().awaitHandshake();
+        } catch (IOException e) {
+            in.cancel(e);
+            out.cancel(e);
+            throw e;
+        }
+        return new Duplex<>(out.sendOnly(), in);
+    }
+
+    /**
+     * A channel each way over one link.
+     *
+     * @param out what this side sends
+     * @param in what this side receives
+     * @param <S> what this side sends
+     * @param <R> what this side receives
+     */
+    public record Duplex<S, R>(SendChannel<S> out, ReceiveChannel<R> in) implements AutoCloseable {
+        /** Closes the send end (its values go out first) and releases the receive end. */
+        @Override
+        public void close() {
+            out.close();
+            in.close();
+        }
+    }
 }

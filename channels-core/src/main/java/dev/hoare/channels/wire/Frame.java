@@ -48,6 +48,14 @@ public record Frame(FrameKind kind, byte[] payload) {
     }
 
     /**
+     * @param cause why, or {@code null}
+     * @return a RELEASE frame (the receiver released its end)
+     */
+    public static Frame release(Throwable cause) {
+        return new Frame(FrameKind.RELEASE, cause == null ? new byte[0] : closeWithCause(cause).payload());
+    }
+
+    /**
      * @param credits how many more values the sender may send
      * @return a CREDIT frame
      */
@@ -73,11 +81,16 @@ public record Frame(FrameKind kind, byte[] payload) {
     /**
      * The peer's close cause, rebuilt as a {@link RemoteCause} (the class is not instantiated).
      *
-     * @return the cause of a CLOSE_WITH_CAUSE frame
+     * @return the cause of a CLOSE_WITH_CAUSE frame, or of a RELEASE frame ({@code null} if it has none)
      * @throws ChannelProtocolException if the payload is malformed
      */
     public RemoteCause cause() throws ChannelProtocolException {
-        expect(FrameKind.CLOSE_WITH_CAUSE);
+        if (kind == FrameKind.RELEASE && payload.length == 0) {
+            return null;
+        }
+        if (kind != FrameKind.RELEASE) {
+            expect(FrameKind.CLOSE_WITH_CAUSE);
+        }
         try {
             ByteBuffer b = ByteBuffer.wrap(payload);
             String type = utf8(b, Short.toUnsignedInt(b.getShort()));

@@ -13,7 +13,13 @@ public enum FrameKind {
     /** The sender closed the channel with a cause: class name and message. */
     CLOSE_WITH_CAUSE(0x04),
     /** Flow control: the receiver grants the sender this many more values (u32). */
-    CREDIT(0x05);
+    CREDIT(0x05),
+    /**
+     * The receiver released its end (no more values wanted): empty, or a cause laid out as in
+     * CLOSE_WITH_CAUSE. Travels receiver to sender, so on a connection that carries a channel
+     * each way it is never confused with the other channel's CLOSE.
+     */
+    RELEASE(0x06);
 
     private final int code;
 

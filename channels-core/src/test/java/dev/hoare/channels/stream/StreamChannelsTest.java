@@ -160,6 +160,65 @@ class StreamChannelsTest {
     }
 
     @Test
+    void oneLinkCarriesAChannelEachWayForRequestAndResponse() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<StreamChannels.Duplex<byte[], String>> serving = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.bytes(), Codec.utf8(), options);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (StreamChannels.Duplex<String, byte[]> client = StreamChannels.duplex(Links.socket(s[0], "client side"),
+                Codec.utf8(), Codec.bytes(), options)) {
+            StreamChannels.Duplex<byte[], String> server = serving.get(20, TimeUnit.SECONDS);
+            open.add(server);
+            for (int i = 0; i < 500; i++) { // more than the capacity (4) each way: credits flow both ways
+                client.out().send("request " + i);
+                String request = server.in().receive(Duration.ofSeconds(20)).orElseThrow();
+                assertEquals("request " + i, request);
+                server.out().send(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                assertEquals("request " + i, new String(client.in().receive(Duration.ofSeconds(20)).orElseThrow(),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            client.out().close(new IllegalStateException("no more requests"));
+            ChannelClosedException done = assertThrows(ChannelClosedException.class, () -> server.in().receive(Duration.ofSeconds(20)));
+            assertTrue(done.getCause().getMessage().contains("no more requests"), done.getCause().getMessage());
+            server.out().send("still answering".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // the other way is still open
+            assertEquals(15, client.in().receive(Duration.ofSeconds(20)).orElseThrow().length);
+            server.in().close(); // the server releases its receive end: the client's send end is closed (already), no loss
+            server.out().close();
+            assertThrows(ChannelClosedException.class, () -> client.in().receive(Duration.ofSeconds(20)));
+        }
+    }
+
+    @Test
+    void aPeerKilledOnADuplexLinkIsPeerLostBothWays() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<StreamChannels.Duplex<String, String>> serving = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.utf8(), Codec.utf8(), options);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        StreamChannels.Duplex<String, String> client = StreamChannels.duplex(Links.socket(s[0], "client side"),
+                Codec.utf8(), Codec.utf8(), options);
+        open.add(client);
+        serving.get(20, TimeUnit.SECONDS);
+        s[1].close(); // the server's process is gone: its socket closes under it
+        ChannelClosedException in = assertThrows(ChannelClosedException.class, () -> client.in().receive(Duration.ofSeconds(20)));
+        assertInstanceOf(dev.hoare.channels.PeerLostException.class, in.getCause());
+        ChannelClosedException out = assertThrows(ChannelClosedException.class, () -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                client.out().send("x", Duration.ofMillis(100));
+            }
+        });
+        assertInstanceOf(dev.hoare.channels.PeerLostException.class, out.getCause());
+    }
+
+    @Test
     void durationOptionsTakeUnitsOrIso8601AndRefuseAnythingElse() {
         Endpoint e = Endpoint.parse(URI.create("x:a?a=250ms&b=5s&c=2m&d=1h&e=PT0.5S&f=5"));
         assertEquals(Duration.ofMillis(250), e.durationOption("a", null));

@@ -45,6 +45,47 @@ public final class UnixChannels {
     }
 
     /**
+     * Starts a request/response server at {@code path}: its {@link UnixServer#channel() channel}
+     * receives each client as a connection, a channel each way over the client's one socket
+     * ({@code in()}: the client's requests, {@code out()}: the responses to it). The channel of
+     * connections is a {@link dev.hoare.channels.Select} case like any other. Security, stale and
+     * live sockets as for {@link #listen}.
+     *
+     * @param path the socket file
+     * @param requestCodec the codec of what clients send
+     * @param responseCodec the codec of what the server answers
+     * @param options capacity (each way, per connection), timeouts, allowed users
+     * @param <Q> request type
+     * @param <A> response type
+     * @return the running server; close it (or its channel) to stop accepting
+     * @throws IOException as {@link #listen}
+     */
+    public static <Q, A> UnixServer<StreamChannels.Duplex<A, Q>> serve(Path path, Codec<Q> requestCodec,
+            Codec<A> responseCodec, UnixServer.Options options) throws IOException {
+        return UnixServer.startConnections(Objects.requireNonNull(path, "path"), Objects.requireNonNull(requestCodec, "requestCodec"),
+                Objects.requireNonNull(responseCodec, "responseCodec"), Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Connects to a {@link #serve request/response server}: one socket carrying the requests out
+     * and the responses in.
+     *
+     * @param path the server's socket file
+     * @param requestCodec the codec of the requests (the server's request codec)
+     * @param responseCodec the codec of the responses (the server's response codec)
+     * @param options capacity (of the responses coming in), timeout
+     * @param <Q> request type
+     * @param <A> response type
+     * @return the two channels; close it to close both
+     * @throws IOException if no server accepts within the timeout, or a handshake fails
+     */
+    public static <Q, A> StreamChannels.Duplex<Q, A> connect(Path path, Codec<Q> requestCodec, Codec<A> responseCodec,
+            StreamOptions options) throws IOException {
+        SocketChannel socket = connect(path, options);
+        return StreamChannels.duplex(Links.socket(socket, "uds:" + path), requestCodec, responseCodec, options);
+    }
+
+    /**
      * Listens at {@code path} for one sender (at most the timeout), then stops listening (the
      * socket file is removed) and returns a one-to-one channel from it: its close, loss or bad
      * frame ends the channel, as with a connected end.

@@ -37,7 +37,10 @@ public final class UnixServer<T> implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final StreamChannels.FanIn<T> fanIn;
+    /** What the application receives: the fanned-in values, or the accepted connections. */
+    private final ReceiveChannel<T> inner;
+    /** What is done with each allowed client's socket. */
+    private final ClientHandler handler;
     private final Options options;
     private final ReceiveChannel<T> channel;
     private final AtomicInteger refused = new AtomicInteger();
@@ -78,12 +81,19 @@ public final class UnixServer<T> implements AutoCloseable {
         }
     }
 
-    private UnixServer(Path path, ServerSocketChannel server, StreamChannels.FanIn<T> fanIn, Options options) {
+    /** Takes an allowed client's connected socket (and owns it from then on). */
+    @FunctionalInterface
+    interface ClientHandler {
+        void take(SocketChannel client) throws IOException;
+    }
+
+    private UnixServer(Path path, ServerSocketChannel server, ReceiveChannel<T> inner, ClientHandler handler, Options options) {
         this.path = path;
         this.server = server;
-        this.fanIn = fanIn;
+        this.inner = inner;
+        this.handler = handler;
         this.options = options;
-        this.channel = new ForwardingReceiveChannel<>(fanIn.channel()) {
+        this.channel = new ForwardingReceiveChannel<>(inner) {
             @Override
             public void close() {
                 UnixServer.this.close();
@@ -104,9 +114,40 @@ public final class UnixServer<T> implements AutoCloseable {
 
     static <T> UnixServer<T> start(Path requested, Codec<T> codec, Options options) throws IOException {
         Path path = requested.toAbsolutePath().normalize();
+        StreamChannels.FanIn<T> fanIn = StreamChannels.fanIn(codec, options.stream());
+        return start(path, fanIn.channel(), client -> fanIn.attach(Links.socket(client, "uds:" + path + " client")), options);
+    }
+
+    /**
+     * A server whose channel receives each client as a connection: a channel each way over its
+     * socket (requests in, responses out). The handshake of each runs on its own virtual thread;
+     * at most 16 handshaken connections wait to be received, then accepting waits.
+     */
+    static <Q, A> UnixServer<StreamChannels.Duplex<A, Q>> startConnections(Path requested, Codec<Q> requestCodec,
+            Codec<A> responseCodec, Options options) throws IOException {
+        Path path = requested.toAbsolutePath().normalize();
+        dev.hoare.channels.Channel<StreamChannels.Duplex<A, Q>> accepted = dev.hoare.channels.Channel.<StreamChannels.Duplex<A, Q>>builder()
+                .capacity(16).onUndelivered(StreamChannels.Duplex::close).build();
+        return start(path, accepted.receiveOnly(), client -> Thread.ofVirtual().name("hoare-handshake uds:" + path).start(() -> {
+            try {
+                StreamChannels.Duplex<A, Q> connection = StreamChannels.duplex(Links.socket(client, "uds:" + path + " client"),
+                        responseCodec, requestCodec, options.stream());
+                try {
+                    accepted.send(connection);
+                } catch (dev.hoare.channels.ChannelClosedException | InterruptedException serverClosed) {
+                    connection.close();
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "dropped a client of uds:" + path + ": " + e.getMessage());
+            }
+        }), options);
+    }
+
+    private static <T> UnixServer<T> start(Path path, ReceiveChannel<T> inner, ClientHandler handler, Options options)
+            throws IOException {
         refuseLiveOrForeign(path);
         ServerSocketChannel server = bindPrivately(path);
-        UnixServer<T> s = new UnixServer<>(path, server, StreamChannels.fanIn(codec, options.stream()), options);
+        UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options);
         Thread.ofVirtual().name("hoare-accept uds:" + path).start(s::acceptLoop);
         return s;
     }
@@ -214,7 +255,7 @@ public final class UnixServer<T> implements AutoCloseable {
             }
             try {
                 PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
-                fanIn.attach(Links.socket(client, "uds:" + path + " client"));
+                handler.take(client);
             } catch (PeerCheck.RefusedPeerException e) {
                 refused.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, "refused: {0}", e.getMessage());
@@ -271,7 +312,7 @@ public final class UnixServer<T> implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        fanIn.channel().close();
+        inner.close();
     }
 
     @Override

@@ -218,6 +218,48 @@ class UdsTest {
     }
 
     @Test
+    void requestsAndResponsesShareOneSocketAcrossProcesses() throws Exception {
+        Path path = dir.resolve("rpc.sock");
+        ChildJvm child = track(ChildJvm.start(UdsServeChild.class, path.toString()));
+        child.expect("READY");
+        try (dev.hoare.channels.StreamChannels.Duplex<String, String> a = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
+                StreamOptions.defaults());
+             dev.hoare.channels.StreamChannels.Duplex<String, String> b = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
+                StreamOptions.defaults())) {
+            for (int i = 0; i < 300; i++) {
+                a.out().send("a" + i);
+                b.out().send("b" + i);
+                assertEquals("A" + i, a.in().receive(WAIT).orElseThrow());
+                assertEquals("B" + i, b.in().receive(WAIT).orElseThrow());
+            }
+        }
+        child.kill();
+    }
+
+    @Test
+    void connectionsArriveOnAChannelThatIsASelectCase() throws Exception {
+        UnixServer<dev.hoare.channels.StreamChannels.Duplex<String, String>> server = track(UnixChannels.serve(
+                dir.resolve("select.sock"), Codec.utf8(), Codec.utf8(), UnixServer.Options.defaults()));
+        dev.hoare.channels.Channel<String> local = dev.hoare.channels.Channel.buffered(1);
+        String nothingYet = dev.hoare.channels.Select.<String>select()
+                .onReceive(server.channel(), c -> "connection")
+                .onReceive(local, v -> v)
+                .onTimeout(Duration.ofMillis(100), () -> "timeout").run();
+        assertEquals("timeout", nothingYet);
+        var client = track(UnixChannels.connect(server.path(), Codec.utf8(), Codec.utf8(), StreamOptions.defaults()));
+        var connection = dev.hoare.channels.Select.<dev.hoare.channels.StreamChannels.Duplex<String, String>>select()
+                .onReceive(server.channel(), c -> c)
+                .onReceive(local, v -> null)
+                .onTimeout(WAIT, () -> null).run();
+        assertTrue(connection != null, "the connection came through the select");
+        track(connection);
+        client.out().send("ping");
+        assertEquals("ping", connection.in().receive(WAIT).orElseThrow());
+        connection.out().send("pong");
+        assertEquals("pong", client.in().receive(WAIT).orElseThrow());
+    }
+
+    @Test
     void badUrisAreRefusedClearly() {
         IllegalArgumentException relative = assertThrows(IllegalArgumentException.class,
                 () -> Channels.openSend(URI.create("uds:relative.sock"), Codec.utf8()));

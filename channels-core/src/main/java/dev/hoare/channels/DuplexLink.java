@@ -1,0 +1,195 @@
+package dev.hoare.channels;
+
+import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameReader;
+import dev.hoare.channels.wire.FrameWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One two-way link carrying two channels, one each way: this side's send end and receive end.
+ * A demultiplexing thread reads the link's frames and routes each by kind to the end it belongs
+ * to (the ends read them from {@link Side#in()} as if each had the link to itself): DATA, CLOSE
+ * and CLOSE_WITH_CAUSE belong to the channel coming in; CREDIT and RELEASE to the channel going
+ * out; of the peer's two HELLOs, its receive end's comes first (each side starts its receive end
+ * before its send end), so the first goes to our send end and the second to our receive end.
+ * Both ends write whole frames through one lock. The link closes when both ends have closed it.
+ */
+final class DuplexLink {
+    private final Link link;
+    private final FrameReader reader;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicInteger openSides = new AtomicInteger(2);
+    /** Where frames for our send end go (the peer's receive end's HELLO, CREDIT, RELEASE). */
+    final Side sendSide = new Side("send");
+    /** Where frames for our receive end go (the peer's send end's HELLO, DATA, CLOSE). */
+    final Side receiveSide = new Side("receive");
+
+    DuplexLink(Link link, int maxFrame) {
+        if (link.in() == null || link.out() == null) {
+            throw new IllegalArgumentException(link.describe() + ": carrying a channel each way needs a two-way link");
+        }
+        this.link = link;
+        this.reader = new FrameReader(link.in(), maxFrame);
+    }
+
+    /** Starts routing frames, on a thread from {@code threads}. */
+    void start(Thread.Builder threads) {
+        threads.name("hoare-demux " + link.describe()).start(this::demux);
+    }
+
+    private void demux() {
+        int hellos = 0;
+        try {
+            while (true) {
+                Frame f = reader.read();
+                if (f == null) {
+                    sendSide.in.end(null);
+                    receiveSide.in.end(null);
+                    return;
+                }
+                Side to = switch (f.kind()) {
+                    case HELLO -> hellos++ == 0 ? sendSide : receiveSide;
+                    case CREDIT, RELEASE -> sendSide;
+                    case DATA, CLOSE, CLOSE_WITH_CAUSE -> receiveSide;
+                };
+                to.in.feed(FrameWriter.encode(f));
+            }
+        } catch (IOException e) {
+            sendSide.in.end(e);
+            receiveSide.in.end(e);
+        }
+    }
+
+    /** One end's view of the link. */
+    final class Side implements Link {
+        private final String role;
+        private final FrameQueue in = new FrameQueue();
+        private final OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writeLock.lock();
+                try {
+                    link.out().write(b, off, len);
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                link.out().flush();
+            }
+        };
+        private boolean closed;
+
+        Side(String role) {
+            this.role = role;
+        }
+
+        @Override
+        public InputStream in() {
+            return in;
+        }
+
+        @Override
+        public OutputStream out() {
+            return out;
+        }
+
+        /** The other channel still uses the link's output: a half-close would cut it off. */
+        @Override
+        public void shutdownOutput() {
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            in.end(null);
+            if (openSides.decrementAndGet() == 0) {
+                link.close();
+            }
+        }
+
+        @Override
+        public String describe() {
+            return link.describe() + " (" + role + ")";
+        }
+    }
+
+    /** The bytes of the frames routed to one end, read as a stream; ends with EOF or a failure. */
+    private static final class FrameQueue extends InputStream {
+        private static final byte[] END = new byte[0];
+        private final LinkedBlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+        private volatile IOException failure;
+        private byte[] current = new byte[0];
+        private int pos;
+        private boolean ended;
+
+        void feed(byte[] frame) {
+            chunks.add(frame);
+        }
+
+        void end(IOException cause) {
+            if (cause != null && failure == null) {
+                failure = cause;
+            }
+            chunks.add(END);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (pos == current.length) {
+                if (ended) {
+                    return endOrFailure();
+                }
+                try {
+                    current = chunks.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading a shared link");
+                }
+                pos = 0;
+                if (current == END) {
+                    ended = true;
+                    current = new byte[0];
+                }
+            }
+            int n = Math.min(len, current.length - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        private int endOrFailure() throws IOException {
+            IOException f = failure;
+            if (f != null) {
+                throw f instanceof dev.hoare.channels.ChannelProtocolException ? f : new IOException(f.getMessage(), f);
+            }
+            return -1;
+        }
+    }
+}
