@@ -72,15 +72,7 @@ public class FifoBench {
         if (in != null) {
             return in.receive();
         }
-        while (buffer.remaining() < size) {
-            buffer.compact();
-            if (raw.read(buffer) < 0) {
-                throw new IllegalStateException("the writer went away");
-            }
-            buffer.flip();
-        }
-        buffer.position(buffer.position() + size);
-        return buffer;
+        return RawBytes.take(buffer, raw, size);
     }
 
     @TearDown
@@ -92,12 +84,7 @@ public class FifoBench {
         if (raw != null) {
             raw.close();
         }
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
+        RawBytes.deleteDirectory(dir);
     }
 
     /** The writer process: {@code hoare|raw FIFO SIZE}; writes until killed. */

@@ -73,15 +73,7 @@ public abstract class UdsBench {
             if (in != null) {
                 return in.receive();
             }
-            while (buffer.remaining() < size) {
-                buffer.compact();
-                if (raw.read(buffer) < 0) {
-                    throw new IllegalStateException("the writer went away");
-                }
-                buffer.flip();
-            }
-            buffer.position(buffer.position() + size);
-            return buffer;
+            return RawBytes.take(buffer, raw, size);
         }
     }
 
@@ -156,12 +148,7 @@ public abstract class UdsBench {
             raw.close();
             rawServer.close();
         }
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(dir);
+        RawBytes.deleteDirectory(dir);
     }
 
     /** The child: {@code hoare|raw stream|echo PATH SIZE}; runs until killed. */

@@ -93,6 +93,28 @@ public abstract class TransportContract {
         return Optional.empty();
     }
 
+    /**
+     * For socket transports' {@link #openRawSender}: a stream over a connected socket whose close
+     * only half-closes it (the receiver reads end of stream and may still write); the socket is
+     * closed after the test.
+     */
+    protected OutputStream rawSocketSender(java.nio.channels.SocketChannel socket) {
+        opened.add(socket);
+        return new java.io.FilterOutputStream(java.nio.channels.Channels.newOutputStream(socket)) {
+            @Override
+            public void close() throws IOException {
+                flush();
+                socket.shutdownOutput();
+            }
+        };
+    }
+
+    /** @return the path of a {@code scheme:/path?options} endpoint */
+    protected static java.nio.file.Path pathOf(URI endpoint) {
+        String p = endpoint.getSchemeSpecificPart();
+        return java.nio.file.Path.of(p.indexOf('?') < 0 ? p : p.substring(0, p.indexOf('?')));
+    }
+
     @AfterEach
     void closeEverything() throws Exception {
         for (ChildJvm c : children) {
