@@ -177,6 +177,8 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** Values decoded from frames that came in one read, handed to the inbox together. */
         private final ArrayList<Object> batch = new ArrayList<>();
         private final Runnable putHook;
+        /** DATA frames read (reader thread only). */
+        private long received;
 
         Connection(FrameLink link) {
             this.link = link;
@@ -193,6 +195,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             try {
                 link.readHello(codec.id());
                 if (credits != null) {
+                    credits.allowed.set(Math.max(1, options.capacity())); // the window a rendezvous allows is 1
                     link.write(Frame.credit(options.capacity()));
                     credits.thread.start();
                 }
@@ -280,6 +283,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
          * large. (The read loop flushes the batch before it reports a bad frame or a lost peer.)
          */
         private void deliver(Frame f) throws IOException, InterruptedException {
+            if (credits != null && ++received > credits.allowed.get()) {
+                throw new ChannelProtocolException("the sender sent more values than it had credits for ("
+                        + credits.allowed.get() + ")");
+            }
             batch.add(decode(f.payload()));
             if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
                 flush();
@@ -332,6 +339,8 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private static final class Credits implements Runnable {
         private final FrameLink link;
         private final AtomicInteger pending = new AtomicInteger();
+        /** How many values the sender may have sent so far: the window plus every credit granted. */
+        final java.util.concurrent.atomic.AtomicLong allowed = new java.util.concurrent.atomic.AtomicLong();
         final Thread thread;
 
         Credits(FrameLink link) {
@@ -352,6 +361,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 while (!link.isClosed()) {
                     int n = pending.getAndSet(0);
                     if (n > 0) {
+                        allowed.addAndGet(n); // counted before the sender can use them
                         link.write(Frame.credit(n));
                     } else {
                         LockSupport.park(this);

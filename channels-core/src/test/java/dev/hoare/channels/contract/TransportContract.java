@@ -408,6 +408,32 @@ public abstract class TransportContract {
         assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 9, 0x02, 'a', 'b'}, "truncated");
     }
 
+    @Test
+    void aSenderThatIgnoresItsCreditsIsCutOffNotBuffered() throws Exception {
+        int capacity = 4;
+        assumeTrue(maxAhead(capacity) == capacity, "this transport has no credits to ignore");
+        URI uri = newEndpoint(capacity);
+        CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
+        Optional<OutputStream> raw = openRawSender(uri);
+        assumeTrue(raw.isPresent(), "this transport carries no frames");
+        try (OutputStream out = raw.get()) {
+            out.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)));
+            for (int i = 0; i < capacity + 100; i++) { // never reads the credits
+                out.write(FrameWriter.encode(Frame.data(("x" + i).getBytes(StandardCharsets.UTF_8))));
+            }
+            out.flush();
+        } catch (IOException cutOff) {
+            // the receiver may close the connection while the flood is still being written
+        }
+        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        for (int i = 0; i < capacity; i++) {
+            assertEquals("x" + i, in.receive(DEADLINE).orElseThrow());
+        }
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> in.receive(DEADLINE));
+        assertInstanceOf(ChannelProtocolException.class, closed.getCause());
+        assertTrue(closed.getCause().getMessage().contains("more values than it had credits for"), closed.getCause().getMessage());
+    }
+
     /** A raw sender says HELLO, sends "ok", then {@code bad}: the receiver gets "ok", then closed with the error. */
     private void assertBadFramesCloseTheReceiver(byte[] bad, String expected) throws Exception {
         URI uri = newEndpoint(4);
