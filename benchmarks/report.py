@@ -154,6 +154,11 @@ def transport_table(score):
             target = targets.get(size)
             verdict = "—" if target is None else f"≥ {target:.2f}x {'met' if speed >= target else 'MISSED'}"
             print(f"| {label} ({unit}) | {size} | {fmt3(hs)} | {fmt3(rs)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
+            p = score.get((b, size, None, "raw-pipebuf"))
+            if p is not None:  # the ceiling for a writer keeping frames whole (writes of at most PIPE_BUF)
+                ps = (p[0] * scale, p[1] * scale)
+                print(f"| {label}, raw in PIPE_BUF writes ({unit}) | {size} | {fmt3(hs)} | {fmt3(ps)} "
+                      f"| {math.floor(hs[0] / ps[0] * 1000) / 1000:.3f}x | — |")
 
 
 def fmt3(s):

@@ -30,13 +30,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * messages per second). {@code hoare}: a {@code fifo:} channel of {@code byte[]} (frames, outbox
  * batching, reader thread, inbox). {@code raw}: the same bytes with no framing, a
  * {@link FileChannel} writing 64 KiB batches and one reading 64 KiB at a time, the benchmark
- * taking {@code size} bytes per operation: the ceiling.
+ * taking {@code size} bytes per operation: the ceiling. {@code raw-pipebuf}: the same, written in
+ * PIPE_BUF (4 KiB) batches, or one message per write if larger: the ceiling for a writer that
+ * keeps its frames whole when several writers share the FIFO and one is killed mid-write, as
+ * Hoare's does (docs/fifo.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class FifoBench {
-    @Param({"hoare", "raw"})
+    @Param({"hoare", "raw", "raw-pipebuf"})
     public String impl;
 
     @Param({"64", "4096"})
@@ -87,7 +90,9 @@ public class FifoBench {
         RawBytes.deleteDirectory(dir);
     }
 
-    /** The writer process: {@code hoare|raw FIFO SIZE}; writes until killed. */
+    private static final int PIPE_BUF = 4096;
+
+    /** The writer process: {@code hoare|raw|raw-pipebuf FIFO SIZE}; writes until killed. */
     public static void main(String[] args) throws Exception {
         Path fifo = Path.of(args[1]);
         int size = Integer.parseInt(args[2]);
@@ -99,7 +104,8 @@ public class FifoBench {
             }
         }
         try (FileChannel out = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
-            ByteBuffer batch = ByteBuffer.allocateDirect((1 << 16) / size * size);
+            int batchBytes = args[0].equals("raw-pipebuf") ? Math.max(size, PIPE_BUF / size * size) : (1 << 16) / size * size;
+            ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
             while (true) {
                 batch.clear();
                 while (batch.hasRemaining()) {

@@ -65,6 +65,16 @@ final class FrameLink {
         }
     }
 
+    /** Writes a batch of chunks of whole frames (see {@link Link#writeChunks}). */
+    void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
+        writeLock.lock();
+        try {
+            link.writeChunks(bytes, ends, count);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     void write(Frame frame) throws IOException {
         byte[] bytes = FrameWriter.encode(frame);
         write(bytes, bytes.length);

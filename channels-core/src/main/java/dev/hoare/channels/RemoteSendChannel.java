@@ -5,7 +5,6 @@ import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
@@ -26,9 +25,9 @@ import java.util.concurrent.locks.Condition;
 final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final FrameLink link;
     private final Codec<E> codec;
-    /** Encoded DATA frames accepted and not yet written. Guarded by {@link #lock}. */
-    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
-    /** The outbox's size, written under the lock, read without it by the writer's linger. */
+    /** DATA frames accepted and not yet written. Guarded by {@link #lock}; the writer swaps it for an empty one. */
+    private Outbox outbox = new Outbox();
+    /** The outbox's frame count, written under the lock, read without it by the writer's linger. */
     private volatile int queued;
     private final int outboxLimit;
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
@@ -37,8 +36,10 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final Condition work = lock.newCondition();
     /** Rendezvous: the receiver announced capacity 0, so a send waits until its value is taken. */
     private volatile boolean rendezvous;
-    /** Rendezvous: frames written and not yet taken, oldest first. Guarded by {@link #lock}. */
-    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
+    /** Values accepted so far (the last one's sequence number). Guarded by {@link #lock}. */
+    private long accepted;
+    /** Rendezvous: values the receiving application has taken so far, in order. Guarded by {@link #lock}. */
+    private long takenCount;
     /** Rendezvous: signalled when credits come back (values taken) or the peer is lost. */
     private final Condition taken = lock.newCondition();
     /** The peer went away or released its end (not our own close). Guarded by {@link #lock}. */
@@ -102,25 +103,29 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     // ---------------------------------------------------------------- send
 
-    /** Encodes a value as a whole DATA frame, refusing one larger than the peer accepts. */
-    private byte[] frame(E value) {
+    /** Encodes a value for a DATA frame, refusing one larger than the peer accepts. */
+    private byte[] payload(E value) {
         byte[] payload = codec.encode(value);
         if (payload.length + 1L > peerMaxFrame) {
             throw new IllegalArgumentException("a value encoded to " + payload.length + " bytes does not fit a frame of "
                     + peerMaxFrame + " bytes, the most " + link.describe() + " accepts");
         }
-        return dev.hoare.channels.wire.FrameWriter.encode(Frame.data(payload));
+        return payload;
     }
 
-    /** Takes the frame into the outbox if there is room. Must be called with the lock held. */
-    private boolean acceptLocked(byte[] frame) {
+    /**
+     * Takes the value into the outbox if there is room; it is then value number {@link #accepted}.
+     * Must be called with the lock held.
+     */
+    private boolean acceptLocked(byte[] payload) {
         if (closed) {
             throw new ChannelClosedException(closeCause);
         }
-        if (credits > 0 && outbox.size() < outboxLimit) {
+        if (credits > 0 && outbox.frames() < outboxLimit) {
             credits--;
-            outbox.addLast(frame);
-            queued = outbox.size();
+            accepted++;
+            outbox.append(payload);
+            queued = outbox.frames();
             work.signal();
             return true;
         }
@@ -129,17 +134,18 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     @Override
     boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
-        byte[] frame = frame(value);
+        byte[] payload = payload(value);
         Waiter self;
         lock.lock();
         try {
-            if (acceptLocked(frame)) {
-                return !block || awaitTaken(frame);
+            if (acceptLocked(payload)) {
+                return !block || awaitTaken(accepted);
             }
             if (!block) {
                 return false;
             }
-            self = new Waiter(frame);
+            self = new Waiter(payload);
+            self.parkSoon = true; // room comes from the writer thread, after a system call
             senders.add(self);
         } finally {
             lock.unlock();
@@ -149,7 +155,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         }
         lock.lock();
         try {
-            return awaitTaken(frame);
+            return !(self.item instanceof Long number) || awaitTaken(number); // refillLocked numbered it
         } finally {
             lock.unlock();
         }
@@ -157,18 +163,18 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     /**
      * A rendezvous (the receiver announced capacity 0): waits, with the lock held, until the
-     * receiving application has taken {@code frame} (its credit came back). The value has left, so
+     * receiving application has taken value number {@code number} (its credit came back). The value has left, so
      * a timeout no longer applies; an interrupt ends the wait early, leaving the interrupt status
      * set (the value is still delivered unless the peer goes away).
      *
      * @return {@code true}
      * @throws ChannelClosedException if the peer went away or released its end before taking it
      */
-    private boolean awaitTaken(byte[] frame) {
+    private boolean awaitTaken(long number) {
         if (!rendezvous) {
             return true;
         }
-        while (containsIdentical(unacked, frame) || outbox.contains(frame)) {
+        while (takenCount < number) {
             if (delivered) {
                 return true;
             }
@@ -185,29 +191,22 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         return true;
     }
 
-    private static boolean containsIdentical(ArrayDeque<byte[]> q, byte[] frame) {
-        for (byte[] f : q) {
-            if (f == frame) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
-     * Moves waiting senders' frames into the outbox while there is room. Must be called with the
-     * lock held; the completed senders go into {@code wake}.
+     * Moves waiting senders' values into the outbox while there is room. Must be called with the
+     * lock held; the completed senders go into {@code wake}, each (in a rendezvous) with its
+     * value's number in {@link Waiter#item}.
      */
     private void refillLocked(Wake wake) {
-        while (credits > 0 && outbox.size() < outboxLimit) {
+        while (credits > 0 && outbox.frames() < outboxLimit) {
             Waiter sender = senders.completeFirst(null, Waiter.DONE, null);
             if (sender == null) {
                 return;
             }
-            outbox.addLast((byte[]) sender.item);
-            queued = outbox.size();
-            sender.item = null;
+            outbox.append((byte[]) sender.item);
+            queued = outbox.frames();
             credits--;
+            accepted++;
+            sender.item = rendezvous ? Long.valueOf(accepted) : null;
             wake.add(sender);
             work.signal();
         }
@@ -217,33 +216,27 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     private void writeLoop() {
         int atomic = link.link.atomicWrite();
-        byte[] buffer = new byte[1 << 16];
+        Outbox spare = new Outbox();
+        int[] ends = new int[64];
         try {
             while (true) {
                 Wake wake = new Wake();
-                ArrayDeque<byte[]> batch = new ArrayDeque<>();
+                Outbox batch;
                 boolean done;
                 lingerForWork();
                 lock.lock();
                 try {
-                    while (!finished && outbox.isEmpty() && !(closed && senders.isEmpty())) {
+                    while (!finished && outbox.frames() == 0 && !(closed && senders.isEmpty())) {
                         work.await();
                     }
                     if (finished) {
                         return; // lost: nothing more to write
                     }
-                    int bytes = 0;
-                    while (!outbox.isEmpty() && (batch.isEmpty() || bytes + outbox.peekFirst().length <= buffer.length)) {
-                        bytes += outbox.peekFirst().length;
-                        byte[] f = outbox.pollFirst();
-                        batch.addLast(f);
-                        if (rendezvous) {
-                            unacked.addLast(f);
-                        }
-                    }
-                    queued = outbox.size();
+                    batch = outbox;
+                    outbox = spare;
+                    queued = 0;
                     refillLocked(wake);
-                    done = batch.isEmpty(); // closed, and nothing left or waiting
+                    done = batch.frames() == 0; // closed, and nothing left or waiting
                 } finally {
                     lock.unlock();
                 }
@@ -252,7 +245,9 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                     finish();
                     return;
                 }
-                buffer = writeBatch(batch, buffer, atomic);
+                ends = writeBatch(batch, ends, atomic);
+                batch.clear();
+                spare = batch;
             }
         } catch (IOException e) {
             if (reader != null) {
@@ -271,48 +266,64 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     /**
-     * Before parking for more work, stays on the CPU a little (yielding it to runnable threads)
-     * while the application is likely to send again: a park and the wake-up from the next send
-     * cost more than the wait, and while the writer waits the application's frames pile up into
-     * one write. Reads the outbox size without the lock (a racy hint; the lock decides).
+     * Before taking work, stays on the CPU a little (yielding it to runnable threads) while the
+     * application is likely to send again: a park and the wake-up from the next send cost more
+     * than the wait, and frames that pile up meanwhile go out in one write. Waits while the outbox
+     * is empty or still growing, so a lone frame goes at once and a stream goes in large batches.
+     * Reads the outbox size without the lock (a racy hint; the lock decides).
      */
     private void lingerForWork() {
         long deadline = System.nanoTime() + LINGER_NANOS;
-        while (queued == 0 && !closed && System.nanoTime() < deadline) {
+        int seen = queued;
+        while (!closed && System.nanoTime() < deadline) {
             Thread.yield();
+            int now = queued;
+            if (now > 0 && (now == seen || now >= LINGER_BATCH)) {
+                return;
+            }
+            seen = now;
         }
     }
+
+    /** Frames enough for one batch: the writer stops lingering for more. */
+    private static final int LINGER_BATCH = 512;
 
     private static final long LINGER_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
 
     /**
-     * Writes frames, several per write call up to the buffer. Frames that fit the link's atomic
-     * write size go in writes no larger than it (whole for the OS even if this process dies
-     * mid-write); larger frames, which cannot be, share writes up to the buffer size.
+     * Writes a batch of frames as chunks of the outbox, several frames per chunk. Frames that fit
+     * the link's atomic write size go in chunks no larger than it (whole for the OS even if this
+     * process dies mid-write); larger frames, which cannot be, share chunks of their own of up to
+     * {@link #LARGE_CHUNK} bytes (or one frame).
+     *
+     * @return {@code ends}, or a larger array if it was too small
      */
-    private byte[] writeBatch(ArrayDeque<byte[]> batch, byte[] buffer, int atomic) throws IOException {
-        int n = 0;
+    private int[] writeBatch(Outbox batch, int[] ends, int atomic) throws IOException {
+        int size = batch.size();
+        int chunks = 0;
+        int start = 0;
         boolean large = false;
-        for (byte[] f : batch) {
-            boolean fLarge = f.length > atomic;
-            int limit = fLarge || large ? buffer.length : Math.min(buffer.length, atomic);
-            if (n > 0 && (n + f.length > limit || fLarge && !large)) { // small frames keep their atomic write
-                link.write(buffer, n);
-                n = 0;
-                large = false;
+        for (int pos = 0; pos < size; ) {
+            int frame = batch.frameAt(pos);
+            boolean frameLarge = frame > atomic;
+            if (pos > start && (frameLarge != large || pos - start + frame > (large ? LARGE_CHUNK : atomic))) {
+                ends = end(ends, chunks++, pos);
+                start = pos;
             }
-            if (f.length > buffer.length) {
-                link.write(f, f.length);
-            } else {
-                System.arraycopy(f, 0, buffer, n, f.length);
-                n += f.length;
-                large |= fLarge;
-            }
+            large = frameLarge;
+            pos += frame;
         }
-        if (n > 0) {
-            link.write(buffer, n);
-        }
-        return buffer;
+        ends = end(ends, chunks++, size);
+        link.writeChunks(batch.bytes(), ends, chunks);
+        return ends;
+    }
+
+    private static final int LARGE_CHUNK = 1 << 16;
+
+    private static int[] end(int[] ends, int i, int at) {
+        int[] e = i < ends.length ? ends : java.util.Arrays.copyOf(ends, 2 * ends.length);
+        e[i] = at;
+        return e;
     }
 
     /** Everything is written: CLOSE goes out, then the link ends (after the peer's end, on a two-way link). */
@@ -390,9 +401,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         try {
             credits += n;
             if (rendezvous && takes) {
-                for (int i = 0; i < n && !unacked.isEmpty(); i++) {
-                    unacked.pollFirst();
-                }
+                takenCount = Math.min(accepted, takenCount + n);
                 taken.signalAll();
             }
             refillLocked(wake);
@@ -487,12 +496,12 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     @Override
     public boolean isEmpty() {
-        return locked(() -> outbox.isEmpty() && senders.isEmpty());
+        return locked(() -> outbox.frames() == 0 && senders.isEmpty());
     }
 
     @Override
     public int size() {
-        return locked(outbox::size);
+        return locked(() -> outbox.frames());
     }
 
     @Override
@@ -514,12 +523,12 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     @Override
     boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
-        return acceptLocked(frame(cast(value)));
+        return acceptLocked(payload(cast(value)));
     }
 
     @Override
     void enqueueLocked(Waiter caseWaiter, boolean send) {
-        caseWaiter.item = frame(cast(caseWaiter.item)); // the frame, as for a plain waiting sender
+        caseWaiter.item = payload(cast(caseWaiter.item)); // encoded, as for a plain waiting sender
         senders.add(caseWaiter);
     }
 

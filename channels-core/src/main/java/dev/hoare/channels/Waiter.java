@@ -72,6 +72,11 @@ final class Waiter {
      * is lost.
      */
     private volatile boolean parked;
+    /**
+     * Parks without the yield phase: set by waits that an I/O thread ends (a remote send waiting
+     * for room), which take far longer than the phase and would only take CPU from that thread.
+     */
+    boolean parkSoon;
     /** Links of the intrusive {@link WaitQueue}; guarded by the channel lock. */
     Waiter prev;
     Waiter next;
@@ -138,7 +143,7 @@ final class Waiter {
             Thread.onSpinWait();
         }
         // A virtual thread parks cheaply (it unmounts; no system call), so it does not yield-spin.
-        long yieldUntil = System.nanoTime() + (thread.isVirtual() ? 0 : YIELD_NANOS);
+        long yieldUntil = System.nanoTime() + (thread.isVirtual() || parkSoon ? 0 : YIELD_NANOS);
         while (state == WAITING) {
             if (thread.isInterrupted()) {
                 return false;

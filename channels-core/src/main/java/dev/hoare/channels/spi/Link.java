@@ -38,6 +38,26 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Writes a batch of chunks: chunk {@code i} is {@code bytes[ends[i-1] .. ends[i])} (from 0 for
+     * the first), each whole frames and, when it holds more than one frame, at most
+     * {@link #atomicWrite} bytes. A link shared by writers may take its lock once for the whole
+     * batch, but must write each chunk in one write of its own so that each stays whole. The
+     * default writes each chunk to {@link #out()} and flushes.
+     *
+     * @param bytes the chunks, one after the other
+     * @param ends where each chunk ends
+     * @param count how many chunks
+     * @throws IOException if a write fails
+     */
+    default void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
+        OutputStream out = out();
+        for (int i = 0, from = 0; i < count; from = ends[i++]) {
+            out.write(bytes, from, ends[i] - from);
+        }
+        out.flush();
+    }
+
+    /**
      * Whether several writers (processes) may send on this one-way link at once, as into a FIFO:
      * the receiver then accepts a HELLO from each, counts their close frames, and ends the
      * channel only at the end of the stream (when the last writer has gone): closed if every

@@ -39,6 +39,8 @@ final class FifoLink implements Link {
     private final ReentrantLock jvmLock;
     private final InputStream in;
     private final OutputStream out;
+    /** Chunks are copied here to be written (under the JVM lock). */
+    private final ByteBuffer chunkBuffer;
 
     private FifoLink(Path fifo, FileChannel channel, boolean write) throws IOException {
         this.fifo = fifo;
@@ -47,6 +49,7 @@ final class FifoLink implements Link {
             this.lockFile = FileChannel.open(lockFile(fifo), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             this.jvmLock = WRITERS_IN_THIS_JVM.computeIfAbsent(fifo, p -> new ReentrantLock());
+            this.chunkBuffer = ByteBuffer.allocateDirect(1 << 16);
             this.out = new OutputStream() {
                 @Override
                 public void write(int b) throws IOException {
@@ -62,6 +65,7 @@ final class FifoLink implements Link {
         } else {
             this.lockFile = null;
             this.jvmLock = null;
+            this.chunkBuffer = null;
             this.in = Channels.newInputStream(channel);
             this.out = null;
         }
@@ -126,6 +130,31 @@ final class FifoLink implements Link {
         try (FileLock ignored = lockFile.lock()) {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
+            }
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    /**
+     * One lock for the batch, one write per chunk (each whole: at most PIPE_BUF or whole frames),
+     * through a direct buffer (a chunk larger than it goes as it is).
+     */
+    @Override
+    public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
+        jvmLock.lock();
+        try (FileLock ignored = lockFile.lock()) {
+            for (int i = 0, from = 0; i < count; from = ends[i++]) {
+                int length = ends[i] - from;
+                ByteBuffer chunk;
+                if (length <= chunkBuffer.capacity()) {
+                    chunk = chunkBuffer.clear().put(bytes, from, length).flip();
+                } else {
+                    chunk = ByteBuffer.wrap(bytes, from, length);
+                }
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
             }
         } finally {
             jvmLock.unlock();

@@ -1,0 +1,72 @@
+package dev.hoare.channels;
+
+import dev.hoare.channels.wire.FrameKind;
+import java.util.Arrays;
+
+/**
+ * DATA frames, encoded one after the other in one byte array as they go on the wire, waiting to
+ * be written. Senders append (under their channel's lock); the writer takes a whole outbox at
+ * once and gives back an empty one, so neither allocates per frame, the lock is held only to
+ * copy one frame, and the bytes reach the OS in the order and layout they were appended.
+ *
+ * <pre>
+ *   bytes: | u32 length | u8 DATA | payload | u32 length | u8 DATA | payload | ...   (length = 1 + payload)
+ *          0                                                                   size
+ * </pre>
+ */
+final class Outbox {
+    private static final int INITIAL = 1 << 16;
+    /** An outbox grown beyond this by large frames is dropped after writing rather than kept. */
+    private static final int KEEP = 1 << 20;
+
+    private byte[] bytes = new byte[INITIAL];
+    private int size;
+    private int frames;
+
+    /** Appends {@code payload} as a DATA frame. */
+    void append(byte[] payload) {
+        int frame = 5 + payload.length;
+        if (bytes.length - size < frame) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * bytes.length, (long) size + frame)));
+        }
+        int length = payload.length + 1;
+        bytes[size] = (byte) (length >>> 24);
+        bytes[size + 1] = (byte) (length >>> 16);
+        bytes[size + 2] = (byte) (length >>> 8);
+        bytes[size + 3] = (byte) length;
+        bytes[size + 4] = (byte) FrameKind.DATA.code();
+        System.arraycopy(payload, 0, bytes, size + 5, payload.length);
+        size += frame;
+        frames++;
+    }
+
+    /** @return how many frames it holds */
+    int frames() {
+        return frames;
+    }
+
+    /** @return the frames' bytes ({@link #size} of them are used) */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** @return how many bytes the frames take */
+    int size() {
+        return size;
+    }
+
+    /** @return the length on the wire of the frame starting at {@code offset} */
+    int frameAt(int offset) {
+        return 4 + (((bytes[offset] & 0xff) << 24) | ((bytes[offset + 1] & 0xff) << 16)
+                | ((bytes[offset + 2] & 0xff) << 8) | (bytes[offset + 3] & 0xff));
+    }
+
+    /** Empties it (and lets a buffer grown by large frames go). */
+    void clear() {
+        size = 0;
+        frames = 0;
+        if (bytes.length > KEEP) {
+            bytes = new byte[INITIAL];
+        }
+    }
+}
