@@ -1,5 +1,6 @@
 /**
- * The <code>shm:</code> transport. Not implemented yet: this module only builds, so that
- * the reactor and its dependencies are in place for the issue that fills it.
+ * The <code>shm:</code> transport, under construction: {@link dev.hoare.channels.shm.ShmRing},
+ * a many-producers, one-consumer ring of records in a memory-mapped file (layout in
+ * {@link dev.hoare.channels.shm.RingLayout}). The channel ends over it come next.
  */
 package dev.hoare.channels.shm;

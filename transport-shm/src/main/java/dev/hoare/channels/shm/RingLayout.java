@@ -1,0 +1,83 @@
+package dev.hoare.channels.shm;
+
+/**
+ * The layout of a ring file: where every field of the header lives and how a record is framed.
+ * This class is the one description of the format; {@link ShmRing} only reads it from here.
+ *
+ * <pre>
+ *  offset 0                       128                      256                      384                 512
+ *         +------------------------+------------------------+------------------------+-------------------+----------------------+
+ *         | META (written once)    | PRODUCERS' LINE        | CONSUMER'S LINE        | STATUS            | RECORDS              |
+ *         |  0 magic   u32 "HRNG"  |  128 tail      i64     |  256 head      i64     |  384 closed   i32 |  capacity bytes,     |
+ *         |  4 version u32         |  136 headCache i64     |                        |  388 pid      i32 |  a power of two      |
+ *         |  8 capacity u32        |                        |                        |  392 heartbeat i64|                      |
+ *         | 12 maxRecord u32       |                        |                        |                   |                      |
+ *         +------------------------+------------------------+------------------------+-------------------+----------------------+
+ *           each group on its own two cache lines (128 bytes), so producers and the consumer never share one
+ *
+ *  A record, 8-byte aligned, inside RECORDS (its position is a counter; the index is position &amp; (capacity - 1)):
+ *
+ *         +-------------------+-------------------+------------------------------+---------+
+ *         | length  i32       | type  i32         | payload (length - 8 bytes)   | to 8    |
+ *         +-------------------+-------------------+------------------------------+---------+
+ *           length  0: nothing here yet (the consumer zeroes what it has read)
+ *           length &lt; 0: claimed, being written; type holds the writer's pid until the commit
+ *           length &gt; 0: committed (written last, with release semantics): type and payload are whole
+ *           type PADDING: skip to the end of the ring (a record never wraps)
+ * </pre>
+ *
+ * <p>Numbers are in the platform's byte order (the file is shared by processes on one machine,
+ * never sent elsewhere). {@code tail} and {@code head} count bytes since the ring was created
+ * and only grow; {@code tail - head} is the space in use.
+ */
+final class RingLayout {
+    private RingLayout() {
+    }
+
+    /** "HRNG" as a u32. */
+    static final int MAGIC = 0x48524E47;
+    /** Bumped on any change to this layout; a file of another version is refused. */
+    static final int VERSION = 1;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 4;
+    static final int CAPACITY_OFFSET = 8;
+    static final int MAX_RECORD_OFFSET = 12;
+
+    /** Position of the next claim; producers move it with compare-and-set. */
+    static final int TAIL_OFFSET = 128;
+    /** The producers' last look at {@code head}, so they read the consumer's line only when the ring looks full. */
+    static final int HEAD_CACHE_OFFSET = 136;
+
+    /** Position of the next record to read; only the consumer writes it, after zeroing what it read. */
+    static final int HEAD_OFFSET = 256;
+
+    /** 1 once either side closed the ring. */
+    static final int CLOSED_OFFSET = 384;
+    /** The consumer's pid, 0 if none. */
+    static final int CONSUMER_PID_OFFSET = 388;
+    /** The consumer's last sign of life, in milliseconds since the epoch. */
+    static final int HEARTBEAT_OFFSET = 392;
+
+    /** Where the records begin: the header's length. */
+    static final int HEADER_LENGTH = 512;
+
+    /** A record's header: length and type. */
+    static final int RECORD_HEADER = 8;
+    static final int ALIGNMENT = 8;
+    /** The type of a record that only fills the ring's end. */
+    static final int PADDING = -1;
+
+    /** The smallest records area. */
+    static final int MIN_CAPACITY = 1024;
+
+    /** @return the largest record (header included) a ring of this capacity takes: an eighth of it */
+    static int maxRecord(int capacity) {
+        return capacity / 8;
+    }
+
+    /** @return {@code length} rounded up to the alignment */
+    static int align(int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+}

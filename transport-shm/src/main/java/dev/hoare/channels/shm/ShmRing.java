@@ -1,0 +1,405 @@
+package dev.hoare.channels.shm;
+
+import static dev.hoare.channels.shm.RingLayout.ALIGNMENT;
+import static dev.hoare.channels.shm.RingLayout.CAPACITY_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.CLOSED_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.CONSUMER_PID_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.HEADER_LENGTH;
+import static dev.hoare.channels.shm.RingLayout.HEAD_CACHE_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.HEAD_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.HEARTBEAT_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.MAGIC;
+import static dev.hoare.channels.shm.RingLayout.MAGIC_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.MAX_RECORD_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.PADDING;
+import static dev.hoare.channels.shm.RingLayout.RECORD_HEADER;
+import static dev.hoare.channels.shm.RingLayout.TAIL_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.VERSION;
+import static dev.hoare.channels.shm.RingLayout.VERSION_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.align;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A many-producers, one-consumer ring of records in a memory-mapped file ({@link RingLayout}):
+ * any number of threads and processes may {@link #offer} records, one thread of one process
+ * {@link #read}s them. Producers claim space by compare-and-set on the tail and publish a record
+ * by writing its length last, so the consumer never sees a torn record; the consumer zeroes what
+ * it has read before giving the space back.
+ *
+ * <p>A producer killed after claiming space and before publishing leaves a claimed record; the
+ * consumer {@linkplain #repair repairs} it into padding once its writer's process is gone (the
+ * claim carries the writer's pid), so a killed producer never wedges the ring and every record
+ * published before it died is still read. A producer killed in the few instructions between its
+ * claim and the claim's header leaves only zeroes; the consumer pads that gap once it has been
+ * stuck for longer than a timeout.
+ *
+ * <p>Not thread-safe for reading: one reading thread at a time. Offering is thread-safe.
+ */
+public final class ShmRing implements AutoCloseable {
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final int PID = (int) ProcessHandle.current().pid();
+    private static final int MAX_CAPACITY = 1 << 30;
+
+    /** Receives records from {@link #read}. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * @param type the record's type (as offered, {@code >= 0})
+         * @param buffer the ring's memory: read {@code length} bytes at {@code offset}, during this call only
+         * @param offset where the payload starts
+         * @param length the payload's length
+         */
+        void onRecord(int type, ByteBuffer buffer, int offset, int length);
+    }
+
+    private final Path path;
+    private final FileChannel file;
+    private final MappedByteBuffer buffer;
+    private final int capacity;
+    private final int mask;
+    private final int maxPayload;
+    /** Consumer only: the position it found stuck on a zeroed claim, and since when. */
+    private long stuckAt = -1;
+    private long stuckSince;
+
+    private ShmRing(Path path, FileChannel file, MappedByteBuffer buffer, int capacity) {
+        this.path = path;
+        this.file = file;
+        this.buffer = buffer;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxPayload = RingLayout.maxRecord(capacity) - RECORD_HEADER;
+    }
+
+    /**
+     * Creates a ring file (mode 0600), writing every byte of it first so that a full
+     * {@code /dev/shm} fails here with an {@link IOException} rather than later with a fault on a
+     * page that cannot be allocated.
+     *
+     * @param path where; must not exist
+     * @param capacity the records area in bytes: a power of two from 1024 to 2^30
+     * @return the ring, mapped
+     * @throws IllegalArgumentException for a bad capacity
+     * @throws FileAlreadyExistsException if the file exists
+     * @throws IOException if it cannot be written
+     */
+    public static ShmRing create(Path path, int capacity) throws IOException {
+        if (capacity < RingLayout.MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two from " + RingLayout.MIN_CAPACITY
+                    + " to " + MAX_CAPACITY + " bytes, was " + capacity);
+        }
+        FileChannel file = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            long size = (long) HEADER_LENGTH + capacity;
+            ByteBuffer zeroes = ByteBuffer.allocate(1 << 16);
+            for (long at = 0; at < size; ) {
+                zeroes.clear().limit((int) Math.min(zeroes.capacity(), size - at));
+                at += file.write(zeroes, at);
+            }
+            MappedByteBuffer buffer = file.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            buffer.order(ByteOrder.nativeOrder());
+            buffer.putInt(VERSION_OFFSET, VERSION);
+            buffer.putInt(CAPACITY_OFFSET, capacity);
+            buffer.putInt(MAX_RECORD_OFFSET, RingLayout.maxRecord(capacity));
+            INT.setRelease(buffer, MAGIC_OFFSET, MAGIC); // last: an opener that sees it sees the rest
+            return new ShmRing(path, file, buffer, capacity);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens an existing ring file, checking that it is one, of this version, and whole.
+     *
+     * @param path the file
+     * @return the ring, mapped
+     * @throws IOException if it cannot be opened, or it is not a ring this library reads (the
+     *     message says why: too short, wrong magic, wrong version, size not matching its header)
+     */
+    public static ShmRing open(Path path) throws IOException {
+        FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long size = file.size();
+            if (size < HEADER_LENGTH) {
+                throw new IOException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
+                        + "-byte header (truncated, or not initialised)");
+            }
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            while (header.hasRemaining() && file.read(header, header.position()) > 0) {
+                // read the meta fields
+            }
+            int magic = header.getInt(MAGIC_OFFSET);
+            if (magic != MAGIC) {
+                throw new IOException(path + ": not a Hoare ring (magic 0x" + Integer.toHexString(magic) + ", expected 0x"
+                        + Integer.toHexString(MAGIC) + ")");
+            }
+            int version = header.getInt(VERSION_OFFSET);
+            if (version != VERSION) {
+                throw new IOException(path + ": a Hoare ring of layout version " + version + "; this library reads version "
+                        + VERSION);
+            }
+            int capacity = header.getInt(CAPACITY_OFFSET);
+            if (capacity < RingLayout.MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1
+                    || header.getInt(MAX_RECORD_OFFSET) != RingLayout.maxRecord(capacity)) {
+                throw new IOException(path + ": corrupt ring header (capacity " + capacity + ", max record "
+                        + header.getInt(MAX_RECORD_OFFSET) + ")");
+            }
+            if (size != (long) HEADER_LENGTH + capacity) {
+                throw new IOException(path + ": the file has " + size + " bytes but its header says " + HEADER_LENGTH + " + "
+                        + capacity + " (truncated or extended)");
+            }
+            MappedByteBuffer buffer = file.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            buffer.order(ByteOrder.nativeOrder());
+            return new ShmRing(path, file, buffer, capacity);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** @return the records area in bytes */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the largest payload one record takes: an eighth of the capacity, less the record header */
+    public int maxPayload() {
+        return maxPayload;
+    }
+
+    /** @return the file */
+    public Path path() {
+        return path;
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    /**
+     * Publishes a record if there is room.
+     *
+     * @param type the record's type, {@code >= 0}
+     * @param src the payload's bytes
+     * @param offset where the payload starts in {@code src}
+     * @param length the payload's length, at most {@link #maxPayload}
+     * @return {@code false} if the ring is full
+     * @throws IllegalArgumentException for a negative type or a payload over {@link #maxPayload}
+     */
+    public boolean offer(int type, byte[] src, int offset, int length) {
+        if (type < 0) {
+            throw new IllegalArgumentException("record types are >= 0, was " + type);
+        }
+        if (length > maxPayload) {
+            throw new IllegalArgumentException("a record of " + length + " bytes does not fit this ring: at most "
+                    + maxPayload + " bytes (an eighth of its " + capacity + "-byte capacity, less the header)");
+        }
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        int recordLength = RECORD_HEADER + length;
+        int at = claim(align(recordLength));
+        if (at < 0) {
+            return false;
+        }
+        buffer.putInt(at + 4, type);
+        buffer.put(at + RECORD_HEADER, src, offset, length);
+        INT.setRelease(buffer, at, recordLength); // publish: the consumer may read it now
+        return true;
+    }
+
+    /**
+     * Claims {@code required} bytes (aligned) at the tail, padding the ring's end first if they do
+     * not fit before it, and marks the claim with this process's pid.
+     *
+     * @return the claimed record's offset in the buffer, or -1 if the ring is full
+     */
+    int claim(int required) {
+        long head = (long) LONG.getOpaque(buffer, HEAD_CACHE_OFFSET);
+        long tail;
+        int index;
+        int padding;
+        do {
+            tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+            index = (int) tail & mask;
+            int toEnd = capacity - index;
+            padding = required > toEnd ? toEnd : 0;
+            long needed = tail + padding + required;
+            if (needed > head + capacity) {
+                head = (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+                if (needed > head + capacity) {
+                    return -1;
+                }
+                LONG.setOpaque(buffer, HEAD_CACHE_OFFSET, head);
+            }
+        } while (!LONG.compareAndSet(buffer, TAIL_OFFSET, tail, tail + padding + required));
+        if (padding != 0) {
+            int pad = HEADER_LENGTH + index;
+            buffer.putInt(pad + 4, PADDING);
+            INT.setRelease(buffer, pad, padding);
+            index = 0;
+        }
+        int at = HEADER_LENGTH + index;
+        buffer.putInt(at + 4, PID);
+        INT.setRelease(buffer, at, -required);
+        return at;
+    }
+
+    // ---------------------------------------------------------------- the consumer
+
+    /**
+     * Reads published records in order, up to {@code limit}, handing each to {@code handler},
+     * then zeroes their space and gives it back to the producers.
+     *
+     * @return how many records were read (padding not counted); 0 if none was published at the
+     *     head (call {@link #repair} if that lasts while {@link #isEmpty} says otherwise)
+     */
+    public int read(Handler handler, int limit) {
+        long head = buffer.getLong(HEAD_OFFSET);
+        long pos = head;
+        int count = 0;
+        try {
+            while (count < limit && pos - head < capacity) {
+                int at = HEADER_LENGTH + ((int) pos & mask);
+                int length = (int) INT.getAcquire(buffer, at);
+                if (length <= 0) {
+                    break;
+                }
+                int type = buffer.getInt(at + 4);
+                pos += align(length);
+                if (type != PADDING) {
+                    count++;
+                    handler.onRecord(type, buffer, at + RECORD_HEADER, length - RECORD_HEADER);
+                }
+            }
+        } finally {
+            if (pos != head) {
+                zero(head, pos);
+                LONG.setRelease(buffer, HEAD_OFFSET, pos);
+            }
+        }
+        return count;
+    }
+
+    /** Zeroes the records area from position {@code from} to {@code to} (less than a capacity apart). */
+    private void zero(long from, long to) {
+        for (long p = from; p < to; ) {
+            int index = (int) p & mask;
+            int end = (int) Math.min(capacity, index + (to - p));
+            for (int i = index; i < end; i += ALIGNMENT) {
+                buffer.putLong(HEADER_LENGTH + i, 0L);
+            }
+            p += end - index;
+        }
+    }
+
+    /** @return whether nothing is claimed or published beyond the head */
+    public boolean isEmpty() {
+        return (long) LONG.getVolatile(buffer, TAIL_OFFSET) == (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+    }
+
+    /**
+     * The consumer's remedy when the head does not move although something is claimed: if the
+     * claim at the head belongs to a process that is gone, it becomes padding; if the head is a
+     * gap of zeroes (a producer died between claiming and marking its claim) that has lasted
+     * {@code zeroGapTimeout}, the gap up to the next claim becomes padding.
+     *
+     * @param zeroGapTimeout how long a gap of zeroes at the head may last before it is taken as
+     *     dead; a live producer fills it within nanoseconds unless descheduled, so make it generous
+     * @return whether the head was repaired ({@link #read} then moves on)
+     */
+    public boolean repair(Duration zeroGapTimeout) {
+        long head = buffer.getLong(HEAD_OFFSET);
+        long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+        int index = (int) head & mask;
+        int at = HEADER_LENGTH + index;
+        int length = tail == head ? 0 : (int) INT.getVolatile(buffer, at);
+        if (tail == head || length > 0) {
+            stuckAt = -1;
+            return false;
+        }
+        if (length < 0) {
+            int owner = buffer.getInt(at + 4);
+            if (owner == PID || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                return false;
+            }
+            buffer.putInt(at + 4, PADDING);
+            return INT.compareAndSet(buffer, at, length, align(-length));
+        }
+        long now = System.nanoTime();
+        if (stuckAt != head) {
+            stuckAt = head;
+            stuckSince = now;
+            return false;
+        }
+        if (now - stuckSince < zeroGapTimeout.toNanos()) {
+            return false;
+        }
+        int limit = (int) Math.min(tail - head, capacity - index);
+        int gap = ALIGNMENT;
+        while (gap < limit && (int) INT.getVolatile(buffer, at + gap) == 0) {
+            gap += ALIGNMENT;
+        }
+        buffer.putInt(at + 4, PADDING);
+        stuckAt = -1;
+        return INT.compareAndSet(buffer, at, 0, gap);
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /** Marks the ring closed, for the other side to see. */
+    public void markClosed() {
+        INT.setRelease(buffer, CLOSED_OFFSET, 1);
+    }
+
+    /** @return whether either side marked the ring closed */
+    public boolean isClosed() {
+        return (int) INT.getAcquire(buffer, CLOSED_OFFSET) != 0;
+    }
+
+    /** Records this process as the consumer and its first heartbeat. */
+    public void registerConsumer() {
+        heartbeat();
+        INT.setRelease(buffer, CONSUMER_PID_OFFSET, PID);
+    }
+
+    /** The consumer's sign of life: the time now. */
+    public void heartbeat() {
+        LONG.setRelease(buffer, HEARTBEAT_OFFSET, System.currentTimeMillis());
+    }
+
+    /** @return the consumer's pid, 0 if none registered */
+    public int consumerPid() {
+        return (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET);
+    }
+
+    /** @return the consumer's last heartbeat, milliseconds since the epoch */
+    public long lastHeartbeat() {
+        return (long) LONG.getAcquire(buffer, HEARTBEAT_OFFSET);
+    }
+
+    /** Closes the file; the mapping goes when the garbage collector drops it. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ShmRing[" + path + ", " + capacity + " bytes]";
+    }
+}
