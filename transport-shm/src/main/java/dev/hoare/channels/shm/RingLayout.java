@@ -11,7 +11,8 @@ package dev.hoare.channels.shm;
  *         |  0 magic   u32 "HRNG"  |  128 tail      i64     |  256 head      i64     |  384 closed   i32 |  capacity bytes,     |
  *         |  4 version u32         |  136 headCache i64     |                        |  388 pid      i32 |  a power of two      |
  *         |  8 capacity u32        |                        |                        |  392 heartbeat i64|                      |
- *         | 12 maxRecord u32       |                        |                        |                   |                      |
+ *         | 12 maxRecord u32       |                        |                        |  400 signal   i32 |                      |
+ *         |                        |                        |                        |  404 waiters  i32 |                      |
  *         +------------------------+------------------------+------------------------+-------------------+----------------------+
  *           each group on its own two cache lines (128 bytes), so producers and the consumer never share one
  *
@@ -20,6 +21,7 @@ package dev.hoare.channels.shm;
  *         +-------------------+-------------------+------------------------------+---------+
  *         | length  i32       | type  i32         | payload (length - 8 bytes)   | to 8    |
  *         +-------------------+-------------------+------------------------------+---------+
+ *           the two are written together, as one 8-byte store
  *           length  0: nothing here yet (the consumer zeroes what it has read)
  *           length &lt; 0: claimed, being written; type holds the writer's pid until the commit
  *           length &gt; 0: committed (written last, with release semantics): type and payload are whole
@@ -58,6 +60,11 @@ final class RingLayout {
     static final int CONSUMER_PID_OFFSET = 388;
     /** The consumer's last sign of life, in milliseconds since the epoch. */
     static final int HEARTBEAT_OFFSET = 392;
+
+    /** The futex word: producers add one to it (and wake its sleepers) after publishing, when {@link #WAITERS_OFFSET} is not 0. */
+    static final int SIGNAL_OFFSET = 400;
+    /** How many consumers are (about to be) asleep on {@link #SIGNAL_OFFSET}: producers skip the wake system call when 0. */
+    static final int WAITERS_OFFSET = 404;
 
     /** Where the records begin: the header's length. */
     static final int HEADER_LENGTH = 512;

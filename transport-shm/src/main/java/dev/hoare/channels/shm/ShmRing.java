@@ -13,9 +13,11 @@ import static dev.hoare.channels.shm.RingLayout.MAGIC_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.MAX_RECORD_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.PADDING;
 import static dev.hoare.channels.shm.RingLayout.RECORD_HEADER;
+import static dev.hoare.channels.shm.RingLayout.SIGNAL_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.TAIL_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.VERSION;
 import static dev.hoare.channels.shm.RingLayout.VERSION_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.WAITERS_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.align;
 
 import java.io.IOException;
@@ -32,6 +34,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import jnr.ffi.Pointer;
 
 /**
  * A many-producers, one-consumer ring of records in a memory-mapped file ({@link RingLayout}):
@@ -73,6 +77,8 @@ public final class ShmRing implements AutoCloseable {
     private final int capacity;
     private final int mask;
     private final int maxPayload;
+    /** The mapping's address, for futexes; {@code null} where they are not available. */
+    private final Pointer address;
     /** Consumer only: the position it found stuck on a zeroed claim, and since when. */
     private long stuckAt = -1;
     private long stuckSince;
@@ -84,6 +90,31 @@ public final class ShmRing implements AutoCloseable {
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.maxPayload = RingLayout.maxRecord(capacity) - RECORD_HEADER;
+        this.address = Futex.AVAILABLE ? Futex.address(buffer) : null;
+    }
+
+    /**
+     * How a consumer waits for records: spin (fastest to react, burns a core), then yield the
+     * CPU, then sleep on a futex in the mapping (costs no CPU; a producer then pays a wake
+     * system call, only while someone sleeps).
+     *
+     * @param spins how many times to look while spinning
+     * @param yields how many times to look, yielding the CPU between looks, before sleeping
+     */
+    public record WaitStrategy(int spins, int yields) {
+        /** Never sleeps: the lowest latency, a core busy while waiting. */
+        public static final WaitStrategy SPIN = new WaitStrategy(Integer.MAX_VALUE, 0);
+        /** Spins briefly, yields briefly, then sleeps: the default. */
+        public static final WaitStrategy BACKOFF = new WaitStrategy(1_000, 100);
+        /** Sleeps at once: no CPU while waiting, a wake-up's latency on every record that finds it asleep. */
+        public static final WaitStrategy BLOCK = new WaitStrategy(0, 0);
+
+        /** @throws IllegalArgumentException for negative counts */
+        public WaitStrategy {
+            if (spins < 0 || yields < 0) {
+                throw new IllegalArgumentException("spins and yields must be >= 0, were " + spins + " and " + yields);
+            }
+        }
     }
 
     /**
@@ -216,10 +247,22 @@ public final class ShmRing implements AutoCloseable {
         if (at < 0) {
             return false;
         }
-        buffer.putInt(at + 4, type);
         buffer.put(at + RECORD_HEADER, src, offset, length);
-        INT.setRelease(buffer, at, recordLength); // publish: the consumer may read it now
+        // publish: length and type in one store, so the claim's pid is never replaced before the
+        // length says committed (volatile: ordered before the look at the waiters)
+        LONG.setVolatile(buffer, at, header(recordLength, type));
+        if ((int) INT.getVolatile(buffer, WAITERS_OFFSET) != 0) {
+            signal();
+        }
         return true;
+    }
+
+    /** Wakes sleeping consumers (after a publish, or a close). */
+    public void signal() {
+        INT.getAndAdd(buffer, SIGNAL_OFFSET, 1);
+        if (address != null) {
+            Futex.wakeAll(address, SIGNAL_OFFSET);
+        }
     }
 
     /**
@@ -248,15 +291,19 @@ public final class ShmRing implements AutoCloseable {
             }
         } while (!LONG.compareAndSet(buffer, TAIL_OFFSET, tail, tail + padding + required));
         if (padding != 0) {
-            int pad = HEADER_LENGTH + index;
-            buffer.putInt(pad + 4, PADDING);
-            INT.setRelease(buffer, pad, padding);
+            LONG.setRelease(buffer, HEADER_LENGTH + index, header(padding, PADDING));
             index = 0;
         }
         int at = HEADER_LENGTH + index;
-        buffer.putInt(at + 4, PID);
-        INT.setRelease(buffer, at, -required);
+        LONG.setRelease(buffer, at, header(-required, PID));
         return at;
+    }
+
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** @return a record header as one long: the int at its offset is {@code length}, the next one {@code type} */
+    private static long header(int length, int type) {
+        return LITTLE_ENDIAN ? ((long) type << 32) | (length & 0xFFFF_FFFFL) : ((long) length << 32) | (type & 0xFFFF_FFFFL);
     }
 
     // ---------------------------------------------------------------- the consumer
@@ -307,6 +354,70 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /** @return whether the record at the head is published, so that {@link #read} will return it */
+    public boolean isReadable() {
+        long head = buffer.getLong(HEAD_OFFSET);
+        return (int) INT.getAcquire(buffer, HEADER_LENGTH + ((int) head & mask)) > 0;
+    }
+
+    /** The longest one sleep lasts: a sleeping consumer notices an interrupt within it. */
+    private static final long MAX_SLEEP_NANOS = 50_000_000L;
+
+    /**
+     * The consumer waits until the record at the head is published ({@link #isReadable}), as
+     * {@code strategy} says, for at most {@code timeoutNanos}. A claimed record whose writer died
+     * is not readable: call {@link #repair} when this keeps returning {@code false} while
+     * {@link #isEmpty} does too.
+     *
+     * @return whether a record is readable
+     * @throws InterruptedException if interrupted while waiting (noticed within 50 ms when asleep)
+     */
+    public boolean await(WaitStrategy strategy, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (int i = 0; i < strategy.spins(); i++) {
+            if (isReadable()) {
+                return true;
+            }
+            if ((i & 1023) == 1023 && (Thread.currentThread().isInterrupted() || System.nanoTime() - deadline >= 0)) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < strategy.yields(); i++) {
+            if (isReadable()) {
+                return true;
+            }
+            Thread.yield();
+        }
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (isReadable()) {
+                return true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            INT.getAndAdd(buffer, WAITERS_OFFSET, 1);
+            try {
+                int signal = (int) INT.getVolatile(buffer, SIGNAL_OFFSET);
+                if (isReadable()) { // published before the producer could see us waiting
+                    return true;
+                }
+                long sleep = Math.min(remaining, MAX_SLEEP_NANOS);
+                if (address != null) {
+                    Futex.await(address, SIGNAL_OFFSET, signal, sleep);
+                } else {
+                    LockSupport.parkNanos(Math.min(sleep, 1_000_000L));
+                }
+            } finally {
+                INT.getAndAdd(buffer, WAITERS_OFFSET, -1);
+            }
+        }
+    }
+
     /** @return whether nothing is claimed or published beyond the head */
     public boolean isEmpty() {
         return (long) LONG.getVolatile(buffer, TAIL_OFFSET) == (long) LONG.getVolatile(buffer, HEAD_OFFSET);
@@ -337,8 +448,7 @@ public final class ShmRing implements AutoCloseable {
             if (owner == PID || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
                 return false;
             }
-            buffer.putInt(at + 4, PADDING);
-            return INT.compareAndSet(buffer, at, length, align(-length));
+            return LONG.compareAndSet(buffer, at, header(length, owner), header(align(-length), PADDING));
         }
         long now = System.nanoTime();
         if (stuckAt != head) {
@@ -354,9 +464,8 @@ public final class ShmRing implements AutoCloseable {
         while (gap < limit && (int) INT.getVolatile(buffer, at + gap) == 0) {
             gap += ALIGNMENT;
         }
-        buffer.putInt(at + 4, PADDING);
         stuckAt = -1;
-        return INT.compareAndSet(buffer, at, 0, gap);
+        return LONG.compareAndSet(buffer, at, 0L, header(gap, PADDING));
     }
 
     // ---------------------------------------------------------------- status

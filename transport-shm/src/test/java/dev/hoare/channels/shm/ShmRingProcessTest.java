@@ -47,6 +47,45 @@ class ShmRingProcessTest {
     }
 
     @Test
+    void aConsumerAsleepOnTheFutexIsWokenByAProducerInAnotherProcessAndUsesNoCpuMeanwhile() throws Exception {
+        assertTrue(Futex.AVAILABLE, "futexes through jnr-ffi on this Linux machine");
+        Path file = dir.resolve("ring");
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (ShmRing ring = ShmRing.create(file, 4096);
+                ChildJvm producer = ChildJvm.start(RingProducerChild.class, file.toString(), "on-command")) {
+            producer.expect("ready");
+            long cpuBefore = threads.getCurrentThreadCpuTime();
+            long wallBefore = System.nanoTime();
+            assertFalse(ring.await(ShmRing.WaitStrategy.BLOCK, TimeUnit.MILLISECONDS.toNanos(1_000)), "nothing offered yet");
+            long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
+            assertTrue(System.nanoTime() - wallBefore >= TimeUnit.MILLISECONDS.toNanos(1_000));
+            assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(200), "asleep for 1 s, it used " + cpu / 1_000_000 + " ms of CPU");
+            long[] next = new long[1];
+            for (int i = 0; i < 20; i++) {
+                producer.tell("go"); // the consumer is asleep (or about to be) when the record comes
+                assertTrue(ring.await(ShmRing.WaitStrategy.BLOCK, TimeUnit.SECONDS.toNanos(30)), "never woken");
+                assertEquals(1, ring.read((t, b, o, l) -> Records.check(b, o, l, next, 0), 10));
+            }
+            assertEquals(20, next[0]);
+        }
+    }
+
+    @Test
+    void awaitEndsAtItsTimeoutAndOnInterruptWhateverTheStrategy() throws Exception {
+        try (ShmRing ring = ShmRing.create(dir.resolve("ring"), 4096)) {
+            for (ShmRing.WaitStrategy s : List.of(ShmRing.WaitStrategy.SPIN, ShmRing.WaitStrategy.BACKOFF, ShmRing.WaitStrategy.BLOCK)) {
+                assertFalse(ring.await(s, TimeUnit.MILLISECONDS.toNanos(100)), s.toString());
+                Thread.currentThread().interrupt();
+                org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, () -> ring.await(s, TimeUnit.SECONDS.toNanos(30)));
+                assertFalse(Thread.interrupted());
+            }
+            byte[] r = {1};
+            assertTrue(ring.offer(1, r, 0, 1));
+            assertTrue(ring.await(ShmRing.WaitStrategy.BLOCK, 0), "readable: returns at once");
+        }
+    }
+
+    @Test
     void aProducerKilledHoldingAClaimDoesNotWedgeTheRing() throws Exception {
         Path file = dir.resolve("ring");
         try (ShmRing ring = ShmRing.create(file, 4096)) {

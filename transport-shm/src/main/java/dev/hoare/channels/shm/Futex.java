@@ -1,0 +1,66 @@
+package dev.hoare.channels.shm;
+
+import java.nio.ByteBuffer;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * Linux futexes on words of a shared mapping, through jnr-ffi's {@code syscall}: a thread of one
+ * process sleeps in the kernel until a thread of another wakes it, burning no CPU meanwhile.
+ * Never the {@code PRIVATE} flag: the waiters and wakers are in different processes. Elsewhere
+ * than Linux on x86-64 or AArch64 {@link #AVAILABLE} is {@code false} and callers poll instead.
+ */
+final class Futex {
+    private Futex() {
+    }
+
+    /** libc's {@code syscall}, with the futex call's arguments. */
+    public interface LibC {
+        long syscall(long number, Pointer address, int op, int value, Pointer timeout, Pointer address2, int value3);
+    }
+
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAKE = 1;
+    private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64" -> 98;
+        default -> -1;
+    };
+    private static final LibC LIBC = load();
+    /** Whether futexes can be used here. */
+    static final boolean AVAILABLE = LIBC != null;
+
+    private static LibC load() {
+        if (SYS_FUTEX < 0 || !System.getProperty("os.name").equals("Linux")) {
+            return null;
+        }
+        try {
+            return LibraryLoader.create(LibC.class).load("c");
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** @return a pointer to a direct buffer's memory (the buffer must stay reachable while it is used) */
+    static Pointer address(ByteBuffer direct) {
+        return Pointer.wrap(jnr.ffi.Runtime.getRuntime(LIBC), direct);
+    }
+
+    /**
+     * Sleeps while the int at {@code word + offset} is {@code expected}, for at most
+     * {@code timeoutNanos}. Returns at once if the word differs; may return early (a wake, a
+     * signal, spuriously): callers re-check their condition.
+     */
+    static void await(Pointer word, long offset, int expected, long timeoutNanos) {
+        Pointer timeout = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LIBC), 16);
+        timeout.putLong(0, timeoutNanos / 1_000_000_000L);
+        timeout.putLong(8, timeoutNanos % 1_000_000_000L);
+        LIBC.syscall(SYS_FUTEX, word.slice(offset), FUTEX_WAIT, expected, timeout, null, 0);
+    }
+
+    /** Wakes every thread sleeping on the int at {@code word + offset}. */
+    static void wakeAll(Pointer word, long offset) {
+        LIBC.syscall(SYS_FUTEX, word.slice(offset), FUTEX_WAKE, Integer.MAX_VALUE, null, null, 0);
+    }
+}
