@@ -33,6 +33,7 @@ def main(path):
     select_table(score)
     codec_table(score)
     transport_table(score)
+    shm_ring_table(score)
     return check_complete(score)
 
 
@@ -48,6 +49,9 @@ def check_complete(score):
     ran = {k[3] for k in score if k[0] == "CodecBench.roundTrip"}
     if ran and ran != set(CODECS):
         missing += [f"codec round trip / {impl}" for impl in sorted(set(CODECS) - ran)]
+    ran = {k[3] for k in score if k[0] == "ShmRingBench.receive"}
+    if ran and ran != set(SHM_RINGS):
+        missing += [f"shm ring / {impl}" for impl in sorted(set(SHM_RINGS) - ran)]
     if missing:
         print("\nMISSING results (the benchmark failed or hung; see the JMH output above):", file=sys.stderr)
         for m in missing:
@@ -159,6 +163,24 @@ def transport_table(score):
                 ps = (p[0] * scale, p[1] * scale)
                 print(f"| {label}, raw in PIPE_BUF writes ({unit}) | {size} | {fmt3(hs)} | {fmt3(ps)} "
                       f"| {math.floor(hs[0] / ps[0] * 1000) / 1000:.3f}x | — |")
+
+
+SHM_RINGS = ("hoare", "agrona")
+
+
+def shm_ring_table(score):
+    """ShmRingBench: the shared-memory ring alone against Agrona's OneToOneRingBuffer, same run."""
+    cells = {impl: score.get(("ShmRingBench.receive", None, None, impl)) for impl in SHM_RINGS}
+    if not any(cells.values()):
+        return
+    print("\n#### shm ring — 64-byte records between two JVMs (msgs/µs, higher is better), same run\n")
+    print("| hoare ShmRing | agrona OneToOneRingBuffer | hoare / agrona | target |")
+    print("|---|---|---|---|")
+    h, a = cells["hoare"], cells["agrona"]
+    if h and a:
+        speed = h[0] / a[0]
+        verdict = f"≥ 0.50x {'met' if speed >= 0.5 else 'MISSED'}"
+        print(f"| {fmt3(h)} | {fmt3(a)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
 
 
 def fmt3(s):

@@ -58,6 +58,7 @@ public final class ShmRing implements AutoCloseable {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final int PID = (int) ProcessHandle.current().pid();
     private static final int MAX_CAPACITY = 1 << 30;
+    private static final byte[] ZEROES = new byte[1 << 16];
 
     /** Receives records from {@link #read}. */
     @FunctionalInterface
@@ -346,11 +347,9 @@ public final class ShmRing implements AutoCloseable {
     private void zero(long from, long to) {
         for (long p = from; p < to; ) {
             int index = (int) p & mask;
-            int end = (int) Math.min(capacity, index + (to - p));
-            for (int i = index; i < end; i += ALIGNMENT) {
-                buffer.putLong(HEADER_LENGTH + i, 0L);
-            }
-            p += end - index;
+            int length = (int) Math.min(Math.min(capacity - index, to - p), ZEROES.length);
+            buffer.put(HEADER_LENGTH + index, ZEROES, 0, length);
+            p += length;
         }
     }
 
