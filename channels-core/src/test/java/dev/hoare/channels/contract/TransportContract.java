@@ -51,7 +51,8 @@ public abstract class TransportContract {
     protected static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Codec<String> UTF8 = Codec.utf8();
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    /** Everything opened, closed after each test; added to from opening threads too. */
+    private final List<AutoCloseable> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<ChildJvm> children = new ArrayList<>();
 
     /**
@@ -148,9 +149,7 @@ public abstract class TransportContract {
         Thread.ofPlatform().daemon().start(() -> {
             try {
                 C c = open.call();
-                synchronized (opened) {
-                    opened.add(c);
-                }
+                opened.add(c);
                 f.complete(c);
             } catch (Throwable t) {
                 f.completeExceptionally(t);
