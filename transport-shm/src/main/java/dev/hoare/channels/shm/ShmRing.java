@@ -171,7 +171,7 @@ public final class ShmRing implements AutoCloseable {
         try {
             long size = file.size();
             if (size < HEADER_LENGTH) {
-                throw new IOException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
+                throw new NotInitialisedException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
                         + "-byte header (truncated, or not initialised)");
             }
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
@@ -179,6 +179,9 @@ public final class ShmRing implements AutoCloseable {
                 // read the meta fields
             }
             int magic = header.getInt(MAGIC_OFFSET);
+            if (magic == 0) {
+                throw new NotInitialisedException(path + ": not a Hoare ring yet (no magic: being created, or not a ring)");
+            }
             if (magic != MAGIC) {
                 throw new IOException(path + ": not a Hoare ring (magic 0x" + Integer.toHexString(magic) + ", expected 0x"
                         + Integer.toHexString(MAGIC) + ")");
@@ -204,6 +207,13 @@ public final class ShmRing implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
+        }
+    }
+
+    /** A file that may still become a ring: too short for a header, or no magic yet (its creator is writing it). */
+    static final class NotInitialisedException extends IOException {
+        NotInitialisedException(String message) {
+            super(message);
         }
     }
 
@@ -479,10 +489,16 @@ public final class ShmRing implements AutoCloseable {
         return (int) INT.getAcquire(buffer, CLOSED_OFFSET) != 0;
     }
 
-    /** Records this process as the consumer and its first heartbeat. */
+    /** Records this process as the consumer and its first heartbeat, and opens the ring again if a consumer had closed it. */
     public void registerConsumer() {
         heartbeat();
         INT.setRelease(buffer, CONSUMER_PID_OFFSET, PID);
+        INT.setRelease(buffer, CLOSED_OFFSET, 0);
+    }
+
+    /** The consumer leaves: no process reads the ring until one registers again. */
+    public void unregisterConsumer() {
+        INT.setRelease(buffer, CONSUMER_PID_OFFSET, 0);
     }
 
     /** The consumer's sign of life: the time now. */

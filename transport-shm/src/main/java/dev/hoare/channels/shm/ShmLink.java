@@ -1,0 +1,305 @@
+package dev.hoare.channels.shm;
+
+import dev.hoare.channels.spi.Link;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One end of a {@link ShmRing} as a one-way {@link Link}: writers put chunks of whole frames into
+ * records (a record is all-or-nothing, so frames of writers killed at any moment never tear,
+ * unless one frame is larger than a record), the one reader reads them back as a byte stream.
+ *
+ * <p>Each writer link has an id, made of its process's pid and a counter, in every record's type
+ * ({@code id << 1 | kind}); closing says DETACH. The reader's stream ends when the ring is empty
+ * and every writer it has seen has detached or its process is gone (as a FIFO's reader sees end
+ * of stream when the last writer has gone). A writer sees the reader gone (its process dead, or
+ * its end released) when its write finds the ring full or at the next write, as an
+ * {@link IOException}.
+ */
+final class ShmLink implements Link {
+    private static final int DATA = 0;
+    private static final int DETACH = 1;
+    private static final int PID = (int) ProcessHandle.current().pid();
+    private static final AtomicInteger WRITERS = new AtomicInteger();
+    /** How often a waiting end looks at its peer's liveness, and the reader beats its heart. */
+    private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A gap of zeroes at the head lasting this long is a producer that died claiming. */
+    private static final Duration ZERO_GAP = Duration.ofSeconds(1);
+
+    private final ShmRing ring;
+    private final ShmRing.WaitStrategy wait;
+    private final String description;
+    private final int writerId;
+    private final InputStream in;
+    private final OutputStream out;
+    private volatile boolean closed;
+
+    private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, boolean writer) {
+        this.ring = ring;
+        this.wait = wait;
+        this.description = "shm:" + ring.path();
+        this.writerId = writer ? ((PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
+        this.in = writer ? null : new RecordStream();
+        this.out = writer ? new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                for (int done = 0; done < len; ) {
+                    int n = Math.min(len - done, ring.maxPayload());
+                    offer(DATA, b, off + done, n);
+                    done += n;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ShmLink.this.close();
+            }
+        } : null;
+    }
+
+    /**
+     * The reading end: creates the ring (or opens an existing one, keeping what is in it) and
+     * registers this process as its reader.
+     *
+     * @throws IOException if another live process reads it, or the file is not a ring
+     */
+    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait) throws IOException {
+        ShmRing ring;
+        try {
+            ring = ShmRing.create(path, capacity);
+        } catch (FileAlreadyExistsException exists) {
+            ring = ShmRing.open(path);
+        }
+        int owner = ring.consumerPid();
+        if (owner != 0 && owner != PID && alive(owner)) {
+            ring.close();
+            throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+        }
+        ring.registerConsumer();
+        return new ShmLink(ring, wait, false);
+    }
+
+    /**
+     * A writing end: waits up to {@code timeout} for the ring to exist and have a live reader.
+     *
+     * @throws IOException if none comes within the timeout, or the file is not a ring
+     */
+    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (Files.size(path) > 0) {
+                    ShmRing ring = ShmRing.open(path);
+                    int reader = ring.consumerPid();
+                    if (reader != 0 && alive(reader) && !ring.isClosed()) {
+                        return new ShmLink(ring, wait, true);
+                    }
+                    ring.close();
+                }
+            } catch (NoSuchFileException | ShmRing.NotInitialisedException notYet) {
+                // the reader has not created it yet, or is creating it
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("shm:" + path + ": no reader within " + timeout);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            if (Thread.interrupted()) {
+                throw new java.io.InterruptedIOException("interrupted while waiting for a reader of shm:" + path);
+            }
+        }
+    }
+
+    private static boolean alive(int pid) {
+        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Puts one record in, waiting for room; fails once the reader is gone or released the ring. */
+    private void offer(int kind, byte[] b, int off, int len) throws IOException {
+        int type = writerId << 1 | kind;
+        long nextCheck = System.nanoTime();
+        for (int tries = 0; ; tries++) {
+            if (closed) {
+                throw new IOException(description + ": the link is closed");
+            }
+            if (ring.isClosed()) {
+                throw new IOException(description + ": the reader released the ring");
+            }
+            if (ring.offer(type, b, off, len)) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - nextCheck >= 0) {
+                int reader = ring.consumerPid();
+                if (reader == 0 || !alive(reader)) {
+                    throw new IOException(description + ": the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")"));
+                }
+                nextCheck = now + CHECK_NANOS;
+            }
+            if (tries < 100) {
+                Thread.onSpinWait();
+            } else if (tries < 200) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    @Override
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    /** Each chunk in a record of its own (several if it is one frame larger than a record). */
+    @Override
+    public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
+        for (int i = 0, from = 0; i < count; from = ends[i++]) {
+            out.write(bytes, from, ends[i] - from);
+        }
+    }
+
+    /** A record's payload: frames up to it are never torn. */
+    @Override
+    public int atomicWrite() {
+        return ring.maxPayload();
+    }
+
+    @Override
+    public boolean sharedByWriters() {
+        return true;
+    }
+
+    /**
+     * A writer detaches (best effort, if there is room soon); a reader releases the ring (writers
+     * then fail) and wakes itself if blocked.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        if (out != null) {
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                byte[] none = {};
+                while (!ring.isClosed() && !ring.offer(writerId << 1 | DETACH, none, 0, 0) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(100_000);
+                }
+            } catch (RuntimeException ignored) {
+                // the ring is gone: nothing to detach from
+            }
+        }
+        closed = true;
+        if (in != null) {
+            ring.markClosed();
+            ring.unregisterConsumer();
+            ring.signal();
+        }
+        ring.close();
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    /** The reader's byte stream: record payloads in order; end of stream once every writer has gone. */
+    private final class RecordStream extends InputStream {
+        private final Set<Integer> attached = new HashSet<>();
+        private boolean everAttached;
+        private byte[] current = new byte[256];
+        private int pos;
+        private int limit;
+        private long nextCheck = System.nanoTime();
+        private final ShmRing.Handler take = (type, buffer, offset, length) -> {
+            int writer = type >>> 1;
+            if ((type & 1) == DETACH) {
+                attached.remove(writer);
+                return;
+            }
+            everAttached |= attached.add(writer);
+            if (current.length < length) {
+                current = new byte[Math.max(length, 2 * current.length)];
+            }
+            buffer.get(offset, current, 0, length);
+            pos = 0;
+            limit = length;
+        };
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (pos == limit) {
+                if (!next()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(current, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return limit - pos;
+        }
+
+        /** @return {@code false} at the end of the stream */
+        private boolean next() throws IOException {
+            while (true) {
+                if (closed) {
+                    throw new IOException(description + ": the link is closed");
+                }
+                if (ring.read(take, 1) == 1 && pos < limit) {
+                    return true;
+                }
+                long now = System.nanoTime();
+                if (now - nextCheck >= 0) {
+                    ring.heartbeat();
+                    ring.repair(ZERO_GAP);
+                    attached.removeIf(writer -> !alive(writer >>> 7));
+                    nextCheck = now + CHECK_NANOS;
+                }
+                if (everAttached && attached.isEmpty() && ring.isEmpty()) {
+                    return false;
+                }
+                try {
+                    ring.await(wait, Math.max(0, nextCheck - System.nanoTime()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException(description + ": interrupted");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.hoare.channels.shm;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.spi.ChannelTransport;
+import dev.hoare.channels.spi.Endpoint;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code shm:NAME} and {@code shm:/absolute/path}: channels through a {@link ShmRing} in a
+ * memory-mapped file ({@link Shms} for names and places). The receiving end creates the ring (or
+ * opens an existing one, reading what is left in it) and is its one reader; any number of
+ * sending ends, in any processes, write into it; a sending end waits up to {@code timeout} for
+ * the reader. Options: {@code capacityBytes} (the ring's records area, a power of two, default
+ * 1 MiB; used when the receiver creates it), {@code wait} ({@code spin}, {@code backoff} (default)
+ * or {@code block}: how the reader waits for records), and {@code capacity}, {@code maxFrame},
+ * {@code timeout} as for every stream transport.
+ *
+ * <p>The ring is one-way with no return path, like a FIFO: a send returns once the value is in
+ * the sender's outbox; flow control is the reader's buffer ({@code capacity}), the ring and the
+ * outbox. The reading end closes when the last writer has gone — with {@code PeerLostException}
+ * if one went away without closing. A writer whose reader's process is gone fails with
+ * {@code PeerLostException}.
+ */
+public final class ShmTransport implements ChannelTransport {
+    /** The default ring: 1 MiB of records. */
+    public static final int DEFAULT_CAPACITY_BYTES = 1 << 20;
+    private static final Set<String> OPTIONS;
+
+    static {
+        Set<String> all = new HashSet<>(StreamOptions.OPTIONS);
+        all.add("capacityBytes");
+        all.add("wait");
+        OPTIONS = Set.copyOf(all);
+    }
+
+    /** Made by {@link java.util.ServiceLoader}; use {@code Channels.openSend/openReceive}. */
+    public ShmTransport() {
+    }
+
+    @Override
+    public String scheme() {
+        return "shm";
+    }
+
+    @Override
+    public <T> SendChannel<T> openSend(Endpoint endpoint, Codec<T> codec) throws IOException {
+        Endpoint e = endpoint.onlyOptions(OPTIONS);
+        StreamOptions options = options(e);
+        Path ring = Shms.path(e.address());
+        return StreamChannels.sender(ShmLink.writer(ring, waitStrategy(e), options.timeout()), codec, options);
+    }
+
+    @Override
+    public <T> ReceiveChannel<T> openReceive(Endpoint endpoint, Codec<T> codec) throws IOException {
+        Endpoint e = endpoint.onlyOptions(OPTIONS);
+        StreamOptions options = options(e);
+        Path ring = Shms.path(e.address());
+        int capacityBytes = e.intOption("capacityBytes", DEFAULT_CAPACITY_BYTES);
+        return StreamChannels.receiver(ShmLink.reader(ring, capacityBytes, waitStrategy(e)), codec, options);
+    }
+
+    private static StreamOptions options(Endpoint e) {
+        return StreamOptions.from(e).withPlatformThreads(true);
+    }
+
+    private static ShmRing.WaitStrategy waitStrategy(Endpoint e) {
+        String wait = e.options().getOrDefault("wait", "backoff").toLowerCase(Locale.ROOT);
+        return switch (wait) {
+            case "spin" -> ShmRing.WaitStrategy.SPIN;
+            case "backoff" -> ShmRing.WaitStrategy.BACKOFF;
+            case "block" -> ShmRing.WaitStrategy.BLOCK;
+            default -> throw new IllegalArgumentException("wait must be spin, backoff or block, was '" + wait + "'");
+        };
+    }
+}

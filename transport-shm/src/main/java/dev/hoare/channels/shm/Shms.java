@@ -1,0 +1,81 @@
+package dev.hoare.channels.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Pattern;
+import jnr.posix.FileStat;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * Where {@code shm:} rings live, and removing them. A logical name ({@code shm:prices}) is a file
+ * in the per-user directory {@code /dev/shm/hoare-<uid>} (memory, gone at reboot), or
+ * {@code hoare-shm-<uid>} in the system temporary directory where there is no {@code /dev/shm};
+ * the directory is created 0700 and must be this user's with no group or other access. Names
+ * are 1-100 characters of {@code [A-Za-z0-9._-]} starting with a letter or digit. An absolute
+ * path puts a ring anywhere, such as on a disk (see the durable mode in docs/shm.md).
+ */
+public final class Shms {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
+    private Shms() {
+    }
+
+    /**
+     * @return the per-user directory of named rings (created 0700 if missing)
+     * @throws IOException if it cannot be created, or is not this user's private directory
+     */
+    public static Path directory() throws IOException {
+        int uid = POSIX.geteuid();
+        Path dir = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm", "hoare-" + uid)
+                : Path.of(System.getProperty("java.io.tmpdir"), "hoare-shm-" + uid);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // made meanwhile by another process: checked below
+            }
+        }
+        FileStat st = POSIX.lstat(dir.toString());
+        if (!st.isDirectory() || st.uid() != uid || (st.mode() & 0077) != 0) {
+            throw new IOException(dir + " is not a private directory of this user (uid " + uid + "); refusing to put rings there");
+        }
+        return dir;
+    }
+
+    /**
+     * @param name a logical name, or an absolute path
+     * @return the ring's file
+     * @throws IllegalArgumentException for an invalid name (nothing is created)
+     * @throws IOException if the directory cannot be made
+     */
+    public static Path path(String name) throws IOException {
+        if (name.startsWith("/")) {
+            if (name.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("shm path contains NUL");
+            }
+            return Path.of(name).normalize();
+        }
+        if (name.indexOf('\0') >= 0 || name.contains("..") || !NAME.matcher(name).matches()) {
+            String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+            throw new IllegalArgumentException("invalid shm name '" + shown.replace("\0", "\\0") + "': use 1-100 of"
+                    + " [A-Za-z0-9._-], starting with a letter or digit, without '..' (or give an absolute path)");
+        }
+        return directory().resolve(name);
+    }
+
+    /**
+     * Removes a ring's file (a stale one, left by processes that are gone).
+     *
+     * @param name a logical name or an absolute path
+     * @return whether there was one
+     * @throws IOException if it cannot be removed
+     */
+    public static boolean remove(String name) throws IOException {
+        return Files.deleteIfExists(path(name));
+    }
+}
