@@ -34,6 +34,7 @@ def main(path):
     codec_table(score)
     transport_table(score)
     shm_ring_table(score)
+    shm_table(score)
     return check_complete(score)
 
 
@@ -65,9 +66,10 @@ def load(path):
         runs = json.load(f)
     score = {}
     for r in runs:
-        name = ".".join(r["benchmark"].split(".")[-2:])
+        parts = r["benchmark"].split(".")
+        name = ".".join(parts[-3:] if parts[-3] == "ShmBench" else parts[-2:])  # ShmBench's nested classes share UdsBench's names
         p = r.get("params", {})
-        key = (name, p.get("capacity", p.get("size")), p.get("threads", p.get("cases")), p["impl"])
+        key = (name, p.get("capacity", p.get("size")), p.get("threads", p.get("cases")), p.get("impl", p.get("wait")))
         err = r["primaryMetric"]["scoreError"]
         try:
             err = float(err)
@@ -181,6 +183,30 @@ def shm_ring_table(score):
         speed = h[0] / a[0]
         verdict = f"≥ 0.50x {'met' if speed >= 0.5 else 'MISSED'}"
         print(f"| {fmt3(h)} | {fmt3(a)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
+
+
+def shm_table(score):
+    """ShmBench: shm: channels against the UDS transport and Agrona's ring from the same run."""
+    if not any(k[0].startswith("ShmBench.") for k in score):
+        return
+    uds = score.get(("Stream.receive", "64", None, "hoare"))
+    uds_rt = score.get(("PingPong.roundTrip", "64", None, "hoare"))
+    agrona = score.get(("ShmRingBench.receive", None, None, "agrona"))
+    print("\n#### shm: channels — 64-byte values between two JVMs, same run\n")
+    print("| reader waits | streaming (msgs/µs) | vs uds: streaming (target ≥ 10x) | vs Agrona's ring (target ≥ 0.5x, spin) "
+          "| round trip (µs) | vs uds: round trip |")
+    print("|---|---|---|---|---|---|")
+    for wait in ("spin", "block"):
+        st = score.get(("ShmBench.Stream.receive", None, None, wait))
+        rt = score.get(("ShmBench.PingPong.roundTrip", None, None, wait))
+
+        def ratio(a, b, target=None):
+            if not a or not b:
+                return "—"
+            r = a[0] / b[0]
+            return f"{math.floor(r * 100) / 100:.2f}x" + ("" if target is None else f" {'met' if r >= target else 'MISSED'}")
+        print(f"| {wait} | {fmt3(st) if st else '—'} | {ratio(st, uds, 10)} | {ratio(st, agrona, 0.5 if wait == 'spin' else None)} "
+              f"| {fmt3(rt) if rt else '—'} | {ratio(uds_rt, rt)} faster |")
 
 
 def fmt3(s):
