@@ -16,6 +16,8 @@ import java.net.URI;
  * java --enable-native-access=ALL-UNNAMED -cp examples/target/hoare.jar dev.hoare.examples.FifoExample produce
  * </pre>
  * {@code FifoExampleTest} runs the producer as a child process and checks what the consumer prints.
+ * Any URI works in place of the default {@code fifo:orders}: {@code shm:orders} is the same
+ * over shared memory (also tested), {@code uds:/path?listen=one} over a Unix socket.
  */
 public final class FifoExample {
     private FifoExample() {

@@ -20,7 +20,17 @@ class FifoExampleTest {
     @Test
     void theProducerProcessFeedsTheConsumerOverAFifo() throws Exception {
         Path dir = Files.createTempDirectory("hoare-fifo-example");
-        URI uri = URI.create("fifo:" + dir.resolve("orders"));
+        runBoth(URI.create("fifo:" + dir.resolve("orders")), dir);
+    }
+
+    /** The README's "same programs over shared memory": only the URI changes. */
+    @Test
+    void theSameProgramsRunOverSharedMemory() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-shm-example");
+        runBoth(URI.create("shm:" + dir.resolve("orders")), dir);
+    }
+
+    private static void runBoth(URI uri, Path dir) throws Exception {
         Process producer = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 FifoExample.class.getName(), "produce", uri.toString()).redirectErrorStream(true).start();
@@ -34,7 +44,7 @@ class FifoExampleTest {
         } finally {
             producer.destroyForcibly();
             Files.deleteIfExists(dir.resolve("orders"));
-            Files.deleteIfExists(dir.resolve("orders.lock"));
+            Files.deleteIfExists(dir.resolve("orders.lock")); // FIFO writers' lock file
             Files.deleteIfExists(dir);
         }
     }
