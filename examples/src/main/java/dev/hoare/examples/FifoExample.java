@@ -17,7 +17,7 @@ import java.net.URI;
  * </pre>
  * {@code FifoExampleTest} runs the producer as a child process and checks what the consumer prints.
  * Any URI works in place of the default {@code fifo:orders}: {@code shm:orders} is the same
- * over shared memory (also tested), {@code uds:/path?listen=one} over a Unix socket.
+ * over shared memory (also tested).
  */
 public final class FifoExample {
     private FifoExample() {
