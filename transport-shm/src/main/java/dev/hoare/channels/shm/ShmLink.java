@@ -140,8 +140,12 @@ final class ShmLink implements Link {
             if (ring.isClosed()) {
                 throw new IOException(description + ": the reader released the ring");
             }
-            if (ring.offer(type, b, off, len)) {
-                return;
+            try {
+                if (ring.offer(type, b, off, len)) {
+                    return;
+                }
+            } catch (ShmRing.RingFaultException e) {
+                throw new IOException(e.getMessage(), e);
             }
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
@@ -280,8 +284,12 @@ final class ShmLink implements Link {
                 if (closed) {
                     throw new IOException(description + ": the link is closed");
                 }
-                if (ring.read(take, 1) == 1 && pos < limit) {
-                    return true;
+                try {
+                    if (ring.read(take, 1) == 1 && pos < limit) {
+                        return true;
+                    }
+                } catch (ShmRing.RingFaultException e) {
+                    throw new IOException(e.getMessage(), e);
                 }
                 long now = System.nanoTime();
                 if (now - nextCheck >= 0) {

@@ -217,6 +217,28 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /**
+     * The ring's memory faulted: its file was shrunk (or its memory taken away) under this
+     * process. The JVM turns the fault into an error on the access that met it; the ring turns
+     * that into this, saying what happened. The ring is unusable after it.
+     */
+    public static final class RingFaultException extends IllegalStateException {
+        RingFaultException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private RingFaultException fault(InternalError e) {
+        String size;
+        try {
+            size = Long.toString(file.size());
+        } catch (IOException | RuntimeException unknown) {
+            size = "unknown";
+        }
+        return new RingFaultException(path + ": the ring's memory faulted: its file was shrunk or taken away under this process"
+                + " (now " + size + " bytes, the ring needs " + (HEADER_LENGTH + (long) capacity) + ")", e);
+    }
+
     /** @return the records area in bytes */
     public int capacity() {
         return capacity;
@@ -243,6 +265,7 @@ public final class ShmRing implements AutoCloseable {
      * @param length the payload's length, at most {@link #maxPayload}
      * @return {@code false} if the ring is full
      * @throws IllegalArgumentException for a negative type or a payload over {@link #maxPayload}
+     * @throws RingFaultException if the ring's file was shrunk under this process
      */
     public boolean offer(int type, byte[] src, int offset, int length) {
         if (type < 0) {
@@ -253,6 +276,14 @@ public final class ShmRing implements AutoCloseable {
                     + maxPayload + " bytes (an eighth of its " + capacity + "-byte capacity, less the header)");
         }
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        try {
+            return publish(type, src, offset, length);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    private boolean publish(int type, byte[] src, int offset, int length) {
         int recordLength = RECORD_HEADER + length;
         int at = claim(align(recordLength));
         if (at < 0) {
@@ -325,8 +356,17 @@ public final class ShmRing implements AutoCloseable {
      *
      * @return how many records were read (padding not counted); 0 if none was published at the
      *     head (call {@link #repair} if that lasts while {@link #isEmpty} says otherwise)
+     * @throws RingFaultException if the ring's file was shrunk under this process
      */
     public int read(Handler handler, int limit) {
+        try {
+            return readRecords(handler, limit);
+        } catch (InternalError e) {
+            throw fault(e);
+        }
+    }
+
+    private int readRecords(Handler handler, int limit) {
         long head = buffer.getLong(HEAD_OFFSET);
         long pos = head;
         int count = 0;

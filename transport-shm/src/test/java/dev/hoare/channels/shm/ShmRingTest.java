@@ -112,6 +112,24 @@ class ShmRingTest {
     }
 
     @Test
+    void aRingFileShrunkUnderUsFailsWithAClearErrorNotACrash() throws IOException {
+        Path file = dir.resolve("ring");
+        try (ShmRing ring = ShmRing.create(file, 1 << 16)) {
+            byte[] r = new byte[100];
+            assertTrue(ring.offer(1, r, 0, r.length));
+            try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                f.truncate(4096); // the header and the first records stay; the rest of the mapping is gone
+            }
+            ShmRing.RingFaultException e = assertThrows(ShmRing.RingFaultException.class, () -> {
+                for (int i = 0; i < 1000; i++) { // the tail soon reaches the lost pages
+                    ring.offer(1, r, 0, r.length);
+                }
+            });
+            assertTrue(e.getMessage().contains("shrunk") && e.getMessage().contains("now 4096 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
     void aSecondMappingSeesTheSameRing() throws IOException {
         Path file = dir.resolve("ring");
         try (ShmRing producer = ShmRing.create(file, 1024); ShmRing consumer = ShmRing.open(file)) {
