@@ -35,6 +35,7 @@ def main(path):
     transport_table(score)
     shm_ring_table(score)
     shm_table(score)
+    ring_wait_table(score)
     return check_complete(score)
 
 
@@ -207,6 +208,19 @@ def shm_table(score):
             return f"{math.floor(r * 100) / 100:.2f}x" + ("" if target is None else f" {'met' if r >= target else 'MISSED'}")
         print(f"| {wait} | {fmt3(st) if st else '—'} | {ratio(st, uds, 10)} | {ratio(st, agrona, 0.5 if wait == 'spin' else None)} "
               f"| {fmt3(rt) if rt else '—'} | {ratio(uds_rt, rt)} faster |")
+
+
+def ring_wait_table(score):
+    """RingPingPongBench: the ring's wait strategies against a plain futex ping-pong, same run."""
+    cells = {w: score.get(("RingPingPongBench.roundTrip", None, None, w)) for w in ("spin", "backoff", "block", "futex")}
+    if not any(cells.values()):
+        return
+    print("\n#### shm ring round trip by wait strategy (µs, lower is better), same run\n")
+    print("| spin | backoff | block | plain futex ping-pong | block vs futex (target ≤ 1.3x) |")
+    print("|---|---|---|---|---|")
+    b, f = cells["block"], cells["futex"]
+    verdict = f"{b[0] / f[0]:.2f}x {'met' if b[0] / f[0] <= 1.3 else 'MISSED'}" if b and f else "—"
+    print("| " + " | ".join(fmt3(cells[w]) if cells[w] else "—" for w in ("spin", "backoff", "block", "futex")) + f" | {verdict} |")
 
 
 def fmt3(s):
