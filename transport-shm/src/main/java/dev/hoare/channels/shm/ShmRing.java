@@ -556,6 +556,16 @@ public final class ShmRing implements AutoCloseable {
         return (long) LONG.getAcquire(buffer, HEARTBEAT_OFFSET);
     }
 
+    /**
+     * Writes the ring's pages to its file's storage ({@code msync}): for a ring on a disk (not
+     * {@code /dev/shm}), what was published before survives the machine going down, not only
+     * the processes. Not needed for the processes dying: the pages belong to the file, and the
+     * next process to open it reads what is left.
+     */
+    public void force() {
+        buffer.force();
+    }
+
     /** Closes the file; the mapping goes when the garbage collector drops it. Idempotent. */
     @Override
     public void close() throws IOException {

@@ -86,6 +86,24 @@ class ShmRingProcessTest {
     }
 
     @Test
+    void recordsLeftInAFileBackedRingWhenItsProducerAndConsumerAreGoneAreReadByTheNextConsumer() throws Exception {
+        Path file = dir.resolve("durable"); // a file on disk, not /dev/shm
+        long[] next = new long[1];
+        try (ShmRing first = ShmRing.create(file, 1 << 16)) {
+            try (ChildJvm producer = ChildJvm.start(RingProducerChild.class, file.toString(), "0", "300", "40")) {
+                producer.expect("done");
+                assertEquals(0, producer.exitCode());
+            }
+            assertEquals(100, first.read((t, b, o, l) -> Records.check(b, o, l, next, 40), 100)); // read some, then "die"
+            first.force();
+        }
+        try (ShmRing next1 = ShmRing.open(file)) {
+            Records.drain(next1, next, 300, 40, Duration.ofSeconds(10));
+            assertTrue(next1.isEmpty());
+        }
+    }
+
+    @Test
     void aProducerKilledHoldingAClaimDoesNotWedgeTheRing() throws Exception {
         Path file = dir.resolve("ring");
         try (ShmRing ring = ShmRing.create(file, 4096)) {
