@@ -1,5 +1,6 @@
 package dev.hoare.channels.fifo;
 
+import dev.hoare.channels.spi.LocalNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.regex.Pattern;
 import jnr.posix.FileStat;
 
 /**
@@ -21,7 +21,6 @@ import jnr.posix.FileStat;
  * that is not a FIFO, belongs to another user, or is open to group or others, is refused.
  */
 public final class Fifos {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
@@ -65,14 +64,7 @@ public final class Fifos {
      * @throws IOException if the directory cannot be made
      */
     public static Path path(String name) throws IOException {
-        if (name.startsWith("/")) {
-            if (name.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("FIFO path contains NUL");
-            }
-            return Path.of(name).normalize();
-        }
-        validate(name);
-        return directory().resolve(name);
+        return LocalNames.resolve("FIFO", name, Fifos::directory);
     }
 
     /**
@@ -80,11 +72,7 @@ public final class Fifos {
      * @throws IllegalArgumentException saying what is wrong with it
      */
     public static void validate(String name) {
-        if (name.indexOf('\0') >= 0 || name.contains("/") || name.contains("..") || !NAME.matcher(name).matches()) {
-            String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-            throw new IllegalArgumentException("invalid FIFO name '" + shown.replace("\0", "\\0") + "': use 1-100 of"
-                    + " [A-Za-z0-9._-], starting with a letter or digit, without '..' (or give an absolute path)");
-        }
+        LocalNames.validate("FIFO", name);
     }
 
     /**

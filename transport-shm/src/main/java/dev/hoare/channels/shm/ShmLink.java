@@ -175,15 +175,10 @@ final class ShmLink implements Link {
         return out;
     }
 
-    /** Each chunk in a record of its own (several if it is one frame larger than a record). */
-    @Override
-    public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
-        for (int i = 0, from = 0; i < count; from = ends[i++]) {
-            out.write(bytes, from, ends[i] - from);
-        }
-    }
-
-    /** A record's payload: frames up to it are never torn. */
+    /**
+     * A record's payload: frames up to it are never torn. (The default {@link #writeChunks}
+     * writes each chunk to {@link #out()}, which puts it in a record of its own.)
+     */
     @Override
     public int atomicWrite() {
         return ring.maxPayload();

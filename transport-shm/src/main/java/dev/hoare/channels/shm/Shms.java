@@ -1,11 +1,11 @@
 package dev.hoare.channels.shm;
 
+import dev.hoare.channels.spi.LocalNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.regex.Pattern;
 import jnr.posix.FileStat;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -19,7 +19,6 @@ import jnr.posix.POSIXFactory;
  * path puts a ring anywhere, such as on a disk (see the durable mode in docs/shm.md).
  */
 public final class Shms {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
     private Shms() {
@@ -54,18 +53,7 @@ public final class Shms {
      * @throws IOException if the directory cannot be made
      */
     public static Path path(String name) throws IOException {
-        if (name.startsWith("/")) {
-            if (name.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("shm path contains NUL");
-            }
-            return Path.of(name).normalize();
-        }
-        if (name.indexOf('\0') >= 0 || name.contains("..") || !NAME.matcher(name).matches()) {
-            String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-            throw new IllegalArgumentException("invalid shm name '" + shown.replace("\0", "\\0") + "': use 1-100 of"
-                    + " [A-Za-z0-9._-], starting with a letter or digit, without '..' (or give an absolute path)");
-        }
-        return directory().resolve(name);
+        return LocalNames.resolve("shm", name, Shms::directory);
     }
 
     /**
