@@ -65,6 +65,23 @@ final class FrameLink {
         }
     }
 
+    /**
+     * Writes whole frames now if the link can without blocking ({@link Link#writeNow}) and no
+     * other write is under way.
+     *
+     * @return whether they were written
+     */
+    boolean writeNow(byte[] bytes, int length) {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            return link.writeNow(bytes, length);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Writes a batch of chunks of whole frames (see {@link Link#writeChunks}). */
     void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
         writeLock.lock();

@@ -30,6 +30,12 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     /** The outbox's frame count, written under the lock, read without it by the writer's linger. */
     private volatile int queued;
     private final int outboxLimit;
+    /** The link can take a frame from the sending thread itself ({@link Link#writeNow}). */
+    private final boolean direct;
+    /** The writer thread is writing a batch. Guarded by {@link #lock}. */
+    private boolean writing;
+    /** A direct write's frame is encoded here. Guarded by {@link #lock}. */
+    private byte[] scratch = new byte[256];
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
     private long credits;
     /** Signalled when the writer has work: frames, a close, or a loss. */
@@ -62,6 +68,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         this.codec = codec;
         boolean duplex = link.duplex();
         this.outboxLimit = duplex ? Integer.MAX_VALUE : Math.max(1, link.options.capacity());
+        this.direct = link.link.canWriteNow();
         this.credits = duplex ? 0 : Long.MAX_VALUE;
         this.peerMaxFrame = link.options.maxFrame();
         this.writer = link.thread("send", this::writeLoop);
@@ -124,12 +131,31 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         if (credits > 0 && outbox.frames() < outboxLimit) {
             credits--;
             accepted++;
+            if (direct && outbox.frames() == 0 && !writing && writeNowLocked(payload)) {
+                return true; // nothing queued before it: written by this thread, no hand-off
+            }
             outbox.append(payload);
             queued = outbox.frames();
             work.signal();
             return true;
         }
         return false;
+    }
+
+    /** Encodes the frame and offers it to the link to write now. Must be called with the lock held. */
+    private boolean writeNowLocked(byte[] payload) {
+        int length = 5 + payload.length;
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, 2 * scratch.length)];
+        }
+        int frame = payload.length + 1;
+        scratch[0] = (byte) (frame >>> 24);
+        scratch[1] = (byte) (frame >>> 16);
+        scratch[2] = (byte) (frame >>> 8);
+        scratch[3] = (byte) frame;
+        scratch[4] = (byte) FrameKind.DATA.code();
+        System.arraycopy(payload, 0, scratch, 5, payload.length);
+        return link.writeNow(scratch, length);
     }
 
     @Override
@@ -235,6 +261,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                     batch = outbox;
                     outbox = spare;
                     queued = 0;
+                    writing = batch.frames() > 0;
                     refillLocked(wake);
                     done = batch.frames() == 0; // closed, and nothing left or waiting
                 } finally {
@@ -246,6 +273,14 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                     return;
                 }
                 ends = writeBatch(batch, ends, atomic);
+                if (direct) {
+                    lock.lock();
+                    try {
+                        writing = false; // senders may write directly again once the outbox is empty
+                    } finally {
+                        lock.unlock();
+                    }
+                }
                 batch.clear();
                 spare = batch;
             }

@@ -58,6 +58,30 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Whether {@link #writeNow} can write (a link in memory, such as a shared-memory ring). The
+     * default is {@code false}: every write goes through the sending end's writer thread.
+     *
+     * @return {@code false} by default
+     */
+    default boolean canWriteNow() {
+        return false;
+    }
+
+    /**
+     * Writes whole frames at once if that takes neither blocking nor a system call an interrupt
+     * could break (a copy into shared memory), for a sending thread that finds nothing queued
+     * before its frame: it then skips the hand-off to the writer thread. Called only if
+     * {@link #canWriteNow}; must not block, and must not throw.
+     *
+     * @param bytes whole frames
+     * @param length how many bytes
+     * @return whether they were written; {@code false} leaves them to the writer thread
+     */
+    default boolean writeNow(byte[] bytes, int length) {
+        return false;
+    }
+
+    /**
      * Whether several writers (processes) may send on this one-way link at once, as into a FIFO:
      * the receiver then accepts a HELLO from each, counts their close frames, and ends the
      * channel only at the end of the stream (when the last writer has gone): closed if every

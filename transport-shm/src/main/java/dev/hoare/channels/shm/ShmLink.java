@@ -175,6 +175,25 @@ final class ShmLink implements Link {
         return out;
     }
 
+    /** A writer's frames go straight into the ring from the sending thread when there is room. */
+    @Override
+    public boolean canWriteNow() {
+        return out != null;
+    }
+
+    /** One record, if it fits and there is room now; never blocks. */
+    @Override
+    public boolean writeNow(byte[] bytes, int length) {
+        if (out == null || closed || length > ring.maxPayload()) {
+            return false;
+        }
+        try {
+            return !ring.isClosed() && ring.offer(writerId << 1 | DATA, bytes, 0, length);
+        } catch (RuntimeException e) {
+            return false; // the writer thread's write meets the same problem and reports it
+        }
+    }
+
     /**
      * A record's payload: frames up to it are never torn. (The default {@link #writeChunks}
      * writes each chunk to {@link #out()}, which puts it in a record of its own.)
