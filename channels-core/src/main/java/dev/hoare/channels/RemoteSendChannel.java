@@ -10,8 +10,10 @@ import java.util.concurrent.locks.Condition;
 
 /**
  * The sending end of a channel whose receiver is across a {@link Link}. A send encodes its value
- * in the caller's thread and, if there is room, puts the frame in the outbox and returns; a
- * writer thread writes the outbox in batches. "Room" is a credit from the receiver on a two-way
+ * in the caller's thread and, if there is room, appends the frame to the {@link Outbox} and
+ * returns; a writer thread swaps the outbox for an empty one and writes it in batches. On a link
+ * that can take a frame without blocking ({@link Link#canWriteNow}, shared memory), a send that
+ * finds nothing queued and no batch being written writes its frame itself. "Room" is a credit from the receiver on a two-way
  * link (the receiver announces its capacity, then grants one credit per value its application
  * takes) and an outbox below its capacity on a one-way link, where the OS buffer then blocks the
  * writer. Senders without room wait in {@link #senders} exactly as in a {@link LockChannel}, so
