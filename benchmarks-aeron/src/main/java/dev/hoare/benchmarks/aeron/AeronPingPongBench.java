@@ -1,0 +1,163 @@
+package dev.hoare.benchmarks.aeron;
+
+import dev.hoare.channels.shm.ShmRing;
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FragmentHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Round trip of a 64-byte message between two JVMs, both sides busy-spinning: {@code aeron} is
+ * Aeron IPC (1.51.0, an embedded media driver in the benchmark's JVM whose conductor sleeps, an
+ * exclusive publication and a subscription each way on {@code aeron:ipc}); {@code hoare-ring} is
+ * two {@link ShmRing}s in {@code /dev/shm} with {@link ShmRing.WaitStrategy#SPIN}. The target of
+ * issue 8: Hoare's spin-mode round trip within 1.5x of Aeron IPC.
+ */
+@Fork(jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", AeronPingPongBench.EXPORTS, AeronPingPongBench.OPENS})
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class AeronPingPongBench {
+    static final String EXPORTS = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    static final String OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
+    private static final int PING = 1001;
+    private static final int PONG = 1002;
+
+    @Param({"aeron", "hoare-ring"})
+    public String impl;
+
+    private Path dir;
+    private Process child;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private ExclusivePublication publication;
+    private Subscription subscription;
+    private final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+    private final FragmentHandler ignore = (buffer, offset, length, header) -> { };
+    private ShmRing ping;
+    private ShmRing pong;
+    private final byte[] bytes = new byte[64];
+    private final ShmRing.Handler ignoreRecord = (type, buffer, offset, length) -> { };
+
+    @Setup
+    public void setup() throws Exception {
+        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        dir = Files.createTempDirectory(base, "hoare-aeron-bench");
+        if (impl.equals("aeron")) {
+            driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(dir.resolve("aeron").toString())
+                    .threadingMode(ThreadingMode.SHARED).sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+                    .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            publication = aeron.addExclusivePublication("aeron:ipc", PING);
+            subscription = aeron.addSubscription("aeron:ipc", PONG);
+        } else {
+            ping = ShmRing.create(dir.resolve("ping"), 1 << 16);
+            pong = ShmRing.create(dir.resolve("pong"), 1 << 16);
+        }
+        child = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", EXPORTS, OPENS, "-cp", System.getProperty("java.class.path"),
+                AeronPingPongBench.class.getName(), impl, dir.toString()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        if (aeron != null) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(publication.isConnected() && subscription.isConnected())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the Aeron child did not connect within 30 s");
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    @Benchmark
+    public int roundTrip() {
+        if (aeron != null) {
+            while (publication.offer(message, 0, 64) < 0) {
+                Thread.onSpinWait();
+            }
+            int n;
+            while ((n = subscription.poll(ignore, 1)) == 0) {
+                Thread.onSpinWait();
+            }
+            return n;
+        }
+        while (!ping.offer(1, bytes, 0, 64)) {
+            Thread.onSpinWait();
+        }
+        int n;
+        while ((n = pong.read(ignoreRecord, 1)) == 0) {
+            Thread.onSpinWait();
+        }
+        return n;
+    }
+
+    @TearDown
+    public void tearDown() throws Exception {
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (aeron != null) {
+            aeron.close();
+            driver.close();
+        } else {
+            ping.close();
+            pong.close();
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The echoing child: {@code aeron|hoare-ring DIR}; runs until killed. */
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        if (args[0].equals("aeron")) {
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.resolve("aeron").toString()))) {
+                Subscription in = aeron.addSubscription("aeron:ipc", PING);
+                ExclusivePublication out = aeron.addExclusivePublication("aeron:ipc", PONG);
+                FragmentHandler echo = (buffer, offset, length, header) -> {
+                    while (out.offer(buffer, offset, length) < 0) {
+                        Thread.onSpinWait();
+                    }
+                };
+                while (true) {
+                    if (in.poll(echo, 1) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        }
+        byte[] bytes = new byte[64];
+        ShmRing.Handler ignore = (type, buffer, offset, length) -> { };
+        try (ShmRing ping = ShmRing.open(dir.resolve("ping")); ShmRing pong = ShmRing.open(dir.resolve("pong"))) {
+            while (true) {
+                while (ping.read(ignore, 1) == 0) {
+                    Thread.onSpinWait();
+                }
+                while (!pong.offer(1, bytes, 0, 64)) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+}
