@@ -14,6 +14,7 @@ import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
+import dev.hoare.channels.contract.WriterChild;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.ByteArrayOutputStream;
@@ -69,13 +70,13 @@ class FifoTest {
         URI uri = uri("shared", "timeout=60s");
         Fifos.create(uri.getSchemeSpecificPart().replaceFirst("\\?.*", ""));
         for (int w = 0; w < writers; w++) {
-            child(FifoWriterChild.class, uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
+            child(WriterChild.class, uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
         }
         int[] next = new int[writers];
         long bytes = 0;
         try (ReceiveChannel<byte[]> in = Channels.openReceive(uri, Codec.bytes())) {
             for (byte[] m : in) {
-                long id = FifoWriterChild.check(m);
+                long id = WriterChild.check(m);
                 int writer = (int) (id >>> 32);
                 assertEquals(next[writer]++, (int) id, "writer " + writer + "'s messages out of order");
                 bytes += m.length;

@@ -1,4 +1,4 @@
-package dev.hoare.channels.fifo;
+package dev.hoare.channels.contract;
 
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
@@ -8,11 +8,12 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 /**
- * A writer process for {@link FifoTest}: {@code URI WRITER COUNT MAXSIZE} sends COUNT messages of
- * random sizes (8 to MAXSIZE bytes) into the FIFO, each {@link #message}, then closes.
+ * A writer process for tests of transports that many writers share (FIFO, shm):
+ * {@code URI WRITER COUNT MAXSIZE} sends COUNT messages of random sizes (8 to MAXSIZE bytes), each
+ * {@link #message}, then closes.
  */
-public final class FifoWriterChild {
-    private FifoWriterChild() {
+public final class WriterChild {
+    private WriterChild() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -30,7 +31,7 @@ public final class FifoWriterChild {
     }
 
     /** writer (4 bytes), sequence (4 bytes), then bytes that depend on both and the position. */
-    static byte[] message(int writer, int seq, int size) {
+    public static byte[] message(int writer, int seq, int size) {
         byte[] m = new byte[size];
         ByteBuffer.wrap(m).putInt(writer).putInt(seq);
         for (int i = 8; i < size; i++) {
@@ -40,7 +41,7 @@ public final class FifoWriterChild {
     }
 
     /** Checks a message's content against its header; returns {@code writer << 32 | seq}. */
-    static long check(byte[] m) {
+    public static long check(byte[] m) {
         ByteBuffer b = ByteBuffer.wrap(m);
         int writer = b.getInt();
         int seq = b.getInt();
