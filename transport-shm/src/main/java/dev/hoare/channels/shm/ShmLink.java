@@ -23,9 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Each writer link has an id, made of its process's pid and a counter, in every record's type
  * ({@code id << 1 | kind}); closing says DETACH. The reader's stream ends when the ring is empty
  * and every writer it has seen has detached or its process is gone (as a FIFO's reader sees end
- * of stream when the last writer has gone). A writer sees the reader gone (its process dead, or
- * its end released) when its write finds the ring full or at the next write, as an
- * {@link IOException}.
+ * of stream when the last writer has gone). A writer sees the reader gone as an
+ * {@link IOException} on a write: a released end at once, a dead process within 10 ms of
+ * writing (it looks at the reader's pid that often whether or not the ring has room).
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
@@ -44,6 +44,10 @@ final class ShmLink implements Link {
     private final InputStream in;
     private final OutputStream out;
     private volatile boolean closed;
+    /** Writers: why the reader is gone, once known. */
+    private volatile String gone;
+    /** Writers: when to look at the reader's process next. */
+    private volatile long nextReaderCheck = System.nanoTime();
 
     private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, boolean writer) {
         this.ring = ring;
@@ -129,16 +133,39 @@ final class ShmLink implements Link {
         return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /**
+     * Whether the reader is gone: its end released the ring (seen at once), or its process is
+     * no more (looked at every 10 ms at most, whether or not the ring has room, so a writer
+     * learns it within a bounded time even when it sends little). Once gone, always gone.
+     *
+     * @return why it is gone, or {@code null}
+     */
+    private String readerGone() {
+        if (gone == null) {
+            long now = System.nanoTime();
+            if (ring.isClosed()) {
+                gone = "the reader released the ring";
+            } else if (now - nextReaderCheck >= 0) {
+                nextReaderCheck = now + CHECK_NANOS;
+                int reader = ring.consumerPid();
+                if (reader == 0 || !alive(reader)) {
+                    gone = "the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")");
+                }
+            }
+        }
+        return gone;
+    }
+
     /** Puts one record in, waiting for room; fails once the reader is gone or released the ring. */
     private void offer(int kind, byte[] b, int off, int len) throws IOException {
         int type = writerId << 1 | kind;
-        long nextCheck = System.nanoTime();
         for (int tries = 0; ; tries++) {
             if (closed) {
                 throw new IOException(description + ": the link is closed");
             }
-            if (ring.isClosed()) {
-                throw new IOException(description + ": the reader released the ring");
+            String why = readerGone();
+            if (why != null) {
+                throw new IOException(description + ": " + why);
             }
             try {
                 if (ring.offer(type, b, off, len)) {
@@ -146,14 +173,6 @@ final class ShmLink implements Link {
                 }
             } catch (ShmRing.RingFaultException e) {
                 throw new IOException(e.getMessage(), e);
-            }
-            long now = System.nanoTime();
-            if (now - nextCheck >= 0) {
-                int reader = ring.consumerPid();
-                if (reader == 0 || !alive(reader)) {
-                    throw new IOException(description + ": the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")"));
-                }
-                nextCheck = now + CHECK_NANOS;
             }
             if (tries < 100) {
                 Thread.onSpinWait();
@@ -184,11 +203,11 @@ final class ShmLink implements Link {
     /** One record, if it fits and there is room now; never blocks. */
     @Override
     public boolean writeNow(byte[] bytes, int length) {
-        if (out == null || closed || length > ring.maxPayload()) {
-            return false;
+        if (out == null || closed || length > ring.maxPayload() || readerGone() != null) {
+            return false; // the writer thread reports a gone reader
         }
         try {
-            return !ring.isClosed() && ring.offer(writerId << 1 | DATA, bytes, 0, length);
+            return ring.offer(writerId << 1 | DATA, bytes, 0, length);
         } catch (RuntimeException e) {
             return false; // the writer thread's write meets the same problem and reports it
         }

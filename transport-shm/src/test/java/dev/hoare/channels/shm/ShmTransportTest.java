@@ -76,6 +76,27 @@ class ShmTransportTest {
     }
 
     @Test
+    void aWriterThatSendsLittleLearnsItsReaderDiedWithinABoundedTime() throws Exception {
+        URI uri = URI.create("shm:" + dir.resolve("quiet")); // a 1 MiB ring: never full here
+        ChildJvm reader = child(ContractPeer.class, "receive", uri.toString());
+        try (SendChannel<String> out = Channels.openSend(uri, Codec.utf8())) {
+            reader.expect("OPEN");
+            out.send("a");
+            reader.expect("GOT a");
+            reader.kill();
+            long killed = System.nanoTime();
+            ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
+                while (System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(5)) {
+                    out.send("b");
+                    Thread.sleep(5); // a quiet writer
+                }
+            });
+            assertInstanceOf(PeerLostException.class, closed.getCause());
+            assertTrue(closed.getCause().getMessage().contains("reader went away"), closed.getCause().getMessage());
+        }
+    }
+
+    @Test
     void oneWriterClosingAndAnotherKilledEndsInPeerLostOnceBothAreGone() throws Exception {
         URI uri = URI.create("shm:" + dir.resolve("mixed"));
         CompletableFuture<ReceiveChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
