@@ -197,7 +197,7 @@ def shm_table(score):
     print("| reader waits | streaming (msgs/µs) | vs uds: streaming (target ≥ 10x) | vs Agrona's ring (target ≥ 0.5x, spin) "
           "| round trip (µs) | vs uds: round trip |")
     print("|---|---|---|---|---|---|")
-    for wait in ("spin", "block"):
+    for wait in ("spin", "yield", "block"):
         st = score.get(("ShmBench.Stream.receive", None, None, wait))
         rt = score.get(("ShmBench.PingPong.roundTrip", None, None, wait))
 

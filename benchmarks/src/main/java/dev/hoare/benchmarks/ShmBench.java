@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @State(Scope.Benchmark)
 public abstract class ShmBench {
-    @Param({"spin", "block"})
+    @Param({"spin", "yield", "block"})
     public String wait;
 
     Path dir;

@@ -105,6 +105,12 @@ public final class ShmRing implements AutoCloseable {
     public record WaitStrategy(int spins, int yields) {
         /** Never sleeps: the lowest latency, a core busy while waiting. */
         public static final WaitStrategy SPIN = new WaitStrategy(Integer.MAX_VALUE, 0);
+        /**
+         * Never sleeps, but after a short spin yields the CPU between looks: nearly spin's
+         * latency, and other threads that need the core (the application's, on a machine with
+         * few cores) still get it at once.
+         */
+        public static final WaitStrategy YIELD = new WaitStrategy(1_000, Integer.MAX_VALUE);
         /** Spins briefly, yields briefly, then sleeps: the default. */
         public static final WaitStrategy BACKOFF = new WaitStrategy(1_000, 100);
         /** Sleeps at once: no CPU while waiting, a wake-up's latency on every record that finds it asleep. */
@@ -435,6 +441,9 @@ public final class ShmRing implements AutoCloseable {
         for (int i = 0; i < strategy.yields(); i++) {
             if (isReadable()) {
                 return true;
+            }
+            if ((i & 63) == 63 && (Thread.currentThread().isInterrupted() || System.nanoTime() - deadline >= 0)) {
+                break;
             }
             Thread.yield();
         }

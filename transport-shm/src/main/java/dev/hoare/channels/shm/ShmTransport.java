@@ -19,8 +19,8 @@ import java.util.Set;
  * opens an existing one, reading what is left in it) and is its one reader; any number of
  * sending ends, in any processes, write into it; a sending end waits up to {@code timeout} for
  * the reader. Options: {@code capacityBytes} (the ring's records area, a power of two, default
- * 1 MiB; used when the receiver creates it), {@code wait} ({@code spin}, {@code backoff} (default)
- * or {@code block}: how the reader waits for records), and {@code capacity}, {@code maxFrame},
+ * 1 MiB; used when the receiver creates it), {@code wait} ({@code spin}, {@code yield}, {@code backoff}
+ * (default) or {@code block}: how the reader waits for records), and {@code capacity}, {@code maxFrame},
  * {@code timeout} as for every stream transport.
  *
  * <p>The ring is one-way with no return path, like a FIFO: a send returns once the value is in
@@ -75,9 +75,10 @@ public final class ShmTransport implements ChannelTransport {
         String wait = e.options().getOrDefault("wait", "backoff").toLowerCase(Locale.ROOT);
         return switch (wait) {
             case "spin" -> ShmRing.WaitStrategy.SPIN;
+            case "yield" -> ShmRing.WaitStrategy.YIELD;
             case "backoff" -> ShmRing.WaitStrategy.BACKOFF;
             case "block" -> ShmRing.WaitStrategy.BLOCK;
-            default -> throw new IllegalArgumentException("wait must be spin, backoff or block, was '" + wait + "'");
+            default -> throw new IllegalArgumentException("wait must be spin, yield, backoff or block, was '" + wait + "'");
         };
     }
 }

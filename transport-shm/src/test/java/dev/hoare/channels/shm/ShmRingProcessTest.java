@@ -73,7 +73,7 @@ class ShmRingProcessTest {
     @Test
     void awaitEndsAtItsTimeoutAndOnInterruptWhateverTheStrategy() throws Exception {
         try (ShmRing ring = ShmRing.create(dir.resolve("ring"), 4096)) {
-            for (ShmRing.WaitStrategy s : List.of(ShmRing.WaitStrategy.SPIN, ShmRing.WaitStrategy.BACKOFF, ShmRing.WaitStrategy.BLOCK)) {
+            for (ShmRing.WaitStrategy s : List.of(ShmRing.WaitStrategy.SPIN, ShmRing.WaitStrategy.YIELD, ShmRing.WaitStrategy.BACKOFF, ShmRing.WaitStrategy.BLOCK)) {
                 assertFalse(ring.await(s, TimeUnit.MILLISECONDS.toNanos(100)), s.toString());
                 Thread.currentThread().interrupt();
                 org.junit.jupiter.api.Assertions.assertThrows(InterruptedException.class, () -> ring.await(s, TimeUnit.SECONDS.toNanos(30)));

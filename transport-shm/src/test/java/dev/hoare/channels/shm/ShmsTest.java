@@ -36,7 +36,7 @@ class ShmsTest {
     void badOptionsAreRefused() {
         IllegalArgumentException wait = assertThrows(IllegalArgumentException.class,
                 () -> Channels.openReceive(URI.create("shm:opts-test?wait=sometimes"), Codec.utf8()));
-        assertTrue(wait.getMessage().contains("spin, backoff or block"), wait.getMessage());
+        assertTrue(wait.getMessage().contains("spin, yield, backoff or block"), wait.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Channels.openReceive(URI.create("shm:opts-test?colour=red"), Codec.utf8()));
         assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
