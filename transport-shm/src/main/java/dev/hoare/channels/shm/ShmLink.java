@@ -30,7 +30,6 @@ import java.util.concurrent.locks.LockSupport;
 final class ShmLink implements Link {
     private static final int DATA = 0;
     private static final int DETACH = 1;
-    private static final int PID = (int) ProcessHandle.current().pid();
     private static final AtomicInteger WRITERS = new AtomicInteger();
     /** How often a waiting end looks at its peer's liveness, and the reader beats its heart. */
     private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -53,7 +52,7 @@ final class ShmLink implements Link {
         this.ring = ring;
         this.wait = wait;
         this.description = "shm:" + ring.path();
-        this.writerId = writer ? ((PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
+        this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
         this.in = writer ? null : new RecordStream();
         this.out = writer ? new OutputStream() {
             @Override
@@ -91,7 +90,7 @@ final class ShmLink implements Link {
             ring = ShmRing.open(path);
         }
         int owner = ring.consumerPid();
-        if (owner != 0 && owner != PID && alive(owner)) {
+        if (owner != 0 && owner != ShmRing.PID && ShmRing.alive(owner)) {
             ring.close();
             throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
         }
@@ -111,7 +110,7 @@ final class ShmLink implements Link {
                 if (Files.size(path) > 0) {
                     ShmRing ring = ShmRing.open(path);
                     int reader = ring.consumerPid();
-                    if (reader != 0 && alive(reader) && !ring.isClosed()) {
+                    if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
                         return new ShmLink(ring, wait, true);
                     }
                     ring.close();
@@ -129,10 +128,6 @@ final class ShmLink implements Link {
         }
     }
 
-    private static boolean alive(int pid) {
-        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
     /**
      * Whether the reader is gone: its end released the ring (seen at once), or its process is
      * no more (looked at every 10 ms at most, whether or not the ring has room, so a writer
@@ -148,7 +143,7 @@ final class ShmLink implements Link {
             } else if (now - nextReaderCheck >= 0) {
                 nextReaderCheck = now + CHECK_NANOS;
                 int reader = ring.consumerPid();
-                if (reader == 0 || !alive(reader)) {
+                if (reader == 0 || !ShmRing.alive(reader)) {
                     gone = "the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")");
                 }
             }
@@ -328,7 +323,7 @@ final class ShmLink implements Link {
                 if (now - nextCheck >= 0) {
                     ring.heartbeat();
                     ring.repair(ZERO_GAP);
-                    attached.removeIf(writer -> !alive(writer >>> 7));
+                    attached.removeIf(writer -> !ShmRing.alive(writer >>> 7));
                     nextCheck = now + CHECK_NANOS;
                 }
                 if (everAttached && attached.isEmpty() && ring.isEmpty()) {

@@ -56,7 +56,8 @@ import jnr.ffi.Pointer;
 public final class ShmRing implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final int PID = (int) ProcessHandle.current().pid();
+    /** This process's id, as claims and the reader's slot in the header carry it. */
+    static final int PID = (int) ProcessHandle.current().pid();
     private static final int MAX_CAPACITY = 1 << 30;
     private static final byte[] ZEROES = new byte[1 << 16];
 
@@ -503,7 +504,7 @@ public final class ShmRing implements AutoCloseable {
         }
         if (length < 0) {
             int owner = buffer.getInt(at + 4);
-            if (owner == PID || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+            if (alive(owner)) {
                 return false;
             }
             return LONG.compareAndSet(buffer, at, header(length, owner), header(align(-length), PADDING));
@@ -524,6 +525,11 @@ public final class ShmRing implements AutoCloseable {
         }
         stuckAt = -1;
         return LONG.compareAndSet(buffer, at, 0L, header(gap, PADDING));
+    }
+
+    /** @return whether the process {@code pid} is this one or still running (a pid of another PID namespace looks dead) */
+    static boolean alive(int pid) {
+        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     // ---------------------------------------------------------------- status
