@@ -1,6 +1,7 @@
 package dev.hoare.channels;
 
 import dev.hoare.channels.wire.FrameKind;
+import dev.hoare.channels.wire.FrameWriter;
 import java.util.Arrays;
 
 /**
@@ -25,17 +26,12 @@ final class Outbox {
 
     /** Appends {@code payload} as a DATA frame. */
     void append(byte[] payload) {
-        int frame = 5 + payload.length;
+        int frame = FrameWriter.HEADER + payload.length;
         if (bytes.length - size < frame) {
             bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * bytes.length, (long) size + frame)));
         }
-        int length = payload.length + 1;
-        bytes[size] = (byte) (length >>> 24);
-        bytes[size + 1] = (byte) (length >>> 16);
-        bytes[size + 2] = (byte) (length >>> 8);
-        bytes[size + 3] = (byte) length;
-        bytes[size + 4] = (byte) FrameKind.DATA.code();
-        System.arraycopy(payload, 0, bytes, size + 5, payload.length);
+        FrameWriter.writeHeader(bytes, size, FrameKind.DATA, payload.length);
+        System.arraycopy(payload, 0, bytes, size + FrameWriter.HEADER, payload.length);
         size += frame;
         frames++;
     }

@@ -36,8 +36,8 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final boolean direct;
     /** The writer thread is writing a batch. Guarded by {@link #lock}. */
     private boolean writing;
-    /** A direct write's frame is encoded here. Guarded by {@link #lock}. */
-    private byte[] scratch = new byte[256];
+    /** A direct write's frame is encoded here ({@code null} unless {@link #direct}). Guarded by {@link #lock}. */
+    private final Outbox oneFrame;
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
     private long credits;
     /** Signalled when the writer has work: frames, a close, or a loss. */
@@ -71,6 +71,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         boolean duplex = link.duplex();
         this.outboxLimit = duplex ? Integer.MAX_VALUE : Math.max(1, link.options.capacity());
         this.direct = link.link.canWriteNow();
+        this.oneFrame = direct ? new Outbox() : null;
         this.credits = duplex ? 0 : Long.MAX_VALUE;
         this.peerMaxFrame = link.options.maxFrame();
         this.writer = link.thread("send", this::writeLoop);
@@ -146,18 +147,9 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     /** Encodes the frame and offers it to the link to write now. Must be called with the lock held. */
     private boolean writeNowLocked(byte[] payload) {
-        int length = 5 + payload.length;
-        if (scratch.length < length) {
-            scratch = new byte[Math.max(length, 2 * scratch.length)];
-        }
-        int frame = payload.length + 1;
-        scratch[0] = (byte) (frame >>> 24);
-        scratch[1] = (byte) (frame >>> 16);
-        scratch[2] = (byte) (frame >>> 8);
-        scratch[3] = (byte) frame;
-        scratch[4] = (byte) FrameKind.DATA.code();
-        System.arraycopy(payload, 0, scratch, 5, payload.length);
-        return link.writeNow(scratch, length);
+        oneFrame.clear();
+        oneFrame.append(payload);
+        return link.writeNow(oneFrame.bytes(), oneFrame.size());
     }
 
     @Override

@@ -34,14 +34,29 @@ public final class FrameWriter {
      */
     public static byte[] encode(Frame frame) {
         byte[] payload = frame.payload();
-        int length = payload.length + 1;
-        byte[] bytes = new byte[4 + length];
-        bytes[0] = (byte) (length >>> 24);
-        bytes[1] = (byte) (length >>> 16);
-        bytes[2] = (byte) (length >>> 8);
-        bytes[3] = (byte) length;
-        bytes[4] = (byte) frame.kind().code();
-        System.arraycopy(payload, 0, bytes, 5, payload.length);
+        byte[] bytes = new byte[HEADER + payload.length];
+        writeHeader(bytes, 0, frame.kind(), payload.length);
+        System.arraycopy(payload, 0, bytes, HEADER, payload.length);
         return bytes;
+    }
+
+    /** The bytes before a frame's payload: its length (u32) and its kind (u8). */
+    public static final int HEADER = 5;
+
+    /**
+     * Writes a frame's header, for callers that put frames into buffers of their own.
+     *
+     * @param into where
+     * @param offset at which index ({@link #HEADER} bytes are written)
+     * @param kind the frame's kind
+     * @param payloadLength the length of the payload that follows
+     */
+    public static void writeHeader(byte[] into, int offset, FrameKind kind, int payloadLength) {
+        int length = payloadLength + 1;
+        into[offset] = (byte) (length >>> 24);
+        into[offset + 1] = (byte) (length >>> 16);
+        into[offset + 2] = (byte) (length >>> 8);
+        into[offset + 3] = (byte) length;
+        into[offset + 4] = (byte) kind.code();
     }
 }
