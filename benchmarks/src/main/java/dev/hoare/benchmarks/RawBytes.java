@@ -27,6 +27,12 @@ final class RawBytes {
         return buffer;
     }
 
+    /** @return a new scratch directory in {@code /dev/shm} (memory), or the temporary directory where there is none */
+    static Path memoryScratchDirectory(String prefix) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), prefix);
+    }
+
     /** Deletes a flat scratch directory and what is in it. */
     static void deleteDirectory(Path dir) throws IOException {
         try (var files = Files.list(dir)) {

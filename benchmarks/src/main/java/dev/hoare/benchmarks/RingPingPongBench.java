@@ -6,7 +6,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -55,8 +54,7 @@ public class RingPingPongBench {
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        dir = Files.createTempDirectory(base, "hoare-ring-pingpong");
+        dir = RawBytes.memoryScratchDirectory("hoare-ring-pingpong");
         if (impl.equals("futex")) {
             turns = new FutexTurns(dir.resolve("word"), true);
         } else {

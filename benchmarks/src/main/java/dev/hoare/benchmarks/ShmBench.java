@@ -5,7 +5,6 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +53,7 @@ public abstract class ShmBench {
     }
 
     Path scratch() throws Exception {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        dir = Files.createTempDirectory(base, "hoare-shm-bench");
+        dir = RawBytes.memoryScratchDirectory("hoare-shm-bench");
         return dir;
     }
 

@@ -4,7 +4,6 @@ import dev.hoare.channels.shm.ShmRing;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -56,8 +55,7 @@ public class ShmRingBench {
 
     @Setup
     public void setup() throws Exception {
-        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        dir = Files.createTempDirectory(base, "hoare-shm-bench");
+        dir = RawBytes.memoryScratchDirectory("hoare-shm-bench");
         Path file = dir.resolve("ring");
         if (impl.equals("hoare")) {
             ring = ShmRing.create(file, CAPACITY);
