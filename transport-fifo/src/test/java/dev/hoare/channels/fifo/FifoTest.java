@@ -2,19 +2,16 @@ package dev.hoare.channels.fifo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
-import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
-import dev.hoare.channels.contract.WriterChild;
+import dev.hoare.channels.contract.SharedWriters;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.ByteArrayOutputStream;
@@ -65,63 +62,12 @@ class FifoTest {
 
     @Test
     void threeWriterProcessesShareOneFifoAndEveryMessageArrivesWholeOnceInOrder() throws Exception {
-        int writers = 3;
-        int each = 10_000;
-        URI uri = uri("shared", "timeout=60s");
-        Fifos.create(uri.getSchemeSpecificPart().replaceFirst("\\?.*", ""));
-        for (int w = 0; w < writers; w++) {
-            child(WriterChild.class, uri.toString(), Integer.toString(w), Integer.toString(each), "65536");
-        }
-        int[] next = new int[writers];
-        long bytes = 0;
-        try (ReceiveChannel<byte[]> in = Channels.openReceive(uri, Codec.bytes())) {
-            for (byte[] m : in) {
-                long id = WriterChild.check(m);
-                int writer = (int) (id >>> 32);
-                assertEquals(next[writer]++, (int) id, "writer " + writer + "'s messages out of order");
-                bytes += m.length;
-            }
-        }
-        for (int w = 0; w < writers; w++) {
-            assertEquals(each, next[w], "messages from writer " + w);
-        }
-        assertTrue(bytes > writers * each * 16_000L, "sizes up to 64 KiB, random: " + bytes + " bytes");
-        for (Process p : children) {
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue());
-        }
+        SharedWriters.writerProcessesDeliverEveryMessageWholeOnceInOrder(uri("shared", "timeout=60s"), 3, 10_000, 65536);
     }
 
     @Test
     void oneWriterClosingAndAnotherKilledEndsInPeerLostOnceBothAreGone() throws Exception {
-        URI uri = uri("mixed", "");
-        CompletableFuture<ReceiveChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Channels.openReceive(uri, Codec.utf8());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        SendChannel<String> polite = Channels.openSend(uri, Codec.utf8());
-        ReceiveChannel<String> in = opening.get(30, TimeUnit.SECONDS);
-        Process rude = child(dev.hoare.channels.contract.ContractPeer.class, "stream", uri.toString());
-        Set<String> seen = new HashSet<>();
-        while (seen.size() < 100) { // the second writer is in
-            seen.add(in.receive(Duration.ofSeconds(30)).orElseThrow());
-        }
-        polite.send("bye");
-        polite.close();
-        while (!seen.contains("bye")) {
-            seen.add(in.receive(Duration.ofSeconds(30)).orElseThrow());
-        }
-        rude.destroyForcibly();
-        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
-            while (true) {
-                in.receive(Duration.ofSeconds(30)).orElseThrow();
-            }
-        });
-        assertInstanceOf(PeerLostException.class, closed.getCause());
-        assertTrue(closed.getCause().getMessage().contains("1 of 2 writers"), closed.getCause().getMessage());
+        SharedWriters.oneWriterClosingAndAnotherKilledEndInPeerLost(uri("mixed", ""));
     }
 
     @ParameterizedTest
