@@ -42,6 +42,10 @@ final class Futex {
         }
     }
 
+    /** Each sleeping thread's {@code struct timespec}, allocated once rather than on every sleep. */
+    private static final ThreadLocal<Pointer> TIMEOUT =
+            ThreadLocal.withInitial(() -> Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LIBC), 16));
+
     /** @return a pointer to a direct buffer's memory (the buffer must stay reachable while it is used) */
     static Pointer address(ByteBuffer direct) {
         return Pointer.wrap(jnr.ffi.Runtime.getRuntime(LIBC), direct);
@@ -53,7 +57,7 @@ final class Futex {
      * signal, spuriously): callers re-check their condition.
      */
     static void await(Pointer word, long offset, int expected, long timeoutNanos) {
-        Pointer timeout = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LIBC), 16);
+        Pointer timeout = TIMEOUT.get();
         timeout.putLong(0, timeoutNanos / 1_000_000_000L);
         timeout.putLong(8, timeoutNanos % 1_000_000_000L);
         LIBC.syscall(SYS_FUTEX, word.slice(offset), FUTEX_WAIT, expected, timeout, null, 0);
