@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,16 +106,14 @@ final class ShmLink implements Link {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                if (Files.size(path) > 0) {
-                    ShmRing ring = ShmRing.open(path);
-                    int reader = ring.consumerPid();
-                    if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
-                        return new ShmLink(ring, wait, true);
-                    }
-                    ring.close();
+                ShmRing ring = ShmRing.open(path);
+                int reader = ring.consumerPid();
+                if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
+                    return new ShmLink(ring, wait, true);
                 }
+                ring.close();
             } catch (NoSuchFileException | ShmRing.NotInitialisedException notYet) {
-                // the reader has not created it yet, or is creating it
+                // the reader has not created it yet, or is creating it (an empty or half-written file)
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new IOException("shm:" + path + ": no reader within " + timeout);
