@@ -72,7 +72,7 @@ abstract class AbstractChannel<E> implements Channel<E> {
         return locked(senders::size);
     }
 
-    /** For tests: how many receivers wait now. */
+    /** How many receivers (and selects with a receive case) wait now. */
     final int waitingReceivers() {
         return locked(receivers::size);
     }

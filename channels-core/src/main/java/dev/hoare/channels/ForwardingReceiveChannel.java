@@ -67,6 +67,14 @@ public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
         return channel;
     }
 
+    /**
+     * The channel a {@link Select} waits on in place of this one; {@link #delegate()} unless a
+     * subclass has to prepare it first.
+     */
+    ReceiveChannel<E> forSelect() {
+        return channel;
+    }
+
     @Override
     public String toString() {
         return "ReceiveOnly" + channel;

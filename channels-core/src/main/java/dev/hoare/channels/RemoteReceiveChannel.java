@@ -6,6 +6,11 @@ import dev.hoare.channels.wire.Frame;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import dev.hoare.channels.wire.FrameKind;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +45,20 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private final ArrayDeque<Connection> origins = new ArrayDeque<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
+    /** The one link of a single-link end (not fanned in), once attached. */
+    private volatile Connection single;
+
+    /** What {@link Connection#handle} and {@link Connection#readOwn} say besides a value. */
+    private static final Object MORE = new Object();
+    private static final Object END = new Object();
+    private static final Object NONE = new Object();
+    private static final Object INBOX = new Object();
+    /** How long an idle reader thread sleeps between looks at whether it is needed. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a pumping reader thread waits for the link before looking whether to stand aside. */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a receiving thread waits for the read lock before looking at the inbox again. */
+    private static final long LOCK_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, boolean credits) {
         this(codec, options, fanIn, new Holder<>(), credits);
@@ -106,8 +125,173 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 throw c.link.lost(e);
             }
         }
-        c.link.thread("receive", c::readLoop).start();
+        c.thread.start();
+        if (!fanIn) {
+            single = c;
+        }
         return c;
+    }
+
+    /**
+     * @return the link a receiving thread on this thread may read itself, or {@code null}: not
+     *     such a link, or a virtual thread (waiting on shared memory would hold its carrier), which
+     *     waits on the inbox and so needs the reader thread pumping
+     */
+    private Connection direct() {
+        Connection c = single;
+        if (c == null || !c.direct) {
+            return null;
+        }
+        if (Thread.currentThread().isVirtual()) {
+            c.wantPump();
+            return null;
+        }
+        return c;
+    }
+
+    /**
+     * Receives by reading the link on this thread: no hand-off from the reader thread, which
+     * stands aside meanwhile.
+     *
+     * @return a value, {@link #NONE} if the time ran out, or {@link #INBOX}: ask the inbox
+     */
+    private Object receiveDirect(Connection c, boolean timed, long deadline) throws InterruptedException {
+        c.ownReaders.incrementAndGet();
+        try {
+            while (true) {
+                Object queued = inbox.doReceive(false, false, 0);
+                if (queued != AbstractChannel.EMPTY) {
+                    return queued == AbstractChannel.CLOSED ? INBOX : queued;
+                }
+                if (c.finished) {
+                    return INBOX;
+                }
+                if (c.readLock.tryLock() || lockSoon(c)) {
+                    try {
+                        return c.readOwn(timed, deadline);
+                    } finally {
+                        c.readLock.unlock();
+                    }
+                }
+                if (timed && System.nanoTime() - deadline >= 0) {
+                    return NONE;
+                }
+            }
+        } finally {
+            if (c.ownReaders.decrementAndGet() == 0 && inbox.waitingReceivers() > 0) {
+                c.wantPump(); // a select waits on the inbox: keep it fed
+            }
+        }
+    }
+
+    /** The reader thread holds the read lock: wakes it so it stands aside, and waits a little for it. */
+    private static boolean lockSoon(RemoteReceiveChannel<?>.Connection c) throws InterruptedException {
+        c.link.link.wakeReader();
+        return c.readLock.tryLock(LOCK_SLICE_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public E receive() throws InterruptedException {
+        Connection c = direct();
+        if (c != null) {
+            Object r = receiveDirect(c, false, 0);
+            if (r != INBOX) {
+                return cast(r);
+            }
+        }
+        return inbox.receive();
+    }
+
+    @Override
+    public Optional<E> receive(Duration timeout) throws InterruptedException {
+        Connection c = direct();
+        if (c != null) {
+            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+            Object r = receiveDirect(c, true, deadline);
+            if (r == NONE) {
+                return Optional.empty();
+            }
+            if (r != INBOX) {
+                return Optional.of(cast(r));
+            }
+            return inbox.receive(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        return inbox.receive(timeout);
+    }
+
+    @Override
+    public Optional<E> tryReceive() {
+        Optional<E> queued = inbox.tryReceive();
+        Connection c = single;
+        if (queued.isPresent() || c == null || !c.direct || !c.readLock.tryLock()) {
+            return queued;
+        }
+        try {
+            Object r = c.readOwn(true, System.nanoTime());
+            return r == NONE || r == INBOX ? inbox.tryReceive() : Optional.of(cast(r));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
+            return Optional.empty();
+        } finally {
+            c.readLock.unlock();
+        }
+    }
+
+    @Override
+    public Received<E> receiveResult() throws InterruptedException {
+        Connection c = direct();
+        if (c != null) {
+            Object r = receiveDirect(c, false, 0);
+            if (r != INBOX) {
+                return Received.of(cast(r));
+            }
+        }
+        return inbox.receiveResult();
+    }
+
+    /** {@inheritDoc} Values still in a link that receiving threads read themselves count too. */
+    @Override
+    public boolean isEmpty() {
+        if (!inbox.isEmpty()) {
+            return false;
+        }
+        Connection c = single;
+        if (c == null || !c.direct || c.finished || !c.readLock.tryLock()) {
+            return true;
+        }
+        try {
+            return !c.link.hasBufferedFrame() && !c.link.link.awaitReadable(0);
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false; // the next receive reports it
+        } finally {
+            c.readLock.unlock();
+        }
+    }
+
+    /** {@inheritDoc} A link that receiving threads read themselves is read meanwhile, so its close is seen. */
+    @Override
+    public boolean isClosedForReceive() {
+        if (inbox.isClosedForReceive()) {
+            return true;
+        }
+        Connection c = single;
+        if (c != null && c.direct) {
+            c.wantPump();
+        }
+        return false;
+    }
+
+    /** A select waits on the inbox: the reader thread keeps it fed. */
+    @Override
+    ReceiveChannel<E> forSelect() {
+        Connection c = single;
+        if (c != null && c.direct) {
+            c.wantPump();
+        }
+        return inbox;
     }
 
     /** The inbox's take hook, under its lock: the credit goes back to the value's connection. */
@@ -179,11 +363,29 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         private final Runnable putHook;
         /** DATA frames read (reader thread only). */
         private long received;
+        /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, no credits). */
+        final boolean direct;
+        /** Held by whoever reads the link: the reader thread pumping, or a receiving thread reading for itself. */
+        final ReentrantLock readLock = new ReentrantLock();
+        /** Receiving threads reading the link themselves, or waiting to: the reader thread stands aside for them. */
+        final AtomicInteger ownReaders = new AtomicInteger();
+        /** Whether the reader thread should pump frames into the inbox (always, unless {@link #direct}). */
+        private volatile boolean pump;
+        /** The link has ended: the sender closed, it failed, or the application released it. */
+        volatile boolean finished;
+        private final Thread thread;
+        /** Shared links: HELLOs and closes seen, and the first close cause (under the read lock). */
+        private int hellos = 1;
+        private int closes;
+        private Throwable endCause;
 
         Connection(FrameLink link) {
             this.link = link;
             this.credits = link.duplex() ? new Credits(link) : null;
             this.putHook = credits == null ? null : () -> origins.add(this);
+            this.direct = link.link.canReadNow() && credits == null && !fanIn;
+            this.pump = !direct;
+            this.thread = link.thread("receive", this::readLoop);
         }
 
         /** @return the link's frames (for the handshake) */
@@ -192,6 +394,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
 
         private void readLoop() {
+            readLock.lock();
             try {
                 link.readHello(codec.id());
                 if (credits != null) {
@@ -200,32 +403,60 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     credits.thread.start();
                 }
                 link.handshake.complete(null);
-                if (link.link.sharedByWriters()) {
-                    readShared();
-                    return;
+            } catch (IOException e) {
+                fail(e);
+                return;
+            } finally {
+                readLock.unlock();
+            }
+            while (!finished) {
+                if (!pump && (ownReaders.get() > 0 || inbox.waitingReceivers() == 0)) {
+                    LockSupport.parkNanos(this, IDLE_NANOS); // a receiving thread reads, or nobody waits
+                    continue;
                 }
-                while (true) {
-                    Frame f = link.read();
-                    if (f == null) {
-                        throw link.endOfStream();
+                pump = true;
+                readLock.lock();
+                try {
+                    pump();
+                } finally {
+                    readLock.unlock();
+                }
+            }
+        }
+
+        /**
+         * Under the read lock: frames into the inbox until the link ends or, on a direct link, a
+         * receiving thread comes to read for itself.
+         */
+        private void pump() {
+            try {
+                while (!finished) {
+                    if (direct) {
+                        if (ownReaders.get() > 0) {
+                            pump = false;
+                            return;
+                        }
+                        if (!link.hasBufferedFrame() && !link.link.awaitReadable(SLICE_NANOS)) {
+                            continue;
+                        }
                     }
-                    switch (f.kind()) {
-                        case DATA -> deliver(f);
-                        case CLOSE -> {
+                    Object r = handle(link.read());
+                    if (r == END) {
+                        flush();
+                        ended(endCause);
+                        return;
+                    }
+                    if (r != MORE) {
+                        batch.add(r);
+                        if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
                             flush();
-                            ended(null);
-                            return;
                         }
-                        case CLOSE_WITH_CAUSE -> {
-                            flush();
-                            ended(f.cause());
-                            return;
-                        }
-                        default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a sender");
                     }
                 }
             } catch (ChannelClosedException | InterruptedException releasedByApplication) {
-                // the application closed or cancelled the end: release() does the rest
+                finish(); // the application closed or cancelled the end: release() does the rest
+            } catch (RuntimeException e) {
+                fail(unexpected(e));
             } catch (IOException e) {
                 try {
                     flush(); // what arrived before the failure is still delivered
@@ -233,63 +464,104 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     // nothing more to deliver to
                 }
                 fail(e);
-            } finally {
-                connections.remove(this);
-                link.close();
-                if (credits != null) {
-                    LockSupport.unpark(credits.thread);
-                }
             }
         }
 
         /**
-         * A link several writers share (a FIFO): each says HELLO and closes on its own, and the
-         * stream ends when the last writer has gone. The first HELLO was read by the handshake.
+         * One frame from the link ({@code null}: its end). A link several writers share (a FIFO)
+         * has a HELLO and a close from each, and ends when the last writer has gone: closed if
+         * all said so, else lost. (The first HELLO was read by the handshake.)
+         *
+         * @return a DATA frame's value, {@link #MORE} after any other frame, or {@link #END} when
+         *     the sender (every writer) closed, the cause in {@link #endCause}
          */
-        private void readShared() throws IOException, InterruptedException {
-            int hellos = 1;
-            int closes = 0;
-            Throwable cause = null;
-            while (true) {
-                Frame f = link.read();
-                if (f == null) {
-                    flush();
-                    if (closes < hellos) {
-                        throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
-                                + " writers went away without closing the channel");
-                    }
-                    ended(cause);
-                    return;
+        private Object handle(Frame f) throws IOException {
+            boolean shared = link.link.sharedByWriters();
+            if (f == null) {
+                if (!shared) {
+                    throw link.endOfStream();
                 }
-                switch (f.kind()) {
-                    case DATA -> deliver(f);
-                    case HELLO -> {
+                if (closes < hellos) {
+                    throw new PeerLostException(link.describe() + ": " + (hellos - closes) + " of " + hellos
+                            + " writers went away without closing the channel");
+                }
+                return END;
+            }
+            switch (f.kind()) {
+                case DATA -> {
+                    if (credits != null && ++received > credits.allowed.get()) {
+                        throw new ChannelProtocolException("the sender sent more values than it had credits for ("
+                                + credits.allowed.get() + ")");
+                    }
+                    return decode(f.payload());
+                }
+                case HELLO -> {
+                    if (shared) {
                         f.checkHello(codec.id());
                         hellos++;
+                        return MORE;
                     }
-                    case CLOSE -> closes++;
-                    case CLOSE_WITH_CAUSE -> {
-                        closes++;
-                        cause = cause != null ? cause : f.cause();
+                }
+                case CLOSE, CLOSE_WITH_CAUSE -> {
+                    Throwable cause = f.kind() == FrameKind.CLOSE ? null : f.cause();
+                    endCause = endCause != null ? endCause : cause;
+                    if (!shared) {
+                        return END;
                     }
-                    default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a writer");
+                    closes++;
+                    return MORE;
+                }
+                default -> {
                 }
             }
+            throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a " + (shared ? "writer" : "sender"));
         }
 
         /**
-         * Decodes a DATA frame into the batch; hands the batch to the inbox when no further frame
-         * is already buffered (so a value never waits for the next one to arrive) or the batch is
-         * large. (The read loop flushes the batch before it reports a bad frame or a lost peer.)
+         * A receiving thread reads the link for itself (direct links), under the read lock, until
+         * a value comes or the time runs out. Values the reader thread put in the inbox come first.
+         *
+         * @param deadline a {@link System#nanoTime} deadline, if {@code timed}
+         * @return a value, {@link #NONE} if the time ran out, or {@link #INBOX} if the link has
+         *     ended: the inbox then says what is left (values, or closed with the cause)
          */
-        private void deliver(Frame f) throws IOException, InterruptedException {
-            if (credits != null && ++received > credits.allowed.get()) {
-                throw new ChannelProtocolException("the sender sent more values than it had credits for ("
-                        + credits.allowed.get() + ")");
+        private Object readOwn(boolean timed, long deadline) throws InterruptedException {
+            Object queued = inbox.doReceive(false, false, 0);
+            if (queued != AbstractChannel.EMPTY) {
+                return queued == AbstractChannel.CLOSED ? INBOX : queued;
             }
-            batch.add(decode(f.payload()));
-            if (batch.size() >= 1024 || !link.hasBufferedFrame()) {
-                flush();
+            if (finished) {
+                return INBOX;
+            }
+            try {
+                while (true) {
+                    if (!link.hasBufferedFrame()
+                            && !link.link.awaitReadable(timed ? Math.max(0, deadline - System.nanoTime()) : Long.MAX_VALUE)) {
+                        return NONE;
+                    }
+                    Object r = handle(link.read());
+                    if (r == END) {
+                        ended(endCause);
+                        return INBOX;
+                    }
+                    if (r != MORE) {
+                        return r;
+                    }
+                }
+            } catch (RuntimeException e) {
+                fail(unexpected(e));
+                return INBOX;
+            } catch (IOException e) {
+                fail(e);
+                return INBOX;
+            }
+        }
+
+        /** The reader thread should pump frames into the inbox (a select or a virtual thread waits on it). */
+        void wantPump() {
+            if (!pump) {
+                pump = true;
+                LockSupport.unpark(thread);
             }
         }
 
@@ -308,23 +580,42 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             if (!fanIn) {
                 inbox.close(cause);
             }
+            finish();
         }
 
         /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
         private void fail(IOException e) {
             IOException cause = link.lost(e);
             link.handshake.completeExceptionally(cause);
-            if (released) {
+            if (!released) {
+                if (cause instanceof ChannelProtocolException && link.duplex()) {
+                    link.writeReleaseQuietly(cause); // tell the sender why we stop listening
+                }
+                if (fanIn) {
+                    LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
+                } else {
+                    inbox.close(cause);
+                }
+            }
+            finish();
+        }
+
+        private IOException unexpected(RuntimeException e) {
+            return new IOException("unexpected failure reading " + link.describe() + ": " + e, e);
+        }
+
+        /** The link is done with: once, by whoever reads it when it ends. */
+        private void finish() {
+            if (finished) {
                 return;
             }
-            if (cause instanceof ChannelProtocolException && link.duplex()) {
-                link.writeReleaseQuietly(cause); // tell the sender why we stop listening
+            finished = true;
+            connections.remove(this);
+            link.close();
+            if (credits != null) {
+                LockSupport.unpark(credits.thread);
             }
-            if (fanIn) {
-                LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
-            } else {
-                inbox.close(cause);
-            }
+            LockSupport.unpark(thread);
         }
 
         private void release(Throwable cause) {

@@ -401,7 +401,7 @@ public final class Select<R> {
             if (c instanceof AbstractChannel<?> ac) {
                 return ac;
             } else if (c instanceof ForwardingReceiveChannel<?> rv) {
-                c = rv.delegate();
+                c = rv.forSelect();
             } else if (c instanceof SendView<?> sv) {
                 c = sv.channel();
             } else {

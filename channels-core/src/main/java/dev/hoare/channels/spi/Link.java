@@ -82,6 +82,39 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Whether a receiving application thread may read this link itself (a link in memory, such
+     * as a shared-memory ring), waiting with {@link #awaitReadable} instead of for a hand-off
+     * from the end's reader thread. The default is {@code false}.
+     *
+     * @return {@code false} by default
+     */
+    default boolean canReadNow() {
+        return false;
+    }
+
+    /**
+     * Waits until a read of {@link #in()} would return at once (bytes, end of stream or a
+     * failure), for at most {@code timeoutNanos} ({@code 0}: one look). Called only if
+     * {@link #canReadNow}, and only by the one thread reading the link at the time (the end
+     * serialises its readers); it may consume control records the stream would skip anyway.
+     *
+     * @param timeoutNanos how long to wait at most
+     * @return whether a read would return at once
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException if the link fails
+     */
+    default boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
+        return true;
+    }
+
+    /**
+     * Makes a thread blocked in {@link #awaitReadable} look again soon (another thread wants to
+     * read). The default does nothing; the waiter then returns at its timeout.
+     */
+    default void wakeReader() {
+    }
+
+    /**
      * Whether several writers (processes) may send on this one-way link at once, as into a FIFO:
      * the receiver then accepts a HELLO from each, counts their close frames, and ends the
      * channel only at the end of the stream (when the last writer has gone): closed if every

@@ -214,6 +214,27 @@ final class ShmLink implements Link {
         return ring.maxPayload();
     }
 
+    /** The receiving application thread may read the ring itself (the reading end). */
+    @Override
+    public boolean canReadNow() {
+        return in != null;
+    }
+
+    /**
+     * Waits with the ring's wait strategy; a DETACH record met meanwhile is taken (it only
+     * updates the writers), and the end of the stream counts as readable.
+     */
+    @Override
+    public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
+        return ((RecordStream) in).ready(timeoutNanos);
+    }
+
+    /** Wakes a reader sleeping on the ring's futex (a spinning one looks again by itself). */
+    @Override
+    public void wakeReader() {
+        ring.signal();
+    }
+
     @Override
     public boolean sharedByWriters() {
         return true;
@@ -303,36 +324,74 @@ final class ShmLink implements Link {
             return limit - pos;
         }
 
-        /** @return {@code false} at the end of the stream */
+        /**
+         * Waits for the next record with payload, not giving up on an interrupt (which is kept
+         * for the caller): a frame half read when an interrupt came would tear the stream.
+         *
+         * @return {@code false} at the end of the stream
+         */
         private boolean next() throws IOException {
-            while (true) {
-                if (closed) {
-                    throw new IOException(description + ": the link is closed");
-                }
-                try {
-                    if (ring.read(take, 1) == 1 && pos < limit) {
-                        return true;
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    int r = poll();
+                    if (r != 0) {
+                        return r > 0;
                     }
-                } catch (ShmRing.RingFaultException e) {
-                    throw new IOException(e.getMessage(), e);
+                    try {
+                        ring.await(wait, Math.max(0, nextCheck - System.nanoTime()));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
-                long now = System.nanoTime();
-                if (now - nextCheck >= 0) {
-                    ring.heartbeat();
-                    ring.repair(ZERO_GAP);
-                    attached.removeIf(writer -> !ShmRing.alive(writer >>> 7));
-                    nextCheck = now + CHECK_NANOS;
-                }
-                if (everAttached && attached.isEmpty() && ring.isEmpty()) {
-                    return false;
-                }
-                try {
-                    ring.await(wait, Math.max(0, nextCheck - System.nanoTime()));
-                } catch (InterruptedException e) {
+            } finally {
+                if (interrupted) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException(description + ": interrupted");
                 }
             }
+        }
+
+        /** See {@link ShmLink#awaitReadable}. */
+        boolean ready(long timeoutNanos) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (true) {
+                if (pos < limit || closed || poll() != 0) {
+                    return true;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                ring.await(wait, Math.min(remaining, Math.max(0, nextCheck - System.nanoTime())));
+            }
+        }
+
+        /**
+         * One look at the ring: takes the next record if one is published (a DETACH only updates
+         * the writers), and every 10 ms beats the heart, repairs the head, and forgets writers
+         * whose process is gone.
+         *
+         * @return 1 if bytes are ready, -1 at the end of the stream, 0 if nothing yet
+         */
+        private int poll() throws IOException {
+            if (closed) {
+                throw new IOException(description + ": the link is closed");
+            }
+            try {
+                if (ring.read(take, 1) == 1 && pos < limit) {
+                    return 1;
+                }
+            } catch (ShmRing.RingFaultException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            long now = System.nanoTime();
+            if (now - nextCheck >= 0) {
+                ring.heartbeat();
+                ring.repair(ZERO_GAP);
+                attached.removeIf(writer -> !ShmRing.alive(writer >>> 7));
+                nextCheck = now + CHECK_NANOS;
+            }
+            return everAttached && attached.isEmpty() && ring.isEmpty() ? -1 : 0;
         }
     }
 }
