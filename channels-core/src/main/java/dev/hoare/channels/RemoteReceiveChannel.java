@@ -58,7 +58,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     /** How long a pumping reader thread waits for the link before looking whether to stand aside. */
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long a receiving thread waits for the read lock before looking at the inbox again. */
-    private static final long LOCK_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, boolean credits) {
         this(codec, options, fanIn, new Holder<>(), credits);
@@ -158,7 +158,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private Object receiveDirect(Connection c, boolean timed, long deadline) throws InterruptedException {
         c.ownReaders.incrementAndGet();
         try {
-            while (true) {
+            boolean woken = false;
+            while (!c.readLock.tryLock()) {
+                // the reader thread holds it (it stands aside soon), or another receiving thread;
+                // meanwhile the reader thread may have put values in the inbox (or wait for room in it)
                 Object queued = inbox.doReceive(false, false, 0);
                 if (queued != AbstractChannel.EMPTY) {
                     return queued == AbstractChannel.CLOSED ? INBOX : queued;
@@ -166,28 +169,28 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 if (c.finished) {
                     return INBOX;
                 }
-                if (c.readLock.tryLock() || lockSoon(c)) {
-                    try {
-                        return c.readOwn(timed, deadline);
-                    } finally {
-                        c.readLock.unlock();
-                    }
+                if (!woken) {
+                    c.link.link.wakeReader(); // if the reader thread sleeps on the link, it wakes and stands aside
+                    woken = true;
                 }
-                if (timed && System.nanoTime() - deadline >= 0) {
+                long wait = timed ? Math.min(LOCK_SLICE_NANOS, deadline - System.nanoTime()) : LOCK_SLICE_NANOS;
+                if (wait <= 0) {
                     return NONE;
                 }
+                if (c.readLock.tryLock(wait, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            }
+            try {
+                return c.readOwn(timed, deadline); // looks at the inbox first
+            } finally {
+                c.readLock.unlock();
             }
         } finally {
-            if (c.ownReaders.decrementAndGet() == 0 && inbox.waitingReceivers() > 0) {
-                c.wantPump(); // a select waits on the inbox: keep it fed
+            if (c.ownReaders.decrementAndGet() == 0 && c.pump) {
+                LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
             }
         }
-    }
-
-    /** The reader thread holds the read lock: wakes it so it stands aside, and waits a little for it. */
-    private static boolean lockSoon(RemoteReceiveChannel<?>.Connection c) throws InterruptedException {
-        c.link.link.wakeReader();
-        return c.readLock.tryLock(LOCK_SLICE_NANOS, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -369,11 +372,15 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         final ReentrantLock readLock = new ReentrantLock();
         /** Receiving threads reading the link themselves, or waiting to: the reader thread stands aside for them. */
         final AtomicInteger ownReaders = new AtomicInteger();
-        /** Whether the reader thread should pump frames into the inbox (always, unless {@link #direct}). */
-        private volatile boolean pump;
+        /**
+         * Whether the reader thread should pump frames into the inbox: always unless {@link #direct};
+         * on a direct link while a select (or a virtual thread) may wait on the inbox, standing
+         * aside whenever a receiving thread reads, until it finds nobody waiting.
+         */
+        volatile boolean pump;
         /** The link has ended: the sender closed, it failed, or the application released it. */
         volatile boolean finished;
-        private final Thread thread;
+        final Thread thread;
         /** Shared links: HELLOs and closes seen, and the first close cause (under the read lock). */
         private int hellos = 1;
         private int closes;
@@ -410,7 +417,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 readLock.unlock();
             }
             while (!finished) {
-                if (!pump && (ownReaders.get() > 0 || inbox.waitingReceivers() == 0)) {
+                if (ownReaders.get() > 0 || (!pump && inbox.waitingReceivers() == 0)) {
                     LockSupport.parkNanos(this, IDLE_NANOS); // a receiving thread reads, or nobody waits
                     continue;
                 }
@@ -433,10 +440,13 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 while (!finished) {
                     if (direct) {
                         if (ownReaders.get() > 0) {
-                            pump = false;
-                            return;
+                            return; // stands aside
                         }
                         if (!link.hasBufferedFrame() && !link.link.awaitReadable(SLICE_NANOS)) {
+                            if (inbox.waitingReceivers() == 0) {
+                                pump = false; // nobody waits on the inbox now (a select that comes asks again)
+                                return;
+                            }
                             continue;
                         }
                     }
