@@ -12,7 +12,8 @@ package dev.hoare.channels.shm;
  *         |  4 version u32         |  136 headCache i64     |                        |  388 pid      i32 |  a power of two      |
  *         |  8 capacity u32        |                        |                        |  392 heartbeat i64|                      |
  *         | 12 maxRecord u32       |                        |                        |  400 signal   i32 |                      |
- *         |                        |                        |                        |  404 waiters  i32 |                      |
+ *         | 16 helloLength i32     |                        |                        |  404 waiters  i32 |                      |
+ *         | 20 hello (108 bytes)   |                        |                        |                   |                      |
  *         +------------------------+------------------------+------------------------+-------------------+----------------------+
  *           each group on its own two cache lines (128 bytes), so producers and the consumer never share one
  *
@@ -39,12 +40,21 @@ final class RingLayout {
     /** "HRNG" as a u32. */
     static final int MAGIC = 0x48524E47;
     /** Bumped on any change to this layout; a file of another version is refused. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
     static final int CAPACITY_OFFSET = 8;
     static final int MAX_RECORD_OFFSET = 12;
+    /**
+     * The length of the first writer's HELLO frame kept at {@link #HELLO_OFFSET}: 0 if none,
+     * -1 while being written. A reader that opens the ring later, meeting a writer whose HELLO
+     * an earlier reader took, is handed this one in its place (durable rings).
+     */
+    static final int HELLO_LENGTH_OFFSET = 16;
+    static final int HELLO_OFFSET = 20;
+    /** The longest HELLO kept: the rest of the META lines (a codec id of up to 92 bytes). */
+    static final int HELLO_MAX = 128 - HELLO_OFFSET;
 
     /** Position of the next claim; producers move it with compare-and-set. */
     static final int TAIL_OFFSET = 128;

@@ -1,6 +1,7 @@
 package dev.hoare.channels.shm;
 
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
+    /** A frame's kind is its fifth byte (docs/wire-format.md). */
+    private static final int KIND_AT = 4;
     private static final int DETACH = 1;
     private static final AtomicInteger WRITERS = new AtomicInteger();
     /** How often a waiting end looks at its peer's liveness, and the reader beats its heart. */
@@ -44,6 +47,8 @@ final class ShmLink implements Link {
     private volatile boolean closed;
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
+    /** Writers: whether the first write (the HELLO) was seen. */
+    private boolean helloKept;
     /** Writers: when to look at the reader's process next. */
     private volatile long nextReaderCheck = System.nanoTime();
 
@@ -61,6 +66,12 @@ final class ShmLink implements Link {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                if (!helloKept) { // the first write is the HELLO: kept for readers that come later
+                    helloKept = true;
+                    if (startsWithHello(b, off, len)) {
+                        ring.keepHello(b, off, len);
+                    }
+                }
                 for (int done = 0; done < len; ) {
                     int n = Math.min(len - done, ring.maxPayload());
                     offer(DATA, b, off + done, n);
@@ -176,6 +187,10 @@ final class ShmLink implements Link {
         }
     }
 
+    private static boolean startsWithHello(byte[] b, int off, int len) {
+        return len > KIND_AT && (b[off + KIND_AT] & 0xff) == FrameKind.HELLO.code();
+    }
+
     @Override
     public InputStream in() {
         return in;
@@ -282,6 +297,8 @@ final class ShmLink implements Link {
         private int pos;
         private int limit;
         private long nextCheck = System.nanoTime();
+        /** Writers met by this reader: a writer's first record here starts with its HELLO, or is given one. */
+        private final Set<Integer> met = new HashSet<>();
         private final ShmRing.Handler take = (type, buffer, offset, length) -> {
             int writer = type >>> 1;
             if ((type & 1) == DETACH) {
@@ -289,12 +306,21 @@ final class ShmLink implements Link {
                 return;
             }
             everAttached |= attached.add(writer);
-            if (current.length < length) {
-                current = new byte[Math.max(length, 2 * current.length)];
+            byte[] hello = null;
+            if (met.add(writer) && (length <= KIND_AT || (buffer.get(offset + KIND_AT) & 0xff) != FrameKind.HELLO.code())) {
+                // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
+                hello = ring.keptHello();
             }
-            buffer.get(offset, current, 0, length);
+            int before = hello == null ? 0 : hello.length;
+            if (current.length < before + length) {
+                current = new byte[Math.max(before + length, 2 * current.length)];
+            }
+            if (hello != null) {
+                System.arraycopy(hello, 0, current, 0, before);
+            }
+            buffer.get(offset, current, before, length);
             pos = 0;
-            limit = length;
+            limit = before + length;
         };
 
         @Override

@@ -8,6 +8,9 @@ import static dev.hoare.channels.shm.RingLayout.HEADER_LENGTH;
 import static dev.hoare.channels.shm.RingLayout.HEAD_CACHE_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.HEAD_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.HEARTBEAT_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.HELLO_LENGTH_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.HELLO_MAX;
+import static dev.hoare.channels.shm.RingLayout.HELLO_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.MAGIC;
 import static dev.hoare.channels.shm.RingLayout.MAGIC_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.MAX_RECORD_OFFSET;
@@ -304,6 +307,34 @@ public final class ShmRing implements AutoCloseable {
             signal();
         }
         return true;
+    }
+
+    /**
+     * Keeps a writer's HELLO frame in the header, if none is kept yet and it fits
+     * ({@link RingLayout#HELLO_MAX} bytes), for readers that open the ring later.
+     *
+     * @param frame the frame's bytes
+     * @param offset where it starts
+     * @param length its length
+     */
+    public void keepHello(byte[] frame, int offset, int length) {
+        if (length <= 0 || length > HELLO_MAX || (int) INT.getAcquire(buffer, HELLO_LENGTH_OFFSET) != 0
+                || !INT.compareAndSet(buffer, HELLO_LENGTH_OFFSET, 0, -1)) {
+            return;
+        }
+        buffer.put(HELLO_OFFSET, frame, offset, length);
+        INT.setRelease(buffer, HELLO_LENGTH_OFFSET, length);
+    }
+
+    /** @return the HELLO frame {@link #keepHello} kept, or {@code null} */
+    public byte[] keptHello() {
+        int length = (int) INT.getAcquire(buffer, HELLO_LENGTH_OFFSET);
+        if (length <= 0 || length > HELLO_MAX) {
+            return null;
+        }
+        byte[] frame = new byte[length];
+        buffer.get(HELLO_OFFSET, frame);
+        return frame;
     }
 
     /** Wakes sleeping consumers (after a publish, or a close). */

@@ -67,6 +67,24 @@ class ShmRingTest {
     }
 
     @Test
+    void theFirstHelloThatFitsIsKeptForLaterReadersAndSurvivesAReopen() throws IOException {
+        Path file = dir.resolve("ring");
+        byte[] tooLong = new byte[RingLayout.HELLO_MAX + 1];
+        byte[] first = {0, 0, 0, 9, 1, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+        byte[] second = {0, 0, 0, 9, 1, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'};
+        try (ShmRing ring = ShmRing.create(file, 4096)) {
+            assertEquals(null, ring.keptHello());
+            ring.keepHello(tooLong, 0, tooLong.length);
+            assertEquals(null, ring.keptHello(), "a HELLO longer than the header's room is not kept");
+            ring.keepHello(first, 0, first.length);
+            ring.keepHello(second, 0, second.length);
+        }
+        try (ShmRing ring = ShmRing.open(file)) {
+            assertTrue(java.util.Arrays.equals(first, ring.keptHello()), "the first one stays");
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedClearly() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> ShmRing.create(dir.resolve("a"), 1000));
         assertThrows(IllegalArgumentException.class, () -> ShmRing.create(dir.resolve("b"), 512));

@@ -1,5 +1,6 @@
 package dev.hoare.channels.shm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
+import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
 import dev.hoare.channels.contract.ContractPeer;
@@ -66,6 +68,44 @@ class ShmTransportTest {
             });
             assertInstanceOf(PeerLostException.class, closed.getCause());
             assertTrue(closed.getCause().getMessage().contains("reader went away"), closed.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aDurableRingKeepsWhatWasPublishedForTheNextReaderAfterWriterAndReaderWereKilled() throws Exception {
+        Path file = dir.resolve("durable"); // a file on disk, not /dev/shm
+        URI uri = URI.create("shm:" + file + "?capacityBytes=65536&timeout=30s");
+        ChildJvm reader = child(ContractPeer.class, "take-on-command", uri.toString());
+        ChildJvm writer = child(ContractPeer.class, "stream", uri.toString());
+        reader.expect("OPEN");
+        writer.expect("OPEN");
+        for (int i = 0; i < 3; i++) {
+            reader.tell("TAKE");
+            assertTrue(reader.expect("TOOK ").startsWith("TOOK " + i + " "));
+        }
+        try (ShmRing ring = ShmRing.open(file)) { // the writer fills the ring, then waits for room
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ring.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1); // polling with a deadline
+            }
+            assertTrue(!ring.isEmpty(), "the writer published nothing more");
+        }
+        writer.kill();
+        reader.kill();
+
+        List<Long> got = new ArrayList<>();
+        try (ReceiveChannel<String> next = Channels.openReceive(uri, Codec.utf8())) {
+            ChannelClosedException end = assertThrows(ChannelClosedException.class, () -> {
+                while (true) {
+                    got.add(Long.parseLong(next.receive()));
+                }
+            });
+            assertInstanceOf(PeerLostException.class, end.getCause(), "the writer went away without closing");
+        }
+        assertTrue(got.size() > 100, "the ring's records reached the next reader: " + got.size());
+        assertTrue(got.get(0) >= 3, "values the first reader took are not read again: " + got.get(0));
+        for (int i = 1; i < got.size(); i++) {
+            assertEquals(got.get(i - 1) + 1, got.get(i), "every published value once, in order");
         }
     }
 
