@@ -381,6 +381,8 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** The link has ended: the sender closed, it failed, or the application released it. */
         volatile boolean finished;
         final Thread thread;
+        /** Whether the reader thread may have left values in the inbox (under the read lock). */
+        private boolean fed;
         /** Shared links: HELLOs and closes seen, and the first close cause (under the read lock). */
         private int hellos = 1;
         private int closes;
@@ -536,9 +538,12 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
          *     ended: the inbox then says what is left (values, or closed with the cause)
          */
         private Object readOwn(boolean timed, long deadline) throws InterruptedException {
-            Object queued = inbox.doReceive(false, false, 0);
-            if (queued != AbstractChannel.EMPTY) {
-                return queued == AbstractChannel.CLOSED ? INBOX : queued;
+            if (fed) {
+                Object queued = inbox.doReceive(false, false, 0);
+                if (queued != AbstractChannel.EMPTY) {
+                    return queued == AbstractChannel.CLOSED ? INBOX : queued;
+                }
+                fed = false;
             }
             if (finished) {
                 return INBOX;
@@ -576,6 +581,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
 
         private void flush() throws InterruptedException {
+            fed |= !batch.isEmpty();
             for (int i = 0; i < batch.size(); ) {
                 i += inbox.trySendMany(batch, i, putHook);
                 if (i < batch.size()) {

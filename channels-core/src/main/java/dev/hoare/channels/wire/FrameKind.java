@@ -21,6 +21,7 @@ public enum FrameKind {
      */
     RELEASE(0x06);
 
+    private static final FrameKind[] KINDS = values();
     private final int code;
 
     FrameKind(int code) {
@@ -38,7 +39,7 @@ public enum FrameKind {
      * @throws ChannelProtocolException for a byte that names no kind
      */
     public static FrameKind of(int code) throws ChannelProtocolException {
-        for (FrameKind k : values()) {
+        for (FrameKind k : KINDS) {
             if (k.code == code) {
                 return k;
             }

@@ -299,15 +299,17 @@ final class ShmLink implements Link {
         private long nextCheck = System.nanoTime();
         /** Writers met by this reader: a writer's first record here starts with its HELLO, or is given one. */
         private final Set<Integer> met = new HashSet<>();
+        /** The writer of the last record read (most records come from the same writer as the one before). */
+        private int lastWriter = -1;
         private final ShmRing.Handler take = (type, buffer, offset, length) -> {
             int writer = type >>> 1;
             if ((type & 1) == DETACH) {
                 attached.remove(writer);
+                lastWriter = -1;
                 return;
             }
-            everAttached |= attached.add(writer);
             byte[] hello = null;
-            if (met.add(writer) && (length <= KIND_AT || (buffer.get(offset + KIND_AT) & 0xff) != FrameKind.HELLO.code())) {
+            if (writer != lastWriter && firstFrom(writer) && (length <= KIND_AT || (buffer.get(offset + KIND_AT) & 0xff) != FrameKind.HELLO.code())) {
                 // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
                 hello = ring.keptHello();
             }
@@ -322,6 +324,13 @@ final class ShmLink implements Link {
             pos = 0;
             limit = before + length;
         };
+
+        /** A writer's record: it is attached (again, if the liveness look had dropped it). @return whether this reader never met it before */
+        private boolean firstFrom(int writer) {
+            lastWriter = writer;
+            everAttached |= attached.add(writer);
+            return met.add(writer);
+        }
 
         @Override
         public int read() throws IOException {
@@ -415,6 +424,7 @@ final class ShmLink implements Link {
                 ring.heartbeat();
                 ring.repair(ZERO_GAP);
                 attached.removeIf(writer -> !ShmRing.alive(writer >>> 7));
+                lastWriter = -1;
                 nextCheck = now + CHECK_NANOS;
             }
             return everAttached && attached.isEmpty() && ring.isEmpty() ? -1 : 0;
