@@ -3,6 +3,9 @@ package dev.hoare.examples;
 import dev.hoare.channels.Channel;
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Channels;
+import dev.hoare.channels.Codec;
+import dev.hoare.examples.cli.Children;
+import dev.hoare.examples.cli.Scratch;
 import dev.hoare.channels.Routine;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Select;
@@ -30,7 +33,8 @@ import reactor.core.publisher.Flux;
 public final class Demo {
     private final PrintStream out;
 
-    Demo(PrintStream out) {
+    /** @param out where the tour prints */
+    public Demo(PrintStream out) {
         this.out = out;
     }
 
@@ -44,7 +48,12 @@ public final class Demo {
         new Demo(System.out).run();
     }
 
-    void run() throws Exception {
+    /**
+     * Runs the tour, printing as it goes.
+     *
+     * @throws Exception if interrupted, a child process fails, or the demo cannot signal itself
+     */
+    public void run() throws Exception {
         out.println("Hoare — Go-style channels for Java");
         pipeline();
         closeWithCause();
@@ -52,6 +61,7 @@ public final class Demo {
         rendezvous();
         selectWithTimeout();
         reactive();
+        acrossProcesses();
         signals();
         out.println("done.");
     }
@@ -184,10 +194,39 @@ public final class Demo {
         out.println("   from a Flux: " + String.join(" ", words.stream().toList()));
     }
 
+    /**
+     * The same consumer code over three transports, a child process (this program again,
+     * started here) producing: the channel ends are the same interfaces as in one process.
+     */
+    void acrossProcesses() throws Exception {
+        out.println();
+        out.println("7. the same channel across processes: a child process produces, this one consumes");
+        String[][] transports = {{"fifo", "a named pipe"}, {"uds", "a Unix socket"}, {"shm", "a shared-memory ring"}};
+        for (String[] t : transports) {
+            long start = System.nanoTime();
+            try (Scratch scratch = new Scratch(t[0], "tour")) {
+                Process child = Children.start("child", "produce", scratch.sending("orders").toString());
+                List<String> got = new ArrayList<>();
+                try (ReceiveChannel<String> orders = Channels.openReceive(scratch.receiving("orders"), Codec.utf8())) {
+                    for (String order : orders) {                   // ends when the child closes
+                        got.add(order);
+                    }
+                } finally {
+                    if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                        child.destroyForcibly();
+                    }
+                }
+                out.printf("   %-5s %-22s %s: %s (%d ms, files removed)%n", t[0] + ":", "(" + t[1] + ")",
+                        got.isEmpty() ? "nothing" : "from child " + got.get(0), String.join(", ", got.subList(Math.min(1, got.size()), got.size())),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+        }
+    }
+
     /** A signal handled as a Flux: the demo sends itself SIGUSR1. */
     void signals() throws Exception {
         out.println();
-        out.println("7. signals: SIGUSR1 as a Flux");
+        out.println("8. signals: SIGUSR1 as a Flux");
         CountDownLatch got = new CountDownLatch(1);
         Disposable subscription = Signals.flux(Signal.USR1).subscribe(e -> {
             out.println("   received SIG" + e.signal() + " (signal " + e.signal().number() + ")");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 class DemoTest {
 
     @Test
-    void demoShowsPipelineCloseOverflowAndRendezvous() throws Exception {
+    void demoShowsPipelineCloseOverflowRendezvousAndTheSameChannelAcrossProcesses() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new Demo(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run();
         String out = bytes.toString(StandardCharsets.UTF_8);
@@ -30,6 +30,10 @@ class DemoTest {
         assertContains(out, "got result A\n   got result B\n   timed out after 500 ms");
         assertContains(out, "evens x10 from the channel: [20, 40, 60, 80, 100, 120, 140, 160, 180, 200]");
         assertContains(out, "from a Flux: back into a channel");
+        assertContains(out, "fifo: (a named pipe)         from child pid ");
+        assertContains(out, "uds:  (a Unix socket)        from child pid ");
+        assertContains(out, "shm:  (a shared-memory ring) from child pid ");
+        assertTrue(out.lines().filter(l -> l.endsWith("files removed)") && l.contains(": espresso, flat white, cortado (")).count() == 3, out);
         assertContains(out, "received SIGUSR1 (signal 10)");
         assertContains(out, "done.");
     }

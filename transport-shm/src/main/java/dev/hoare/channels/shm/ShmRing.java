@@ -508,6 +508,11 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /** @return the bytes claimed or published beyond the head: records not yet read, with their headers and padding */
+    public long depth() {
+        return (long) LONG.getVolatile(buffer, TAIL_OFFSET) - (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+    }
+
     /** @return whether nothing is claimed or published beyond the head */
     public boolean isEmpty() {
         return (long) LONG.getVolatile(buffer, TAIL_OFFSET) == (long) LONG.getVolatile(buffer, HEAD_OFFSET);

@@ -85,10 +85,10 @@ class ShmTransportTest {
         }
         try (ShmRing ring = ShmRing.open(file)) { // the writer fills the ring, then waits for room
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ring.isEmpty() && System.nanoTime() < deadline) {
+            while (ring.depth() < ring.capacity() / 2 && System.nanoTime() < deadline) {
                 Thread.sleep(1); // polling with a deadline
             }
-            assertTrue(!ring.isEmpty(), "the writer published nothing more");
+            assertTrue(ring.depth() >= ring.capacity() / 2, "the writer did not fill the ring: " + ring.depth());
         }
         writer.kill();
         reader.kill();
@@ -102,7 +102,7 @@ class ShmTransportTest {
             });
             assertInstanceOf(PeerLostException.class, end.getCause(), "the writer went away without closing");
         }
-        assertTrue(got.size() > 100, "the ring's records reached the next reader: " + got.size());
+        assertTrue(got.size() > 1000, "the ring's records reached the next reader: " + got.size());
         assertTrue(got.get(0) >= 3, "values the first reader took are not read again: " + got.get(0));
         for (int i = 1; i < got.size(); i++) {
             assertEquals(got.get(i - 1) + 1, got.get(i), "every published value once, in order");

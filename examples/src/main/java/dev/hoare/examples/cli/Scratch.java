@@ -1,0 +1,109 @@
+package dev.hoare.examples.cli;
+
+import dev.hoare.channels.fifo.Fifos;
+import dev.hoare.channels.shm.Shms;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The channels a tour or a benchmark makes on one transport ({@code fifo}, {@code uds} or
+ * {@code shm}): names of this process's own, and every file removed at the end — the per-user
+ * directories too if they were made here and are left empty.
+ */
+public final class Scratch implements AutoCloseable {
+    private final String transport;
+    private final String prefix;
+    private final List<String> names = new ArrayList<>();
+    private final List<Path> madeDirectories = new ArrayList<>();
+    private Path socketDirectory;
+
+    /**
+     * @param transport fifo, uds or shm
+     * @param tag a word in the names, for whoever lists them meanwhile
+     * @throws IllegalArgumentException for another transport
+     */
+    public Scratch(String transport, String tag) {
+        if (!List.of("fifo", "uds", "shm").contains(transport)) {
+            throw new IllegalArgumentException("unknown transport '" + transport + "': fifo, uds or shm");
+        }
+        this.transport = transport;
+        this.prefix = "hoare-" + tag + "-" + ProcessHandle.current().pid() + "-";
+    }
+
+    /** @return the URI the receiving side of channel {@code name} opens (a Unix socket: it listens for one sender) */
+    public URI receiving(String name) throws IOException {
+        return uri(name, "?listen=one&timeout=30s");
+    }
+
+    /** @return the URI the sending side of channel {@code name} opens */
+    public URI sending(String name) throws IOException {
+        return uri(name, "?timeout=30s");
+    }
+
+    private URI uri(String name, String options) throws IOException {
+        if (!names.contains(name)) {
+            names.add(name);
+            rememberDirectory();
+        }
+        return switch (transport) {
+            case "uds" -> URI.create("uds:" + socketDirectory().resolve(name + ".sock") + options);
+            case "shm" -> URI.create("shm:" + prefix + name + options.replace("listen=one&", ""));
+            default -> URI.create("fifo:" + prefix + name + options.replace("listen=one&", ""));
+        };
+    }
+
+    /** Notes the transport's per-user directory (made now if missing) as ours when it is empty. */
+    private void rememberDirectory() throws IOException {
+        Path dir = switch (transport) {
+            case "fifo" -> Fifos.directory();
+            case "shm" -> Shms.directory();
+            default -> null;
+        };
+        if (dir != null && !madeDirectories.contains(dir) && isEmpty(dir)) {
+            madeDirectories.add(dir); // empty now: ours to remove if empty at the end
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
+    }
+
+    private Path socketDirectory() throws IOException {
+        if (socketDirectory == null) {
+            socketDirectory = Files.createTempDirectory(prefix);
+        }
+        return socketDirectory;
+    }
+
+    /** Removes every file made for these channels. */
+    @Override
+    public void close() throws IOException {
+        for (String name : names) {
+            switch (transport) {
+                case "fifo" -> Fifos.remove(prefix + name);
+                case "shm" -> Shms.remove(prefix + name);
+                default -> { }
+            }
+        }
+        if (socketDirectory != null) {
+            try (Stream<Path> all = Files.walk(socketDirectory)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        for (Path dir : madeDirectories) {
+            if (Files.isDirectory(dir) && isEmpty(dir)) {
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package dev.hoare.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.hoare.channels.fifo.Fifos;
+import dev.hoare.channels.shm.Shms;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The {@code hoare} command run as a user runs it: {@code java -jar examples/target/hoare.jar ...}, a process per call. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HoareCliIT {
+    private static final Path JAR = Path.of("target", "hoare.jar").toAbsolutePath();
+    private static final String TAG = "cli-" + ProcessHandle.current().pid();
+
+    /** What one run of the command did. */
+    record Run(int exit, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    /** A started command, its output collected as it comes. */
+    static final class Started {
+        final Process process;
+        final CompletableFuture<String> out;
+        final CompletableFuture<String> err;
+
+        Started(Process process) {
+            this.process = process;
+            this.out = collect(process.getInputStream());
+            this.err = collect(process.getErrorStream());
+        }
+
+        Run await(Duration timeout) throws Exception {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail("hoare did not finish within " + timeout + "; it printed: " + out.getNow("") + err.getNow(""));
+            }
+            return new Run(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        }
+
+        private static CompletableFuture<String> collect(InputStream in) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            }, r -> Thread.ofPlatform().daemon().start(r));
+        }
+    }
+
+    static Started start(String stdin, String... args) throws IOException {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is built by 'package', before these tests run");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        return new Started(p);
+    }
+
+    static Run run(String... args) throws Exception {
+        return start(null, args).await(Duration.ofSeconds(60));
+    }
+
+    private static Set<Path> hoareFiles() throws IOException {
+        Set<Path> all = new HashSet<>();
+        for (Path dir : List.of(Fifos.directory(), Shms.directory(), Path.of(System.getProperty("java.io.tmpdir")))) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(p -> dir.equals(Path.of(System.getProperty("java.io.tmpdir")))
+                        ? p.getFileName().toString().matches("hoare-(tour|bench)-.*") : true).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void theTourRunsEverythingExitsZeroAndLeavesNoFiles() throws Exception {
+        Set<Path> before = hoareFiles();
+        long start = System.nanoTime();
+        Run r = start(null, "tour").await(Duration.ofSeconds(60));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertEquals(0, r.exit(), r.err());
+        for (String expected : List.of("100 squares received", "timed out after 500 ms", "evens x10 from the channel",
+                "fifo: (a named pipe)", "uds:  (a Unix socket)", "shm:  (a shared-memory ring)", "received SIGUSR1", "done.")) {
+            assertTrue(r.out().contains(expected), "missing \"" + expected + "\" in:\n" + r.out());
+        }
+        assertEquals(3, r.out().lines().filter(l -> l.contains("espresso, flat white, cortado")).count(), r.out());
+        assertTrue(seconds < 30, "the tour took " + seconds + " s");
+        Set<Path> left = hoareFiles();
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "files the tour left behind");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "uds", "shm"})
+    void sendAndRecvTalkOverEachTransport(String transport) throws Exception {
+        try (Scratch scratch = new Scratch(transport, TAG)) {
+            String receiving = scratch.receiving("talk").toString();
+            String sending = scratch.sending("talk").toString();
+            Started recv = start(null, "recv", receiving, "--count", "5", "--timeout", "30s");
+            Run send = start(null, "send", sending, "hello", "wide world", "über").await(Duration.ofSeconds(60));
+            assertEquals(0, send.exit(), send.err());
+            Run got = recv.await(Duration.ofSeconds(60));
+            assertEquals(0, got.exit(), got.err());
+            assertEquals(List.of("hello", "wide world", "über"), got.out().lines().toList(), "ends when the sender closes");
+
+            Started again = start(null, "recv", receiving, "--count", "2");
+            Run piped = start("line one\nline two\nline three\n", "send", sending).await(Duration.ofSeconds(60));
+            Run two = again.await(Duration.ofSeconds(60));
+            assertEquals(List.of("line one", "line two"), two.out().lines().toList(), two.err());
+            assertEquals(0, two.exit(), two.err());
+            assertTrue(piped.exit() == 0 || piped.err().contains("hoare: "), "the sender of the third line may find the reader gone: " + piped);
+        }
+    }
+
+    @Test
+    void lsShowsALiveRingRefusesToRemoveItAndMarksADeadOwners() throws Exception {
+        String name = TAG + "-ring";
+        try {
+            Started reader = start(null, "recv", "shm:" + name + "?timeout=60s", "--timeout", "60s");
+            long pid = reader.process.pid();
+            String line = awaitLsLine(name, pid + " alive");
+            assertTrue(line.startsWith("shm"), line);
+            assertTrue(line.contains("1 MiB ring") && line.contains("queued"), line);
+
+            Run refused = run("rm", name);
+            assertEquals(1, refused.exit());
+            assertEquals(1, refused.errLines().size(), refused.err());
+            assertTrue(refused.err().startsWith("hoare: ") && refused.err().contains("in use"), refused.err());
+
+            reader.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            awaitLsLine(name, pid + " dead");
+            Run removed = run("rm", name);
+            assertEquals(0, removed.exit(), removed.err());
+            assertTrue(removed.out().startsWith("removed shm "), removed.out());
+            assertTrue(!Files.exists(Shms.path(name)));
+        } finally {
+            Shms.remove(name);
+            Fifos.remove(name);
+        }
+    }
+
+    /** Runs {@code hoare ls} until a line names {@code name} and shows {@code owner} (with a deadline). */
+    private static String awaitLsLine(String name, String owner) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Run ls = run("ls");
+            assertEquals(0, ls.exit(), ls.err());
+            last = ls.out();
+            for (String line : ls.out().lines().toList()) {
+                if (line.contains(" " + name + " ") && line.contains(owner)) {
+                    return line;
+                }
+            }
+            Thread.sleep(100); // polling: ls is a process of its own
+        }
+        return fail("no ls line for " + name + " with owner '" + owner + "'; last ls:\n" + last);
+    }
+
+    @Test
+    void badArgumentsExitTwoWithOneLineOnStandardError() throws Exception {
+        List<List<String>> bad = List.of(List.of(), List.of("frobnicate"), List.of("send"), List.of("recv", "fifo:x", "--count", "-1"),
+                List.of("recv", "fifo:x", "--timeout", "soon"), List.of("recv", "fifo:../etc"), List.of("send", "bogus:x", "v"),
+                List.of("bench", "carrier-pigeon"), List.of("bench", "shm", "--size", "0"), List.of("rm", "a/b"));
+        for (List<String> args : bad) {
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.exit(), args + ": " + r);
+            assertEquals(1, r.errLines().size(), args + ": " + r.err());
+            assertTrue(r.err().startsWith("hoare: "), args + ": " + r.err());
+            assertEquals("", r.out(), args + ": nothing on standard output");
+        }
+    }
+
+    @Test
+    void aMissingPeerIsOneClearLineAndVerboseAddsTheStackTrace() throws Exception {
+        String name = TAG + "-nobody";
+        try {
+            Run quiet = run("recv", "fifo:" + name + "?timeout=300ms");
+            assertEquals(1, quiet.exit(), quiet.toString());
+            assertEquals(1, quiet.errLines().size(), quiet.err());
+            assertTrue(quiet.err().contains("no writer opened FIFO"), quiet.err());
+
+            Run verbose = run("recv", "fifo:" + name + "?timeout=300ms", "--verbose");
+            assertEquals(1, verbose.exit(), verbose.toString());
+            assertTrue(verbose.err().contains("\tat dev.hoare."), "a stack trace with --verbose: " + verbose.err());
+        } finally {
+            Fifos.remove(name);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "uds", "shm"})
+    void benchMeasuresEachTransportAndCleansUp(String transport) throws Exception {
+        Set<Path> before = hoareFiles();
+        Run r = run("bench", transport, "--seconds", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("streaming:") && r.out().contains("all received"), r.out());
+        assertTrue(r.out().contains("round trip: p50 ") && r.out().contains("p99.9 "), r.out());
+        Set<Path> left = hoareFiles();
+        left.removeAll(before);
+        assertEquals(Set.of(), left);
+    }
+}
