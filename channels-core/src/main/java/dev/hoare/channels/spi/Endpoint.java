@@ -102,22 +102,33 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
         if (v == null) {
             return defaultValue;
         }
-        java.util.regex.Matcher m = DURATION.matcher(v);
         try {
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            }
-            return Duration.parse(v);
+            return parseDuration(v);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("option " + name + "=" + v
                     + " is not a duration (such as 500ms, 5s, 2m, 1h or PT5S) in " + uri, e);
         }
+    }
+
+    /**
+     * The one duration syntax of URI options (and of the {@code hoare} command's).
+     *
+     * @param text a number with a unit ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}) or ISO-8601 ({@code PT5S})
+     * @return the duration
+     * @throws java.time.format.DateTimeParseException if it is neither
+     */
+    public static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = DURATION.matcher(text);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+        return Duration.parse(text);
     }
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)");
