@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turns a JMH JSON result of the benchmarks module into the Markdown tables of docs/benchmarks.md."""
+"""Turns JMH JSON results (the benchmarks module's, and optionally benchmarks-aeron's) into the
+Markdown tables of docs/benchmarks.md: report.py RESULT.json [MORE.json...]"""
 import json
 import math
 import sys
@@ -27,8 +28,10 @@ APPLIES = {"Unbuffered.ping": {"hoare", "jox", "sq", "ltq"},
 CODECS = ["bytes", "kryo"]  # CodecBench.roundTrip: a hand-written ByteBuffer encoding vs Codec.kryo
 
 
-def main(path):
-    score = load(path)
+def main(paths):
+    score = {}
+    for path in paths:
+        score.update(load(path))
     channel_tables(score)
     select_table(score)
     codec_table(score)
@@ -36,6 +39,7 @@ def main(path):
     shm_ring_table(score)
     shm_table(score)
     ring_wait_table(score)
+    aeron_table(score)
     return check_complete(score)
 
 
@@ -208,6 +212,12 @@ def shm_table(score):
             return f"{math.floor(r * 100) / 100:.2f}x" + ("" if target is None else f" {'met' if r >= target else 'MISSED'}")
         print(f"| {wait} | {fmt3(st) if st else '—'} | {ratio(st, uds, 10)} | {ratio(st, agrona, 0.5 if wait == 'spin' else None)} "
               f"| {fmt3(rt) if rt else '—'} | {ratio(uds_rt, rt)} faster |")
+    block = score.get(("ShmBench.PingPong.roundTrip", None, None, "block"))
+    futex = score.get(("RingPingPongBench.roundTrip", None, None, "futex"))
+    if block and futex:
+        r = block[0] / futex[0]
+        print(f"\nBlocking round trip of the channel against a plain futex ping-pong (same run): {r:.2f}x "
+              f"(target ≤ 1.3x: {'met' if r <= 1.3 else 'MISSED'}).")
 
 
 def ring_wait_table(score):
@@ -241,5 +251,19 @@ def codec_table(score):
     print(f"| {fmt(b)} | {fmt(k)} | {ratio} |")
 
 
+def aeron_table(score):
+    """AeronPingPongBench (benchmarks-aeron): round trips against Aeron IPC, same run."""
+    cells = {i: score.get(("AeronPingPongBench.roundTrip", None, None, i)) for i in ("aeron", "hoare-channel", "hoare-ring")}
+    if not any(cells.values()):
+        return
+    print("\n#### round trip with both sides spinning against Aeron IPC (µs, lower is better), same run\n")
+    print("| Aeron IPC | shm: channel | ShmRing alone | channel vs Aeron (target ≤ 1.5x) | ring vs Aeron |")
+    print("|---|---|---|---|---|")
+    a, c, r = cells["aeron"], cells["hoare-channel"], cells["hoare-ring"]
+    verdict = f"{c[0] / a[0]:.2f}x {'met' if c[0] / a[0] <= 1.5 else 'MISSED'}" if a and c else "—"
+    ring = f"{r[0] / a[0]:.2f}x" if a and r else "—"
+    print("| " + " | ".join(fmt3(x) if x else "—" for x in (a, c, r)) + f" | {verdict} | {ring} |")
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/target/jmh-result.json"))
+    sys.exit(main(sys.argv[1:] or ["benchmarks/target/jmh-result.json"]))
