@@ -151,7 +151,8 @@ class HoareCliIT {
             assertTrue(refused.err().startsWith("hoare: ") && refused.err().contains("in use"), refused.err());
 
             reader.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            awaitLsLine(name, pid + " dead");
+            String dead = awaitLsLine(name, pid + " dead");
+            assertTrue(dead.contains("heartbeats: reader ") && dead.contains("no writer"), dead);
             Run removed = run("rm", name);
             assertEquals(0, removed.exit(), removed.err());
             assertTrue(removed.out().startsWith("removed shm "), removed.out());
@@ -159,6 +160,22 @@ class HoareCliIT {
         } finally {
             Shms.remove(name);
             Fifos.remove(name);
+        }
+    }
+
+    @Test
+    void rmForceRemovesARingWhoseReaderIsAlive() throws Exception {
+        String name = TAG + "-forced";
+        Started reader = start(null, "recv", "shm:" + name + "?timeout=60s", "--timeout", "60s");
+        try {
+            awaitLsLine(name, reader.process.pid() + " alive");
+            Run forced = run("rm", name, "--force");
+            assertEquals(0, forced.exit(), forced.err());
+            assertTrue(forced.out().startsWith("removed shm "), forced.out());
+            assertTrue(!Files.exists(Shms.path(name)));
+        } finally {
+            reader.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Shms.remove(name);
         }
     }
 
