@@ -48,12 +48,12 @@ record Entry(String kind, Path path, Set<Long> holders, Long owner, boolean owne
         try (ShmRing ring = ShmRing.open(path)) {
             long reader = ring.consumerPid();
             boolean alive = reader != 0 && ProcessHandle.of(reader).map(ProcessHandle::isAlive).orElse(false);
-            long beat = ring.lastHeartbeat();
-            String heartbeat = beat == 0 ? "never" : ago(Duration.between(Instant.ofEpochMilli(beat), Instant.now()));
+            String heartbeat = ago(ring.lastHeartbeat());
+            String writersBeat = ago(ring.lastWriterHeartbeat());
             Set<Long> writers = holders.stream().filter(p -> p != reader).collect(Collectors.toCollection(java.util.TreeSet::new));
-            String details = String.format("%s ring, %s queued (%.1f%%), reader's heartbeat %s%s%s",
-                    bytes(ring.capacity()), bytes(ring.depth()), 100.0 * ring.depth() / ring.capacity(), heartbeat,
-                    writers.isEmpty() ? ", no writer" : ", writers " + pids(writers), ring.isClosed() ? ", closed" : "");
+            String details = String.format("%s ring, %s queued (%.1f%%), heartbeats: reader %s, writers %s; %s%s",
+                    bytes(ring.capacity()), bytes(ring.depth()), 100.0 * ring.depth() / ring.capacity(), heartbeat, writersBeat,
+                    writers.isEmpty() ? "no writer" : "writers " + pids(writers), ring.isClosed() ? ", closed" : "");
             return new Entry("shm", path, holders, reader == 0 ? null : reader, alive, details);
         } catch (IOException | RuntimeException e) {
             return new Entry("file", path, holders, null, false, Hoare.oneLine(e));
@@ -76,7 +76,12 @@ record Entry(String kind, Path path, Set<Long> holders, Long owner, boolean owne
         return pids.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
-    private static String ago(Duration d) {
+    /** @return how long ago a heartbeat (milliseconds since the epoch, 0: none) was */
+    private static String ago(long epochMillis) {
+        if (epochMillis == 0) {
+            return "never";
+        }
+        Duration d = Duration.between(Instant.ofEpochMilli(epochMillis), Instant.now());
         return d.toMillis() < 10_000 ? String.format("%.1f s ago", d.toMillis() / 1000.0) : d.toSeconds() + " s ago";
     }
 

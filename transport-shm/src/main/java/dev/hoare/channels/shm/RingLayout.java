@@ -13,6 +13,7 @@ package dev.hoare.channels.shm;
  *         |  8 capacity u32        |                        |                        |  392 heartbeat i64|                      |
  *         | 12 maxRecord u32       |                        |                        |  400 signal   i32 |                      |
  *         | 16 helloLength i32     |                        |                        |  404 waiters  i32 |                      |
+ *         |                        |                        |                        |  408 writers' heartbeat i64              |
  *         | 20 hello (108 bytes)   |                        |                        |                   |                      |
  *         +------------------------+------------------------+------------------------+-------------------+----------------------+
  *           each group on its own two cache lines (128 bytes), so producers and the consumer never share one
@@ -75,6 +76,9 @@ final class RingLayout {
     static final int SIGNAL_OFFSET = 400;
     /** How many consumers are (about to be) asleep on {@link #SIGNAL_OFFSET}: producers skip the wake system call when 0. */
     static final int WAITERS_OFFSET = 404;
+
+    /** The last sign of life of any writer, in milliseconds since the epoch (beaten at most every 10 ms by each). */
+    static final int WRITER_HEARTBEAT_OFFSET = 408;
 
     /** Where the records begin: the header's length. */
     static final int HEADER_LENGTH = 512;

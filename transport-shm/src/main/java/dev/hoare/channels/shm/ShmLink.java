@@ -150,6 +150,7 @@ final class ShmLink implements Link {
                 gone = "the reader released the ring";
             } else if (now - nextReaderCheck >= 0) {
                 nextReaderCheck = now + CHECK_NANOS;
+                ring.writerHeartbeat();
                 int reader = ring.consumerPid();
                 if (reader == 0 || !ShmRing.alive(reader)) {
                     gone = "the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")");
@@ -174,7 +175,7 @@ final class ShmLink implements Link {
                 if (ring.offer(type, b, off, len)) {
                     return;
                 }
-            } catch (ShmRing.RingFaultException e) {
+            } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
                 throw new IOException(e.getMessage(), e);
             }
             if (tries < 100) {
@@ -416,7 +417,7 @@ final class ShmLink implements Link {
                 if (ring.read(take, 1) == 1 && pos < limit) {
                     return 1;
                 }
-            } catch (ShmRing.RingFaultException e) {
+            } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
                 throw new IOException(e.getMessage(), e);
             }
             long now = System.nanoTime();

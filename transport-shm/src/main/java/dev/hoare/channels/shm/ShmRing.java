@@ -21,6 +21,7 @@ import static dev.hoare.channels.shm.RingLayout.TAIL_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.VERSION;
 import static dev.hoare.channels.shm.RingLayout.VERSION_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.WAITERS_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.WRITER_HEARTBEAT_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.align;
 
 import java.io.IOException;
@@ -238,6 +239,17 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /**
+     * A record header that cannot be: a length beyond the ring's end or its record limit. Only a
+     * process writing over the shared mapping makes one (a bug, or a hostile process of the same
+     * user: docs/security.md); the reader stops there instead of reading outside the ring.
+     */
+    public static final class RingCorruptException extends IllegalStateException {
+        RingCorruptException(String message) {
+            super(message);
+        }
+    }
+
     private RingFaultException fault(InternalError e) {
         String size;
         try {
@@ -416,6 +428,13 @@ public final class ShmRing implements AutoCloseable {
                     break;
                 }
                 int type = buffer.getInt(at + 4);
+                int index = (int) pos & mask;
+                if (length < RECORD_HEADER || index + (long) align(length) > capacity
+                        || (type != PADDING && length > maxPayload + RECORD_HEADER)) {
+                    throw new RingCorruptException(path + ": corrupt record at position " + pos + ": length " + length
+                            + " (a record takes " + RECORD_HEADER + " to " + (maxPayload + RECORD_HEADER)
+                            + " bytes within the ring's " + capacity + ")");
+                }
                 pos += align(length);
                 if (type != PADDING) {
                     count++;
@@ -605,6 +624,16 @@ public final class ShmRing implements AutoCloseable {
     /** @return the consumer's last heartbeat, milliseconds since the epoch */
     public long lastHeartbeat() {
         return (long) LONG.getAcquire(buffer, HEARTBEAT_OFFSET);
+    }
+
+    /** A writer's sign of life: the time now (writers beat at most every 10 ms, when they look at the reader). */
+    public void writerHeartbeat() {
+        LONG.setRelease(buffer, WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+    }
+
+    /** @return the last sign of life of any writer, in milliseconds since the epoch; 0 if none yet */
+    public long lastWriterHeartbeat() {
+        return (long) LONG.getAcquire(buffer, WRITER_HEARTBEAT_OFFSET);
     }
 
     /**

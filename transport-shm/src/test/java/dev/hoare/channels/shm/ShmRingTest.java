@@ -85,6 +85,27 @@ class ShmRingTest {
     }
 
     @Test
+    void aRecordHeaderOverwrittenWithAnImpossibleLengthStopsTheReaderClearly() throws IOException {
+        Path file = dir.resolve("ring");
+        try (ShmRing ring = ShmRing.create(file, 4096)) {
+            byte[] r = new byte[16];
+            assertTrue(ring.offer(1, r, 0, r.length));
+            assertTrue(ring.offer(1, r, 0, r.length));
+            List<Integer> lengths = new ArrayList<>();
+            assertEquals(1, ring.read((type, b, o, l) -> lengths.add(l), 1));
+            for (int bad : new int[] {3, 4096 + 8, 1 << 30}) { // shorter than a header; past the ring; absurd
+                try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) { // another process scribbling
+                    f.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, bad), RingLayout.HEADER_LENGTH + 24);
+                }
+                ShmRing.RingCorruptException e = assertThrows(ShmRing.RingCorruptException.class,
+                        () -> ring.read((type, b, o, l) -> lengths.add(l), 1));
+                assertTrue(e.getMessage().contains("corrupt record at position 24: length " + bad), e.getMessage());
+            }
+            assertEquals(List.of(16), lengths, "nothing read past the good record");
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedClearly() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> ShmRing.create(dir.resolve("a"), 1000));
         assertThrows(IllegalArgumentException.class, () -> ShmRing.create(dir.resolve("b"), 512));
