@@ -7,6 +7,9 @@
 #   JMH_ARGS="..." benchmarks/run.sh      # any JMH options instead of the defaults
 #   JMH_EXTRA="Buffered -p threads=virtual" benchmarks/run.sh   # options added to the defaults
 #   MVN=mvn benchmarks/run.sh             # build with another Maven than ./mvnw
+#   PIN=1 JMH_ARGS="RingPingPongBench|ShmBench.PingPong -f 3 ..." benchmarks/run.sh
+#                                         # two-process benchmarks with the benchmark thread on CPU 0 and the
+#                                         # child on CPU 1 (taskset; HOARE_PIN=0,1 picks others)
 #   REPORT=1 benchmarks/run.sh            # the report: the full run, then Aeron IPC (benchmarks-aeron), then
 #                                         # docs/benchmark-report.md and its charts docs/img/*.png (~15 minutes)
 # The JDK: $JAVA_HOME if it is 21+, else the newest 21+ among `java` on PATH and /usr/lib/jvm/*,
@@ -48,6 +51,11 @@ if [ -n "${QUICK:-}" ]; then
     defaults="-f 1 -wi 1 -w 200ms -i 1 -r 300ms"
 else
     defaults="-f 1 -wi 3 -w 1s -i 5 -r 1s"
+fi
+if [ -n "${PIN:-}" ]; then
+    command -v taskset >/dev/null || { echo "PIN=1 needs taskset (util-linux)" >&2; exit 1; }
+    export HOARE_PIN=${HOARE_PIN:-0,1}
+    echo "pinned: benchmark thread on CPU ${HOARE_PIN%,*}, child process on CPU ${HOARE_PIN#*,}"
 fi
 result=benchmarks/target/jmh-result.json
 start=$(date +%s)

@@ -55,10 +55,8 @@ public class FifoBench {
     public void setup() throws Exception {
         dir = Files.createTempDirectory("hoare-fifo-bench");
         Path fifo = Fifos.create(dir.resolve("stream").toString());
-        writer = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                FifoBench.class.getName(), impl, fifo.toString(), Integer.toString(size)))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        ChildJvm.pinCurrentThread();
+        writer = ChildJvm.start(FifoBench.class, impl, fifo.toString(), Integer.toString(size));
         if (impl.equals("hoare")) {
             in = Channels.openReceive(uri(fifo), Codec.bytes());
         } else {

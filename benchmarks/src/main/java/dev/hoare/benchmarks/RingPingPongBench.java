@@ -62,10 +62,8 @@ public class RingPingPongBench {
             pong = ShmRing.create(dir.resolve("pong"), 1 << 16);
             wait = strategy(impl);
         }
-        child = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                RingPingPongBench.class.getName(), impl, dir.toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        ChildJvm.pinCurrentThread();
+        child = ChildJvm.start(RingPingPongBench.class, impl, dir.toString());
         cpuBefore = cpuNanos();
     }
 

@@ -43,13 +43,12 @@ public abstract class ShmBench {
     }
 
     void start(String role, Path... rings) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                ShmBench.class.getName(), role, wait));
+        List<String> args = new java.util.ArrayList<>(List.of(role, wait));
         for (Path r : rings) {
-            command.add(r.toString());
+            args.add(r.toString());
         }
-        child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        ChildJvm.pinCurrentThread();
+        child = ChildJvm.start(ShmBench.class, args.toArray(String[]::new));
     }
 
     Path scratch() throws Exception {

@@ -62,10 +62,8 @@ public class ShmRingBench {
         } else {
             agrona = new OneToOneRingBuffer(new UnsafeBuffer(agronaFile(file, true)));
         }
-        producer = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", AGRONA_EXPORTS, "-cp", System.getProperty("java.class.path"),
-                ShmRingBench.class.getName(), impl, file.toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        ChildJvm.pinCurrentThread();
+        producer = ChildJvm.start(ShmRingBench.class, List.of(AGRONA_EXPORTS), impl, file.toString());
     }
 
     private static MappedByteBuffer agronaFile(Path file, boolean create) throws IOException {

@@ -118,9 +118,8 @@ public abstract class UdsBench {
             rawServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             rawServer.bind(UnixDomainSocketAddress.of(path));
         }
-        child = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), UdsBench.class.getName(), impl, mode(), path.toString(), Integer.toString(size)))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        ChildJvm.pinCurrentThread();
+        child = ChildJvm.start(UdsBench.class, impl, mode(), path.toString(), Integer.toString(size));
         if (impl.equals("hoare")) {
             in = server.channel();
             if (mode().equals("echo")) {

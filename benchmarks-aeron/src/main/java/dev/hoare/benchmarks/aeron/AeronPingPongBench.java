@@ -83,10 +83,19 @@ public class AeronPingPongBench {
             ping = ShmRing.create(dir.resolve("ping"), 1 << 16);
             pong = ShmRing.create(dir.resolve("pong"), 1 << 16);
         }
-        child = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        List<String> command = new java.util.ArrayList<>();
+        String pin = System.getenv("HOARE_PIN"); // as in benchmarks/ChildJvm: "PARENT,CHILD" CPUs, for PIN=1 runs
+        if (pin != null && pin.matches("\\d+,\\d+")) {
+            String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            if (new ProcessBuilder("taskset", "-p", "-c", pin.split(",")[0], tid).start().waitFor() != 0) {
+                throw new IllegalStateException("taskset could not pin the benchmark thread");
+            }
+            command.addAll(List.of("taskset", "-c", pin.split(",")[1]));
+        }
+        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", EXPORTS, OPENS, "-cp", System.getProperty("java.class.path"),
-                AeronPingPongBench.class.getName(), impl, dir.toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+                AeronPingPongBench.class.getName(), impl, dir.toString()));
+        child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         if (impl.equals("hoare-channel")) {
             out = Channels.openSend(channel(dir, "ping"), Codec.bytes()); // the child's receive end awaits its HELLO
             in = Channels.openReceive(channel(dir, "pong"), Codec.bytes());
