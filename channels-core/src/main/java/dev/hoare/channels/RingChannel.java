@@ -83,6 +83,8 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     /** Written under {@link #lock} (which guards the queues and the close cause, and is never taken on the fast paths). */
     private volatile boolean cancelled;
+    /** Set by cancel once it has taken every value out of the ring (under the lock). */
+    private volatile boolean discarded;
     /**
      * Selects waiting to send. Unlike {@link AbstractChannel#senders} (plain senders, whose values
      * receivers move into the ring for them), a select is only woken to try again ({@link Waiter#RETRY})
@@ -157,6 +159,32 @@ final class RingChannel<E> extends AbstractChannel<E> {
                 return null;
             }
             // else another receiver took h first: retry
+        }
+    }
+
+    /**
+     * Cancel's drain, with the lock held and the tail closed (no position is claimed any more):
+     * claims every position up to {@code end} with one compare-and-set of the head, so that a
+     * receiver either took the head before it or finds nothing after it — never a value from the
+     * middle while cancel discards the ones before (found by ChannelLincheckTest) — then empties
+     * them in order, waiting for a sender that claimed one before the close to publish it.
+     */
+    private void takeAll(long end, List<Object> into) {
+        long h;
+        do {
+            h = counters.get(HEAD);
+            if (h >= end) {
+                return;
+            }
+        } while (!counters.compareAndSet(HEAD, h, end));
+        for (long p = h; p < end; p++) {
+            int i = (int) p & mask;
+            while ((long) SEQ.getAcquire(seqs, i) != p + 1) {
+                Thread.onSpinWait(); // claimed before the close, being written
+            }
+            into.add(items[i]);
+            items[i] = null;
+            SEQ.setRelease(seqs, i, p + mask + 1);
         }
     }
 
@@ -553,15 +581,8 @@ final class RingChannel<E> extends AbstractChannel<E> {
             }
             cancelled = true;
             markClosedLocked(cause != null ? cause : new CancellationException("channel cancelled"));
-            long end = counters.get(TAIL) & POSITION_MASK;
-            while (counters.get(HEAD) < end) { // receivers may take some concurrently; that is fine
-                Object v = poll();
-                if (v != null) {
-                    discarded.add(v);
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
+            takeAll(counters.get(TAIL) & POSITION_MASK, discarded);
+            this.discarded = true;
             addAll(wake, completeAll(senders, Waiter.CLOSED));
             retryAllLocked(wake);
         } finally {
@@ -608,7 +629,16 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     @Override
     public boolean isClosedForSend() {
-        return (counters.get(TAIL) & CLOSED_BIT) != 0;
+        if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
+            return false;
+        }
+        if (cancelled && !discarded) {
+            // a cancel is discarding the values under the lock: once it has, none of them can be
+            // received after this said closed (found by ChannelLincheckTest: cancel must look atomic)
+            lock.lock();
+            lock.unlock();
+        }
+        return true;
     }
 
     @Override
