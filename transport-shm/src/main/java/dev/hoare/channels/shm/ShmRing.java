@@ -429,7 +429,7 @@ public final class ShmRing implements AutoCloseable {
                 }
                 int type = buffer.getInt(at + 4);
                 int index = (int) pos & mask;
-                if (length < RECORD_HEADER || index + (long) align(length) > capacity
+                if (length < RECORD_HEADER || length > capacity - index // (align(length) could overflow)
                         || (type != PADDING && length > maxPayload + RECORD_HEADER)) {
                     throw new RingCorruptException(path + ": corrupt record at position " + pos + ": length " + length
                             + " (a record takes " + RECORD_HEADER + " to " + (maxPayload + RECORD_HEADER)

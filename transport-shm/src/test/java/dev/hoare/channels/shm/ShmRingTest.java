@@ -101,6 +101,13 @@ class ShmRingTest {
                         () -> ring.read((type, b, o, l) -> lengths.add(l), 1));
                 assertTrue(e.getMessage().contains("corrupt record at position 24: length " + bad), e.getMessage());
             }
+            try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) { // padding whose length overflows when aligned
+                f.write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, Integer.MAX_VALUE).putInt(4, -1),
+                        RingLayout.HEADER_LENGTH + 24);
+            }
+            ShmRing.RingCorruptException e = assertThrows(ShmRing.RingCorruptException.class,
+                    () -> ring.read((type, b, o, l) -> lengths.add(l), 1)); // found by DecoderFuzzTest: it looped for ever
+            assertTrue(e.getMessage().contains("length " + Integer.MAX_VALUE), e.getMessage());
             assertEquals(List.of(16), lengths, "nothing read past the good record");
         }
     }
