@@ -3,18 +3,18 @@ package dev.hoare.channels;
 import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import dev.hoare.channels.wire.FrameKind;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The receiving end of a channel whose senders are across {@link Link}s: one link
@@ -209,7 +209,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     public Optional<E> receive(Duration timeout) throws InterruptedException {
         Connection c = direct();
         if (c != null) {
-            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+            long deadline = System.nanoTime() + AbstractChannel.toNanos(timeout);
             Object r = receiveDirect(c, true, deadline);
             if (r == NONE) {
                 return Optional.empty();

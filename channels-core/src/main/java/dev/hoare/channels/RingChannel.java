@@ -84,7 +84,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     /** Written under {@link #lock} (which guards the queues and the close cause, and is never taken on the fast paths). */
     private volatile boolean cancelled;
     /** Set by cancel once it has taken every value out of the ring (under the lock). */
-    private volatile boolean discarded;
+    private volatile boolean drained;
     /**
      * Selects waiting to send. Unlike {@link AbstractChannel#senders} (plain senders, whose values
      * receivers move into the ring for them), a select is only woken to try again ({@link Waiter#RETRY})
@@ -582,7 +582,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
             cancelled = true;
             markClosedLocked(cause != null ? cause : new CancellationException("channel cancelled"));
             takeAll(counters.get(TAIL) & POSITION_MASK, discarded);
-            this.discarded = true;
+            drained = true;
             addAll(wake, completeAll(senders, Waiter.CLOSED));
             retryAllLocked(wake);
         } finally {
@@ -632,7 +632,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
         if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
             return false;
         }
-        if (cancelled && !discarded) {
+        if (cancelled && !drained) {
             // a cancel is discarding the values under the lock: once it has, none of them can be
             // received after this said closed (found by ChannelLincheckTest: cancel must look atomic)
             lock.lock();

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz tests of every decoder that reads bytes from another process. Each may only fail the way
@@ -25,6 +27,7 @@ import java.util.Map;
  * its corpus in {@code src/test/resources/dev/hoare/fuzz/DecoderFuzzTestInputs/}; with it, Jazzer
  * fuzzes for the time given (docs/reliability.md).
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a decoder that hangs fails instead of stalling CI (fuzzing runs 60 s)
 class DecoderFuzzTest {
     private static final int MAX_FRAME = 1 << 16;
 

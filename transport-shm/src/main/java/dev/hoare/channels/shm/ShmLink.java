@@ -68,7 +68,7 @@ final class ShmLink implements Link {
             public void write(byte[] b, int off, int len) throws IOException {
                 if (!helloKept) { // the first write is the HELLO: kept for readers that come later
                     helloKept = true;
-                    if (startsWithHello(b, off, len)) {
+                    if (len > KIND_AT && isHello(b[off + KIND_AT])) {
                         ring.keepHello(b, off, len);
                     }
                 }
@@ -188,8 +188,9 @@ final class ShmLink implements Link {
         }
     }
 
-    private static boolean startsWithHello(byte[] b, int off, int len) {
-        return len > KIND_AT && (b[off + KIND_AT] & 0xff) == FrameKind.HELLO.code();
+    /** @return whether a frame's kind byte says HELLO */
+    private static boolean isHello(byte kind) {
+        return (kind & 0xff) == FrameKind.HELLO.code();
     }
 
     @Override
@@ -310,7 +311,7 @@ final class ShmLink implements Link {
                 return;
             }
             byte[] hello = null;
-            if (writer != lastWriter && firstFrom(writer) && (length <= KIND_AT || (buffer.get(offset + KIND_AT) & 0xff) != FrameKind.HELLO.code())) {
+            if (writer != lastWriter && firstFrom(writer) && (length <= KIND_AT || !isHello(buffer.get(offset + KIND_AT)))) {
                 // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
                 hello = ring.keptHello();
             }

@@ -422,13 +422,13 @@ public final class ShmRing implements AutoCloseable {
         int count = 0;
         try {
             while (count < limit && pos - head < capacity) {
-                int at = HEADER_LENGTH + ((int) pos & mask);
+                int index = (int) pos & mask;
+                int at = HEADER_LENGTH + index;
                 int length = (int) INT.getAcquire(buffer, at);
                 if (length <= 0) {
                     break;
                 }
                 int type = buffer.getInt(at + 4);
-                int index = (int) pos & mask;
                 if (length < RECORD_HEADER || length > capacity - index // (align(length) could overflow)
                         || (type != PADDING && length > maxPayload + RECORD_HEADER)) {
                     throw new RingCorruptException(path + ": corrupt record at position " + pos + ": length " + length
