@@ -34,7 +34,11 @@ final class LockChannel<E> extends AbstractChannel<E> {
     /**
      * Run under the lock each time a receiver takes a value (from the buffer or from a sender), or
      * {@code null}: how a remote receive endpoint learns that its application took a value, to
-     * grant the peer a credit. Must not block.
+     * grant the peer a credit. Must not block. It always runs in the receiving thread: with a
+     * hook, a value is never handed to a parked receiver by the sending thread; it is buffered and
+     * the receivers are woken to take it themselves ({@link Waiter#RETRY}), so that a credit — in a
+     * rendezvous, the sender's "taken" — never goes back while the receiving thread is still
+     * parked (a process killed then would lose a value its peer was told had been taken).
      */
     private final Runnable onTake;
 
@@ -73,6 +77,13 @@ final class LockChannel<E> extends AbstractChannel<E> {
         }
         if (onPut != null && (!receivers.isEmpty() || buffer.size() < capacity)) {
             onPut.run(); // before a waiting receiver takes it (the take hook runs then)
+        }
+        if (onTake != null && buffer.size() < capacity) {
+            buffer.addLast(value); // the receiving threads take it themselves (see onTake)
+            for (Waiter w; (w = receivers.completeFirst(exclude, Waiter.RETRY, null)) != null; ) {
+                wake.add(w);
+            }
+            return SENT;
         }
         Waiter receiver = receivers.completeFirst(exclude, Waiter.DONE, value);
         if (receiver != null) {
@@ -194,30 +205,35 @@ final class LockChannel<E> extends AbstractChannel<E> {
      */
     @Override
     Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException {
-        Wake wake = new Wake();
-        Waiter self = null;
-        Object r;
-        lock.lock();
-        try {
-            r = receiveLocked(null, wake);
-            if (r == EMPTY && block) {
-                self = new Waiter(null);
-                receivers.add(self);
+        for (;;) {
+            Wake wake = new Wake();
+            Waiter self = null;
+            Object r;
+            lock.lock();
+            try {
+                r = receiveLocked(null, wake);
+                if (r == EMPTY && block) {
+                    self = new Waiter(null);
+                    receivers.add(self);
+                }
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
+            if (self == null) {
+                wake.run();
+                return r;
+            }
+            if (self.await(timed, deadline) || giveUp(self, receivers)) {
+                if (self.state == Waiter.RETRY) {
+                    continue; // a value was buffered for this thread to take itself (onTake)
+                }
+                return self.state == Waiter.DONE ? self.item : CLOSED;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            return EMPTY;
         }
-        if (self == null) {
-            wake.run();
-            return r;
-        }
-        if (self.await(timed, deadline) || giveUp(self, receivers)) {
-            return self.state == Waiter.DONE ? self.item : CLOSED;
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return EMPTY;
     }
 
     // ---------------------------------------------------------------- select
@@ -240,6 +256,14 @@ final class LockChannel<E> extends AbstractChannel<E> {
     @Override
     void dequeueLocked(Waiter caseWaiter, boolean send) {
         (send ? senders : receivers).remove(caseWaiter);
+    }
+
+    /** A select woken to take a buffered value (onTake) left without it: wake the next receiver. */
+    @Override
+    void forwardRetryLocked(boolean send, Wake wake) {
+        if (!send && !buffer.isEmpty()) {
+            wake.add(receivers.completeFirst(null, Waiter.RETRY, null));
+        }
     }
 
     // ---------------------------------------------------------------- close and cancel

@@ -1,0 +1,109 @@
+package dev.hoare.channels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The take hook of a remote end's inbox (how a credit, or a rendezvous sender's "taken", goes
+ * back) runs in the thread that takes the value, never in the sending thread while the receiver is
+ * still parked: a process killed between those two moments would otherwise lose a value its peer
+ * was told had been taken (the uds: soak found this, 7 values in 13 consumer kills).
+ */
+@Timeout(30)
+class TakeHookTest {
+    private final List<Thread> hookThreads = new CopyOnWriteArrayList<>();
+
+    private LockChannel<String> inbox() {
+        return new LockChannel<>(Channel.UNLIMITED, Overflow.SUSPEND, null, () -> hookThreads.add(Thread.currentThread()));
+    }
+
+    @Test
+    void parkedReceiverRunsTheHookItself() throws Exception {
+        for (boolean timed : new boolean[] {false, true}) {
+            hookThreads.clear();
+            LockChannel<String> ch = inbox();
+            CompletableFuture<Thread> receiver = new CompletableFuture<>();
+            CompletableFuture<String> got = new CompletableFuture<>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                receiver.complete(Thread.currentThread());
+                try {
+                    got.complete(timed ? ch.receive(Duration.ofSeconds(20)).orElseThrow() : ch.receive());
+                } catch (Throwable e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            TestSupport.awaitWaitingReceivers(ch, 1);
+            ch.send("v");
+            assertEquals("v", got.get(20, TimeUnit.SECONDS));
+            t.join();
+            assertEquals(1, hookThreads.size());
+            assertSame(receiver.get(), hookThreads.get(0), "the hook ran in the sending thread (timed=" + timed + ")");
+        }
+    }
+
+    @Test
+    void selectReceiverRunsTheHookItself() throws Exception {
+        LockChannel<String> ch = inbox();
+        Channel<String> other = Channel.unbuffered();
+        CompletableFuture<Thread> receiver = new CompletableFuture<>();
+        CompletableFuture<String> got = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            receiver.complete(Thread.currentThread());
+            try {
+                got.complete(Select.<String>select().onReceive(ch, v -> v).onReceive(other, v -> "other").run());
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        TestSupport.awaitWaitingReceivers(ch, 1);
+        ch.send("v");
+        assertEquals("v", got.get(20, TimeUnit.SECONDS));
+        t.join();
+        assertSame(receiver.get(), hookThreads.get(0));
+    }
+
+    @Test
+    void manyReceiversEachValueOnceHookPerValue() throws Exception {
+        LockChannel<Integer> ch = new LockChannel<>(Channel.UNLIMITED, Overflow.SUSPEND, null, () -> hookThreads.add(Thread.currentThread()));
+        int n = 20_000;
+        var seen = new java.util.concurrent.ConcurrentHashMap<Integer, Boolean>();
+        List<Thread> receivers = new java.util.ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            receivers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        var v = ch.receive(Duration.ofMillis(200 + (int) (Math.random() * 50)));
+                        if (v.isPresent()) {
+                            assertTrue(seen.putIfAbsent(v.get(), true) == null, "twice: " + v.get());
+                        } else if (ch.isClosedForReceive()) {
+                            return;
+                        }
+                    }
+                } catch (ChannelClosedException done) {
+                    // closed and drained
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (int i = 0; i < n; i++) {
+            ch.send(i);
+        }
+        ch.close();
+        for (Thread r : receivers) {
+            assertTrue(r.join(Duration.ofSeconds(20)));
+        }
+        assertEquals(n, seen.size());
+        assertEquals(n, hookThreads.size());
+        assertTrue(hookThreads.stream().allMatch(receivers::contains), "a hook ran outside the receiving threads");
+    }
+}
