@@ -215,13 +215,16 @@ public final class UnixServer<T> implements AutoCloseable {
     /**
      * Binds in a fresh 0700 directory beside the path, makes the socket 0600, then renames it into
      * place (atomically replacing a stale one): no moment exists where another user could connect.
+     * The directory is named after this process ({@code .hoare-bind-PID-…}); one a killed server
+     * left behind is removed by the next server that binds beside it.
      */
     private static ServerSocketChannel bindPrivately(Path path) throws IOException {
         Path parent = path.getParent();
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Path privateDir = Files.createTempDirectory(parent, ".hoare-",
+        removeStaleBindDirectories(parent);
+        Path privateDir = Files.createTempDirectory(parent, BIND_PREFIX + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path temporary = privateDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -236,6 +239,32 @@ public final class UnixServer<T> implements AutoCloseable {
             throw e;
         } finally {
             Files.deleteIfExists(privateDir);
+        }
+    }
+
+    private static final String BIND_PREFIX = ".hoare-bind-";
+    private static final java.util.regex.Pattern BIND_DIRECTORY = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(BIND_PREFIX) + "(\\d+)-\\d+");
+
+    /**
+     * Removes the private bind directories (and the socket in one) of servers of this user that
+     * died while binding: their pid is not alive. Anything else is left alone.
+     */
+    private static void removeStaleBindDirectories(Path parent) {
+        try (var entries = Files.newDirectoryStream(parent, BIND_PREFIX + "*")) {
+            for (Path dir : entries) {
+                var m = BIND_DIRECTORY.matcher(dir.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                        || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(PeerCheck.currentUser())
+                        || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                Files.deleteIfExists(dir.resolve("s"));
+                Files.deleteIfExists(dir);
+                LOG.log(System.Logger.Level.INFO, "removed {0}, left by a server that died while binding", dir);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not look for stale bind directories in " + parent + ": " + e);
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +124,23 @@ class UdsTest {
         assertTrue(live.getMessage().contains("address in use"), live.getMessage());
     }
 
+    /** What a server killed while binding leaves (its private directory) goes with the next bind beside it. */
+    @Test
+    void aBindDirectoryOfADeadServerIsRemovedByTheNext() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertTrue(gone.waitFor(30, TimeUnit.SECONDS));
+        Path dead = Files.createDirectory(dir.resolve(".hoare-bind-" + gone.pid() + "-42"));
+        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            s.bind(UnixDomainSocketAddress.of(dead.resolve("s")));
+        }
+        Path alive = Files.createDirectory(dir.resolve(".hoare-bind-" + ProcessHandle.current().pid() + "-43"));
+        Path other = Files.createDirectory(dir.resolve(".hoare-bind-not-a-pid"));
+        server(dir.resolve("next.sock"));
+        assertFalse(Files.exists(dead), "the dead server's bind directory stayed");
+        assertTrue(Files.isDirectory(alive), "a live process's bind directory was removed");
+        assertTrue(Files.isDirectory(other));
+    }
+
     @Test
     void somethingThatIsNotASocketIsNeverReplaced() throws Exception {
         Path file = Files.writeString(dir.resolve("file.sock"), "keep me");
@@ -144,6 +162,80 @@ class UdsTest {
         }
         assertEquals(1, server.refusedClients());
         assertTrue(server.channel().tryReceive().isEmpty());
+    }
+
+    /**
+     * A real process of another user (uid 65534, "nobody", started with {@code setpriv}; needs
+     * root, skipped otherwise): first it cannot even reach the socket (0600 in its place); then,
+     * with the socket opened to everyone on purpose, it connects and the server's SO_PEERCRED check
+     * refuses it: counted, closed, nothing it sent is ever received.
+     */
+    @Test
+    void aProcessOfAnotherUserIsRefused() throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        Assumptions.assumeTrue(Files.isExecutable(setpriv) && "root".equals(System.getProperty("user.name")),
+                "needs root and setpriv to run a process as another user");
+        Path shared = Files.createTempDirectory(Path.of("/tmp"), "hoare-foreign-");
+        try {
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+            String classPath = readableCopyOfClassPath(shared.resolve("cp"));
+            Path path = shared.resolve("guarded.sock");
+            UnixServer<String> server = track(UnixChannels.listen(path, Codec.utf8(), UnixServer.Options.defaults()));
+            List<String> command = List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                    ProcessHandle.current().info().command().orElseThrow(), "-XX:-UsePerfData", "-Xmx64m",
+                    "--enable-native-access=ALL-UNNAMED", "-cp", classPath, ContractPeer.class.getName(),
+                    "send", "uds:" + path + "?timeout=2s", "3");
+
+            ChildJvm denied = track(ChildJvm.run(command));
+            assertTrue(denied.exitCode() != 0, "the other user sent through a 0600 socket: " + denied.printed());
+            assertTrue(String.join("\n", denied.printed()).contains("ermission denied"), denied.printed().toString());
+            assertEquals(0, server.refusedClients());
+
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            ChildJvm refused = track(ChildJvm.run(command));
+            assertTrue(refused.exitCode() != 0, "the other user was served: " + refused.printed());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (server.refusedClients() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, server.refusedClients());
+            assertTrue(server.channel().receive(Duration.ofMillis(200)).isEmpty(), "a refused client's value was received");
+        } finally {
+            try (var files = Files.walk(shared)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Copies this JVM's class path (jars and class directories) where any user can read it. */
+    private static String readableCopyOfClassPath(Path into) throws IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = into.resolve(Integer.toString(n++) + (Files.isDirectory(from) ? "" : ".jar"));
+            try (var tree = Files.walk(from)) {
+                for (Path p : (Iterable<Path>) tree::iterator) {
+                    Path target = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(p, target);
+                    }
+                }
+            }
+            entries.add(to.toString());
+        }
+        try (var tree = Files.walk(into)) {
+            for (Path p : (Iterable<Path>) tree::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     @Test
