@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hoare.channels.contract.ChildJvm;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -89,9 +96,9 @@ class SoakTest {
         System.out.println("soak " + transport + ": seed " + SEED + ", " + KILLS + " kills, logs in " + logs.toAbsolutePath());
 
         List<Role> roles = List.of(
-                new Role("consumer", () -> ChildJvm.start(SoakChild.class, JVM, "consumer", consumerUri, consumerLog.toString(), stop.toString())),
-                new Role("p1", () -> ChildJvm.start(SoakChild.class, JVM, "producer", producerUri, "p1", logs.resolve("p1.log").toString(), stop.toString())),
-                new Role("p2", () -> ChildJvm.start(SoakChild.class, JVM, "producer", producerUri, "p2", logs.resolve("p2.log").toString(), stop.toString())));
+                new Role("consumer", logs.resolve("consumer.out"), () -> ChildJvm.start(SoakChild.class, JVM, "consumer", consumerUri, consumerLog.toString(), stop.toString())),
+                new Role("p1", logs.resolve("p1.out"), () -> ChildJvm.start(SoakChild.class, JVM, "producer", producerUri, "p1", logs.resolve("p1.log").toString(), stop.toString())),
+                new Role("p2", logs.resolve("p2.out"), () -> ChildJvm.start(SoakChild.class, JVM, "producer", producerUri, "p2", logs.resolve("p2.log").toString(), stop.toString())));
         try {
             for (Role r : roles) {
                 r.start();
@@ -119,7 +126,8 @@ class SoakTest {
                 r.awaitLine("OPEN", 60_000);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!heardFrom(consumerLog, roles.get(1).pid()) || !heardFrom(consumerLog, roles.get(2).pid())) {
+            LogTail tail = new LogTail(consumerLog);
+            while (!tail.heardFrom(roles.get(1).pid()) || !tail.heardFrom(roles.get(2).pid())) {
                 assertTrue(System.nanoTime() < deadline, "the consumer never heard from both producers after the kills");
                 Thread.sleep(20);
             }
@@ -150,18 +158,41 @@ class SoakTest {
                 r.close();
             }
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
 
-    private static boolean heardFrom(Path consumerLog, long producerPid) throws IOException {
-        if (!Files.exists(consumerLog)) {
-            return false;
+    /** The producer pids in the consumer's log, read incrementally (the log grows to ~100 MB). */
+    private static final class LogTail {
+        private final Path log;
+        private final Set<String> pids = new HashSet<>();
+        private long offset;
+
+        LogTail(Path log) {
+            this.log = log;
         }
-        String needle = " " + producerPid + " ";
-        try (Stream<String> lines = Files.lines(consumerLog)) {
-            return lines.anyMatch(l -> l.contains(needle));
+
+        boolean heardFrom(long producerPid) throws IOException {
+            if (Files.exists(log)) {
+                try (FileChannel in = FileChannel.open(log)) {
+                    // what was appended since the last look, up to its last whole line
+                    ByteBuffer b = ByteBuffer.allocate((int) Math.min(in.size() - offset, 64 << 20));
+                    in.read(b, offset);
+                    int end = b.position();
+                    while (end > 0 && b.get(end - 1) != '\n') {
+                        end--;
+                    }
+                    for (String line : new String(b.array(), 0, end, StandardCharsets.UTF_8).split("\n")) {
+                        String[] f = line.split(" ");
+                        if (f.length == 4) {
+                            pids.add(f[2]);
+                        }
+                    }
+                    offset += end;
+                }
+            }
+            return pids.contains(Long.toString(producerPid));
         }
     }
 
@@ -254,6 +285,8 @@ class SoakTest {
     /** One of the three processes, in its successive incarnations. */
     private static final class Role implements AutoCloseable {
         final String name;
+        /** Where what its incarnations printed is kept. */
+        final Path out;
         final Starter starter;
         ChildJvm child;
         int incarnations;
@@ -264,8 +297,9 @@ class SoakTest {
         /** The longest step of any incarnation's main loop (a blocking call), in ms. */
         long longestStall;
 
-        Role(String name, Starter starter) {
+        Role(String name, Path out, Starter starter) {
             this.name = name;
+            this.out = out;
             this.starter = starter;
         }
 
@@ -286,6 +320,11 @@ class SoakTest {
 
         /** Ends the current incarnation's record (killed, or ended by itself). */
         void done() {
+            try {
+                Files.write(out, child.printed(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             String stats = lastLine("STATS ");
             if (stats != null) {
                 longestStall = Math.max(longestStall, Long.parseLong(stats.substring(stats.indexOf("stall=") + 6)));

@@ -60,6 +60,18 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(command);
     }
 
+    /**
+     * Runs any command (a JVM started some other way, such as under another user) with the same
+     * output capture.
+     *
+     * @param command the command and its arguments
+     * @return the running child
+     * @throws IOException if it cannot be started
+     */
+    public static ChildJvm run(List<String> command) throws IOException {
+        return new ChildJvm(command);
+    }
+
     /** {@link #start(Class, List, String...)} without JVM options. */
     public static ChildJvm start(Class<?> main, String... args) throws IOException {
         return start(main, List.of(), args);
