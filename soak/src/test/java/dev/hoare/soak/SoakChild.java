@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code consumer URI LOG STOP}: receives and appends {@code "PID VALUE"} to LOG for every
  *       value, with a write each (the kernel keeps it when the process is killed); when the
  *       channel ends (every writer gone) it reopens; it ends once STOP exists and nothing came
- *       for {@value #QUIET_MILLIS} ms.
+ *       for {@value #QUIET_MILLIS} ms. With a fifth argument {@code mark} it also appends
+ *       {@code "PID R"} before each receive, so a log ending with it shows a process killed
+ *       inside (or just after) a receive — which may have returned a value it never wrote down.
  * </ul>
  *
  * <p>Both print {@code STATS fds=N heap=BYTES} (open descriptors, heap used after a GC) every
@@ -62,7 +64,7 @@ public final class SoakChild {
         startWatchdogAndStats();
         switch (args[0]) {
             case "producer" -> produce(URI.create(args[1]), args[2], Path.of(args[3]), Path.of(args[4]));
-            case "consumer" -> consume(URI.create(args[1]), Path.of(args[2]), Path.of(args[3]));
+            case "consumer" -> consume(URI.create(args[1]), Path.of(args[2]), Path.of(args[3]), args.length > 4 && args[4].equals("mark"));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
@@ -120,7 +122,7 @@ public final class SoakChild {
         }
     }
 
-    private static void consume(URI uri, Path log, Path stop) throws Exception {
+    private static void consume(URI uri, Path log, Path stop, boolean mark) throws Exception {
         long pid = ProcessHandle.current().pid();
         try (FileChannel out = append(log)) {
             while (true) {
@@ -140,6 +142,9 @@ public final class SoakChild {
                 long quietSince = System.nanoTime();
                 try {
                     while (true) {
+                        if (mark) {
+                            write(out, pid + " R\n");
+                        }
                         Optional<String> value = channel.receive(RECEIVE_TIMEOUT);
                         tick();
                         if (value.isPresent()) {
