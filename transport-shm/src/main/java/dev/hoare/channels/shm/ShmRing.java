@@ -77,9 +77,11 @@ public final class ShmRing implements AutoCloseable {
         void onRecord(int type, ByteBuffer buffer, int offset, int length);
     }
 
+    /** The ring's file; {@code null} for a ring {@linkplain #over over plain memory}. */
     private final Path path;
     private final FileChannel file;
-    private final MappedByteBuffer buffer;
+    /** The file's mapping, or the plain memory: a direct buffer either way (atomic access needs one). */
+    private final ByteBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int maxPayload;
@@ -89,7 +91,7 @@ public final class ShmRing implements AutoCloseable {
     private long stuckAt = -1;
     private long stuckSince;
 
-    private ShmRing(Path path, FileChannel file, MappedByteBuffer buffer, int capacity) {
+    private ShmRing(Path path, FileChannel file, ByteBuffer buffer, int capacity) {
         this.path = path;
         this.file = file;
         this.buffer = buffer;
@@ -157,16 +159,48 @@ public final class ShmRing implements AutoCloseable {
             }
             MappedByteBuffer buffer = file.map(FileChannel.MapMode.READ_WRITE, 0, size);
             buffer.order(ByteOrder.nativeOrder());
-            buffer.putInt(VERSION_OFFSET, VERSION);
-            buffer.putInt(CAPACITY_OFFSET, capacity);
-            buffer.putInt(MAX_RECORD_OFFSET, RingLayout.maxRecord(capacity));
-            INT.setRelease(buffer, MAGIC_OFFSET, MAGIC); // last: an opener that sees it sees the rest
+            writeMeta(buffer, capacity);
             return new ShmRing(path, file, buffer, capacity);
         } catch (IOException | RuntimeException e) {
             file.close();
             Files.deleteIfExists(path);
             throw e;
         }
+    }
+
+    /** Writes the META group of a new ring (its memory all zeroes), the magic last: an opener that sees it sees the rest. */
+    private static void writeMeta(ByteBuffer buffer, int capacity) {
+        buffer.putInt(VERSION_OFFSET, VERSION);
+        buffer.putInt(CAPACITY_OFFSET, capacity);
+        buffer.putInt(MAX_RECORD_OFFSET, RingLayout.maxRecord(capacity));
+        INT.setRelease(buffer, MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Makes a new ring in plain memory, without a file: for tests that need many small rings
+     * cheaply (the jcstress tests of the publication protocol, module {@code jcstress}). The ring
+     * behaves as one {@linkplain #create created} in a file — the same layout, claims,
+     * publication and reading — except that {@link #path} is {@code null}, {@link #force} and
+     * {@link #close} do nothing, and only threads of this process can reach it.
+     *
+     * @param memory a direct buffer of {@link RingLayout#HEADER_LENGTH} + capacity bytes, all
+     *     zeroes (as {@link ByteBuffer#allocateDirect} gives), the capacity a power of two from
+     *     1024 to 2^30; its byte order is set to the platform's, and the ring's META written
+     * @return the ring
+     * @throws IllegalArgumentException for a heap buffer (atomic access needs a direct one) or a bad size
+     */
+    static ShmRing over(ByteBuffer memory) {
+        int capacity = memory.capacity() - HEADER_LENGTH;
+        if (!memory.isDirect()) {
+            throw new IllegalArgumentException("a ring needs a direct buffer: atomic access is not supported on a heap buffer");
+        }
+        if (capacity < RingLayout.MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("the buffer must hold the " + HEADER_LENGTH + "-byte header and a power of two"
+                    + " from " + RingLayout.MIN_CAPACITY + " to " + MAX_CAPACITY + " bytes, was " + memory.capacity());
+        }
+        memory.order(ByteOrder.nativeOrder());
+        writeMeta(memory, capacity);
+        return new ShmRing(null, null, memory, capacity);
     }
 
     /**
@@ -253,7 +287,7 @@ public final class ShmRing implements AutoCloseable {
     private RingFaultException fault(InternalError e) {
         String size;
         try {
-            size = Long.toString(file.size());
+            size = file == null ? "no file" : Long.toString(file.size());
         } catch (IOException | RuntimeException unknown) {
             size = "unknown";
         }
@@ -271,7 +305,7 @@ public final class ShmRing implements AutoCloseable {
         return maxPayload;
     }
 
-    /** @return the file */
+    /** @return the file ({@code null} for a ring over plain memory, which only tests make) */
     public Path path() {
         return path;
     }
@@ -643,13 +677,17 @@ public final class ShmRing implements AutoCloseable {
      * next process to open it reads what is left.
      */
     public void force() {
-        buffer.force();
+        if (buffer instanceof MappedByteBuffer mapped) {
+            mapped.force();
+        }
     }
 
     /** Closes the file; the mapping goes when the garbage collector drops it. Idempotent. */
     @Override
     public void close() throws IOException {
-        file.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     @Override

@@ -52,6 +52,31 @@ class ShmRingTest {
     }
 
     @Test
+    void aRingOverPlainMemoryWorksAsOneOverAFileAndRefusesAHeapBuffer() throws IOException {
+        ByteBuffer memory = ByteBuffer.allocateDirect(RingLayout.HEADER_LENGTH + 1024);
+        try (ShmRing ring = ShmRing.over(memory)) {
+            assertEquals(null, ring.path());
+            assertEquals(1024, ring.capacity());
+            assertEquals(RingLayout.MAGIC, memory.getInt(RingLayout.MAGIC_OFFSET));
+            byte[] r = new byte[56]; // 64 bytes a record: 16 fill the ring
+            r[55] = 7;
+            int offered = 0;
+            while (ring.offer(3, r, 0, r.length)) {
+                offered++;
+            }
+            assertEquals(16, offered);
+            List<String> got = new ArrayList<>();
+            assertEquals(16, ring.read((type, b, off, len) -> got.add(type + ":" + len + ":" + b.get(off + 55)), 100));
+            assertEquals(16, got.size());
+            assertEquals("3:56:7", got.get(15));
+            assertTrue(ring.isEmpty());
+            ring.force(); // nothing to write to
+        }
+        assertThrows(IllegalArgumentException.class, () -> ShmRing.over(ByteBuffer.allocate(RingLayout.HEADER_LENGTH + 1024)));
+        assertThrows(IllegalArgumentException.class, () -> ShmRing.over(ByteBuffer.allocateDirect(RingLayout.HEADER_LENGTH + 1000)));
+    }
+
+    @Test
     void aFullRingRefusesUntilTheConsumerReads() throws IOException {
         try (ShmRing ring = ShmRing.create(dir.resolve("ring"), 1024)) {
             byte[] r = new byte[56]; // 64 bytes a record: 16 fill the ring
