@@ -1,11 +1,11 @@
 package dev.hoare.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,38 +28,26 @@ class TakeHookTest {
 
     @Test
     void parkedReceiverRunsTheHookItself() throws Exception {
-        for (boolean timed : new boolean[] {false, true}) {
-            hookThreads.clear();
-            LockChannel<String> ch = inbox();
-            CompletableFuture<Thread> receiver = new CompletableFuture<>();
-            CompletableFuture<String> got = new CompletableFuture<>();
-            Thread t = Thread.ofPlatform().start(() -> {
-                receiver.complete(Thread.currentThread());
-                try {
-                    got.complete(timed ? ch.receive(Duration.ofSeconds(20)).orElseThrow() : ch.receive());
-                } catch (Throwable e) {
-                    got.completeExceptionally(e);
-                }
-            });
-            TestSupport.awaitWaitingReceivers(ch, 1);
-            ch.send("v");
-            assertEquals("v", got.get(20, TimeUnit.SECONDS));
-            t.join();
-            assertEquals(1, hookThreads.size());
-            assertSame(receiver.get(), hookThreads.get(0), "the hook ran in the sending thread (timed=" + timed + ")");
-        }
+        LockChannel<String> plain = inbox();
+        assertHookRunsInReceiver(plain, plain::receive);
+        LockChannel<String> timed = inbox();
+        assertHookRunsInReceiver(timed, () -> timed.receive(Duration.ofSeconds(20)).orElseThrow());
     }
 
     @Test
     void selectReceiverRunsTheHookItself() throws Exception {
         LockChannel<String> ch = inbox();
         Channel<String> other = Channel.unbuffered();
-        CompletableFuture<Thread> receiver = new CompletableFuture<>();
+        assertHookRunsInReceiver(ch, () -> Select.<String>select().onReceive(ch, v -> v).onReceive(other, v -> "other").run());
+    }
+
+    /** Parks a thread in {@code receive} on {@code ch}, sends it a value, checks where the hook ran. */
+    private void assertHookRunsInReceiver(LockChannel<String> ch, Callable<String> receive) throws Exception {
+        hookThreads.clear();
         CompletableFuture<String> got = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            receiver.complete(Thread.currentThread());
+        Thread receiver = Thread.ofPlatform().start(() -> {
             try {
-                got.complete(Select.<String>select().onReceive(ch, v -> v).onReceive(other, v -> "other").run());
+                got.complete(receive.call());
             } catch (Throwable e) {
                 got.completeExceptionally(e);
             }
@@ -67,8 +55,8 @@ class TakeHookTest {
         TestSupport.awaitWaitingReceivers(ch, 1);
         ch.send("v");
         assertEquals("v", got.get(20, TimeUnit.SECONDS));
-        t.join();
-        assertSame(receiver.get(), hookThreads.get(0));
+        receiver.join();
+        assertEquals(List.of(receiver), hookThreads, "the hook ran in the sending thread");
     }
 
     @Test
