@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Timeout;
  * kind of channel, against the sequential specification Lincheck derives from running the same
  * operations one after another: every concurrent history must be explainable by some order of
  * them. Operations: trySend, tryReceive, close, cancel, and the state queries; the same with
- * select-based sends and receives in {@link ChannelSelectLincheckTest}. (Blocking send and receive wait forever in
- * histories where no peer comes, which Lincheck can only model for Kotlin's suspending calls;
- * they are covered by the stress and select tests of this module.)
+ * select-based sends and receives in {@link ChannelSelectLincheckTest}, and send and receive that
+ * wait (with a timeout) in {@link ChannelWaitingLincheckTest}. (Send and receive without a timeout
+ * wait forever in histories where no peer comes, which Lincheck can only model for Kotlin's
+ * suspending calls; they are covered by the stress and select tests of this module.)
  *
  * <p>CI runs a bounded quick mode; {@code -Dlincheck.long=true} runs the long one
  * (docs/reliability.md).
