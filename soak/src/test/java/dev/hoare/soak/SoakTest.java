@@ -144,7 +144,7 @@ class SoakTest {
                 r.done();
             }
 
-            Report report = check(transport, roles, consumerLog, logs, consumerKills);
+            Report report = check(transport, roles, consumerLog, logs);
             List<String> left;
             try (Stream<Path> files = Files.list(dir)) {
                 left = files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -207,7 +207,7 @@ class SoakTest {
         }
     }
 
-    private static Report check(String transport, List<Role> roles, Path consumerLog, Path logs, int consumerKills) throws IOException {
+    private static Report check(String transport, List<Role> roles, Path consumerLog, Path logs) throws IOException {
         // what the consumer logged: per producer incarnation ("p1 1234"), the numbers in order
         Map<String, List<Long>> got = new HashMap<>();
         long delivered = 0;
@@ -218,18 +218,15 @@ class SoakTest {
         List<String> consumers = new ArrayList<>(); // consumer pids in the order they logged
         for (String line : Files.readAllLines(consumerLog)) {
             String[] f = line.split(" ");
-            if (diedInReceive.putIfAbsent(f[0], false) == null) {
+            boolean receiving = f.length == 2 && f[1].equals("R");
+            if (!receiving && f.length != 4) {
+                fail("malformed consumer log line: " + line);
+            }
+            if (diedInReceive.put(f[0], receiving) == null) {
                 consumers.add(f[0]);
             }
-            if (f.length == 2 && f[1].equals("R")) {
-                diedInReceive.put(f[0], true);
+            if (receiving) {
                 continue;
-            }
-            if (f.length == 4) {
-                diedInReceive.put(f[0], false);
-            }
-            if (f.length != 4) {
-                fail("malformed consumer log line: " + line);
             }
             got.computeIfAbsent(f[1] + " " + f[2], k -> new ArrayList<>()).add(Long.parseLong(f[3]));
             if (transport.equals("uds")) {

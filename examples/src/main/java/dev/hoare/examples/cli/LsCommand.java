@@ -34,9 +34,10 @@ final class LsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        List<Entry> entries = list(dir == null ? defaultDirectories() : Set.of(dir));
+        Set<Path> dirs = dir == null ? defaultDirectories() : Set.of(dir);
+        List<Entry> entries = list(dirs);
         if (entries.isEmpty()) {
-            out.println("no Hoare FIFOs, sockets or rings in " + (dir == null ? defaultDirectories() : dir));
+            out.println("no Hoare FIFOs, sockets or rings in " + (dir == null ? dirs : dir));
             return 0;
         }
         String format = "%-6s  %-14s  %-28s  %s%n";
