@@ -66,20 +66,15 @@ final class FrameLink {
     }
 
     /**
-     * Writes whole frames now if the link can without blocking ({@link Link#writeNow}) and no
-     * other write is under way.
+     * Writes whole frames now if the link can without blocking ({@link Link#writeNow}). Takes no
+     * lock: the caller makes sure no other write is under way (the sending end calls it under its
+     * own lock, only while its writer thread writes no batch, after the HELLO and before the
+     * CLOSE).
      *
      * @return whether they were written
      */
     boolean writeNow(byte[] bytes, int length) {
-        if (!writeLock.tryLock()) {
-            return false;
-        }
-        try {
-            return link.writeNow(bytes, length);
-        } finally {
-            writeLock.unlock();
-        }
+        return link.writeNow(bytes, length);
     }
 
     /** Writes a batch of chunks of whole frames (see {@link Link#writeChunks}). */

@@ -156,6 +156,16 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
      * @return a value, {@link #NONE} if the time ran out, or {@link #INBOX}: ask the inbox
      */
     private Object receiveDirect(Connection c, boolean timed, long deadline) throws InterruptedException {
+        if (c.readLock.tryLock()) { // nobody reads: no need to ask the reader thread to stand aside
+            try {
+                return c.readOwn(timed, deadline);
+            } finally {
+                c.readLock.unlock();
+                if (c.pump && c.ownReaders.get() == 0) {
+                    LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
+                }
+            }
+        }
         c.ownReaders.incrementAndGet();
         try {
             boolean woken = false;
