@@ -32,8 +32,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * Unix sockets between two JVMs. {@link #stream}: a child process sends messages of {@link #size}
  * bytes as fast as it can, the benchmark thread receives one per operation (messages per second).
  * {@link PingPong}: the benchmark sends a message and waits for the child's echo (round trip, µs).
- * {@code hoare}: {@code uds:} channels of {@code byte[]}, capacity 256 (the ping-pong uses one
- * channel each way, each on its own socket). {@code raw}: a JDK {@link SocketChannel} pair moving
+ * {@code hoare}: one-to-one {@code uds:} channels of {@code byte[]} ({@link UnixChannels#acceptOne}
+ * and {@link UnixChannels#connectSend}), capacity 256 (the ping-pong uses one channel each way,
+ * each on its own socket), received and sent on the benchmark's platform thread. {@code raw}: a JDK {@link SocketChannel} pair moving
  * the same bytes: for streaming 64 KiB writes and reads with the benchmark taking {@code size}
  * bytes per operation; for the ping-pong one write of {@code size} bytes each way.
  */
@@ -48,7 +49,6 @@ public abstract class UdsBench {
 
     protected Path dir;
     protected Process child;
-    protected UnixServer<byte[]> server;
     protected ReceiveChannel<byte[]> in;
     protected SendChannel<byte[]> out;
     protected SocketChannel raw;
@@ -111,23 +111,24 @@ public abstract class UdsBench {
         Path path = dir.resolve("s.sock");
         payload = new byte[size];
         message = ByteBuffer.allocateDirect(size);
-        if (impl.equals("hoare")) {
-            server = UnixChannels.listen(path, Codec.bytes(), UnixServer.Options.defaults()
-                    .withStream(options()));
-        } else {
+        if (impl.equals("raw")) {
             rawServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             rawServer.bind(UnixDomainSocketAddress.of(path));
         }
         ChildJvm.pinCurrentThread();
         child = ChildJvm.start(UdsBench.class, impl, mode(), path.toString(), Integer.toString(size));
         if (impl.equals("hoare")) {
-            in = server.channel();
+            in = UnixChannels.acceptOne(path, Codec.bytes(), serverOptions()); // the child connects when it is up
             if (mode().equals("echo")) {
                 out = UnixChannels.connectSend(dir.resolve("back.sock"), Codec.bytes(), options());
             }
         } else {
             raw = rawServer.accept();
         }
+    }
+
+    static UnixServer.Options serverOptions() {
+        return UnixServer.Options.defaults().withStream(options());
     }
 
     static StreamOptions options() {
@@ -137,8 +138,8 @@ public abstract class UdsBench {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, InterruptedException {
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        if (server != null) {
-            server.close();
+        if (in != null) {
+            in.cancel();
         }
         if (out != null) {
             out.close();
@@ -163,11 +164,9 @@ public abstract class UdsBench {
                     toParent.send(m);
                 }
             }
-            try (UnixServer<byte[]> back = UnixChannels.listen(path.resolveSibling("back.sock"), Codec.bytes(),
-                    UnixServer.Options.defaults().withStream(options()))) {
-                while (true) {
-                    toParent.send(back.channel().receive());
-                }
+            ReceiveChannel<byte[]> back = UnixChannels.acceptOne(path.resolveSibling("back.sock"), Codec.bytes(), serverOptions());
+            while (true) {
+                toParent.send(back.receive());
             }
         }
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(path))) {

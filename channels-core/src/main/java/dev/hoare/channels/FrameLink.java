@@ -77,6 +77,16 @@ final class FrameLink {
         return link.writeNow(bytes, length);
     }
 
+    /** Writes what a {@link #writeNow} left in the link ({@link Link#finishWrites}). */
+    void finishWrites() throws IOException {
+        writeLock.lock();
+        try {
+            link.finishWrites();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Writes a batch of chunks of whole frames (see {@link Link#writeChunks}). */
     void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
         writeLock.lock();

@@ -31,6 +31,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * one-way link the inbox holds up to N decoded values and then the reader stops reading, which
  * fills the OS buffer and blocks the writer.
  *
+ * <p>On one link (not fanned in) that a receiving thread can read itself ({@link Link#canReadNow}:
+ * a shared-memory ring, a socket in non-blocking mode), a platform thread's receive reads the
+ * frames straight from the link under a read lock while the reader thread stands aside: no
+ * hand-off, and a value taken so grants its credit from the receiving thread, as the inbox's take
+ * hook does. The reader thread feeds the inbox only while a select or a virtual thread waits on
+ * it.
+ *
  * <p>With one link, its end (close frame, end of stream, bad frame) ends the channel. Fanned in,
  * a link's end only ends that link; the channel ends when the application closes it.
  */
@@ -376,7 +383,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         private final Runnable putHook;
         /** DATA frames read (reader thread only). */
         private long received;
-        /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, no credits). */
+        /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, not fanned in). */
         final boolean direct;
         /** Held by whoever reads the link: the reader thread pumping, or a receiving thread reading for itself. */
         final ReentrantLock readLock = new ReentrantLock();
@@ -402,7 +409,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             this.link = link;
             this.credits = link.duplex() ? new Credits(link) : null;
             this.putHook = credits == null ? null : () -> origins.add(this);
-            this.direct = link.link.canReadNow() && credits == null && !fanIn;
+            this.direct = link.link.canReadNow() && !fanIn;
             this.pump = !direct;
             this.thread = link.thread("receive", this::readLoop);
         }
@@ -570,6 +577,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                         return INBOX;
                     }
                     if (r != MORE) {
+                        if (credits != null) {
+                            credits.taken(); // taken by the application now: the credit leaves from here
+                        }
                         return r;
                     }
                 }

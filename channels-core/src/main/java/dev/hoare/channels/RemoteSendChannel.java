@@ -34,8 +34,10 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final int outboxLimit;
     /** The link can take a frame from the sending thread itself ({@link Link#writeNow}). */
     private final boolean direct;
-    /** The writer thread is writing a batch. Guarded by {@link #lock}. */
+    /** The writer thread is writing a batch, or has a direct write to finish. Guarded by {@link #lock}. */
     private boolean writing;
+    /** A direct write left bytes in the link ({@link Link#hasPendingWrite}) for the writer thread. Guarded by {@link #lock}. */
+    private boolean finishing;
     /** A direct write's frame is encoded here ({@code null} unless {@link #direct}). Guarded by {@link #lock}. */
     private final Outbox oneFrame;
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
@@ -135,6 +137,11 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             credits--;
             accepted++;
             if (direct && outbox.frames() == 0 && !writing && writeNowLocked(payload)) {
+                if (link.link.hasPendingWrite()) { // the link took part of it: the writer thread writes the rest
+                    writing = true;
+                    finishing = true;
+                    work.signal();
+                }
                 return true; // nothing queued before it: written by this thread, no hand-off
             }
             outbox.append(payload);
@@ -246,20 +253,29 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 lingerForWork();
                 lock.lock();
                 try {
-                    while (!finished && outbox.frames() == 0 && !(closed && senders.isEmpty())) {
+                    while (!finished && !finishing && outbox.frames() == 0 && !(closed && senders.isEmpty())) {
                         work.await();
                     }
                     if (finished) {
                         return; // lost: nothing more to write
                     }
-                    batch = outbox;
-                    outbox = spare;
-                    queued = 0;
-                    writing = batch.frames() > 0;
-                    refillLocked(wake);
-                    done = batch.frames() == 0; // closed, and nothing left or waiting
+                    if (finishing) {
+                        batch = null; // first the rest of a direct write, then (next round) the outbox
+                        done = false;
+                    } else {
+                        batch = outbox;
+                        outbox = spare;
+                        queued = 0;
+                        writing = batch.frames() > 0;
+                        refillLocked(wake);
+                        done = batch.frames() == 0; // closed, and nothing left or waiting
+                    }
                 } finally {
                     lock.unlock();
+                }
+                if (batch == null) {
+                    finishDirectWrite();
+                    continue;
                 }
                 wake.run();
                 if (done) {
@@ -291,6 +307,18 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             lose(link.lost(e));
         } catch (InterruptedException e) {
             lose(new PeerLostException(link.describe() + ": the writer thread was interrupted"));
+        }
+    }
+
+    /** Writes what a direct write left in the link; then senders may write directly again. */
+    private void finishDirectWrite() throws IOException {
+        link.finishWrites();
+        lock.lock();
+        try {
+            finishing = false;
+            writing = false;
+        } finally {
+            lock.unlock();
         }
     }
 

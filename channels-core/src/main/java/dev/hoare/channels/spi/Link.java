@@ -58,8 +58,9 @@ public interface Link extends Closeable {
     }
 
     /**
-     * Whether {@link #writeNow} can write (a link in memory, such as a shared-memory ring). The
-     * default is {@code false}: every write goes through the sending end's writer thread.
+     * Whether {@link #writeNow} can write (a link in memory, such as a shared-memory ring, or a
+     * socket in non-blocking mode). The default is {@code false}: every write goes through the
+     * sending end's writer thread.
      *
      * @return {@code false} by default
      */
@@ -69,22 +70,47 @@ public interface Link extends Closeable {
 
     /**
      * Writes whole frames at once if that takes neither blocking nor a system call an interrupt
-     * could break (a copy into shared memory), for a sending thread that finds nothing queued
-     * before its frame: it then skips the hand-off to the writer thread. Called only if
-     * {@link #canWriteNow}; must not block, and must not throw.
+     * could break (a copy into shared memory, a non-blocking socket write), for a sending thread
+     * that finds nothing queued before its frame: it then skips the hand-off to the writer thread.
+     * Called only if {@link #canWriteNow}, by the one thread writing the link at the time; must
+     * not block, and must not throw. It may take part of the bytes and keep the rest
+     * ({@link #hasPendingWrite}), never copying the caller's array after it returns.
      *
      * @param bytes whole frames
      * @param length how many bytes
-     * @return whether they were written; {@code false} leaves them to the writer thread
+     * @return whether they were taken (written, or kept for {@link #finishWrites}); {@code false}
+     *     leaves them all to the writer thread
      */
     default boolean writeNow(byte[] bytes, int length) {
         return false;
     }
 
     /**
+     * Whether a {@link #writeNow} that returned {@code true} left part of its bytes unwritten (a
+     * socket that took only part of them): the link writes them before anything else, and the
+     * sending end has {@link #finishWrites} called soon, from a thread that may wait. The default
+     * is {@code false}: a {@code writeNow} writes all or nothing.
+     *
+     * @return {@code false} by default
+     */
+    default boolean hasPendingWrite() {
+        return false;
+    }
+
+    /**
+     * Writes what a {@link #writeNow} left unwritten, waiting for room as needed. Called by the
+     * one thread writing the link at the time. The default does nothing.
+     *
+     * @throws IOException if the write fails
+     */
+    default void finishWrites() throws IOException {
+    }
+
+    /**
      * Whether a receiving application thread may read this link itself (a link in memory, such
-     * as a shared-memory ring), waiting with {@link #awaitReadable} instead of for a hand-off
-     * from the end's reader thread. The default is {@code false}.
+     * as a shared-memory ring, or a socket in non-blocking mode), waiting with
+     * {@link #awaitReadable} instead of for a hand-off from the end's reader thread. The default
+     * is {@code false}.
      *
      * @return {@code false} by default
      */
@@ -94,7 +120,9 @@ public interface Link extends Closeable {
 
     /**
      * Waits until a read of {@link #in()} would return at once (bytes, end of stream or a
-     * failure), for at most {@code timeoutNanos} ({@code 0}: one look). Called only if
+     * failure; on a byte stream such as a socket, the rest of a frame may still be on its way,
+     * and reading it then waits for it), for at most {@code timeoutNanos} ({@code 0}: one look;
+     * {@link Long#MAX_VALUE}: no limit). Called only if
      * {@link #canReadNow}, and only by the one thread reading the link at the time (the end
      * serialises its readers); it may consume control records the stream would skip anyway.
      *

@@ -46,7 +46,8 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * @param main the class whose {@code main} runs
-     * @param jvmOptions options for the child JVM before the class path (may be empty)
+     * @param jvmOptions options for the child JVM before the class path (may be empty); this
+     *     JVM's {@code dev.hoare.*} system properties are passed on first
      * @param args its arguments
      * @return the running child
      * @throws IOException if it cannot be started
@@ -54,6 +55,8 @@ public final class ChildJvm implements AutoCloseable {
     public static ChildJvm start(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED"));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("dev.hoare.")).sorted()
+                .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k))); // the parent's Hoare settings
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

@@ -415,16 +415,33 @@ public abstract class TransportContract {
         CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
         Optional<OutputStream> raw = openRawSender(uri);
         assumeTrue(raw.isPresent(), "this transport carries no frames");
-        try (OutputStream out = raw.get()) {
-            out.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)));
-            for (int i = 0; i < capacity + 100; i++) { // never reads the credits
-                out.write(FrameWriter.encode(Frame.data(("x" + i).getBytes(StandardCharsets.UTF_8))));
+        // the flood runs beside the receiver: one that reads only when its application receives
+        // leaves the flood to fill the socket's buffer, and wait, until then
+        CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+            try (OutputStream out = raw.get()) {
+                out.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)));
+                for (int i = 0; i < capacity + 100; i++) { // never reads the credits
+                    out.write(FrameWriter.encode(Frame.data(("x" + i).getBytes(StandardCharsets.UTF_8))));
+                }
+                out.flush();
+            } catch (IOException cutOff) {
+                // the receiver may close the connection while the flood is still being written
             }
-            out.flush();
-        } catch (IOException cutOff) {
-            // the receiver may close the connection while the flood is still being written
-        }
+        });
         ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        // nothing is taken until the flood has ended, so no credit beyond the first 4 exists: the
+        // end must refuse the fifth value. (An end whose receiving threads read the link
+        // themselves reads ahead while asked whether it is closed, as a select would make it.)
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!flood.isDone()) {
+            assertTrue(System.nanoTime() < end, "the flood was neither cut off nor written");
+            assertFalse(in.isClosedForReceive(), "values are waiting");
+            try {
+                flood.get(10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException stillWriting) {
+                // look again
+            }
+        }
         for (int i = 0; i < capacity; i++) {
             assertEquals("x" + i, in.receive(DEADLINE).orElseThrow());
         }

@@ -1,5 +1,7 @@
 /**
- * The <code>fifo:</code> transport. Not implemented yet: this module only builds, so that
- * the reactor and its dependencies are in place for the issue that fills it.
+ * The <code>fifo:</code> transport: one-way channels over named pipes, which several writer
+ * processes may share (each frame stays whole). {@link dev.hoare.channels.fifo.Fifos} creates
+ * and removes them by logical name; {@link dev.hoare.channels.fifo.FifoTransport} serves
+ * {@code fifo:NAME} and {@code fifo:/path} URIs. See docs/fifo.md.
  */
 package dev.hoare.channels.fifo;

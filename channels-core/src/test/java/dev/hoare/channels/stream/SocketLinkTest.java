@@ -1,0 +1,235 @@
+package dev.hoare.channels.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.Links;
+import dev.hoare.channels.spi.StreamOptions;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Channels over {@link Links#socket}: on Java 25 a socket in non-blocking mode that the receiving
+ * and sending threads use themselves (the same tests run with {@code dev.hoare.socket.blocking}
+ * in module transport-uds's second test run, over the blocking link).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SocketLinkTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private SocketChannel[] socketPair() throws IOException {
+        Path dir = Files.createTempDirectory("hoare-socket-link");
+        Path path = dir.resolve("s");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            SocketChannel a = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            SocketChannel b = server.accept();
+            open.add(a);
+            open.add(b);
+            return new SocketChannel[] {a, b};
+        } finally {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** A sender on one end of a socket pair and a receiver on the other, handshaken. */
+    private <T> Pair<T> pair(Codec<T> codec, int capacity) throws Exception {
+        SocketChannel[] s = socketPair();
+        StreamOptions options = StreamOptions.defaults().withCapacity(capacity).withTimeout(DEADLINE);
+        CompletableFuture<ReceiveChannel<T>> receiving = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamChannels.receiver(Links.socket(s[1], "test receiver"), codec, options);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        SendChannel<T> out = StreamChannels.sender(Links.socket(s[0], "test sender"), codec, options);
+        ReceiveChannel<T> in = receiving.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        open.add(in::cancel);
+        open.add(out::close);
+        return new Pair<>(out, in);
+    }
+
+    private record Pair<T>(SendChannel<T> out, ReceiveChannel<T> in) {
+    }
+
+    @Test
+    void theLinkIsNonBlockingFromJava25UnlessSwitchedOff() throws Exception {
+        SocketChannel[] s = socketPair();
+        Link link = Links.socket(s[0], "test");
+        boolean direct = Runtime.version().feature() >= 25 && !Boolean.getBoolean("dev.hoare.socket.blocking");
+        assertEquals(direct, link.canReadNow());
+        assertEquals(direct, link.canWriteNow());
+        assertEquals(!direct, s[0].isBlocking());
+        link.close();
+        assertTrue(!s[0].isOpen());
+    }
+
+    @Test
+    void anInterruptedReceiveThrowsAndTheChannelGoesOn() throws Exception {
+        Pair<String> p = pair(Codec.utf8(), 4);
+        CompletableFuture<Throwable> waiting = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                waiting.complete(new AssertionError("received " + p.in().receive()));
+            } catch (Throwable t) {
+                waiting.complete(t);
+            }
+        });
+        awaitWaiting(receiver);
+        receiver.interrupt();
+        assertInstanceOf(InterruptedException.class, waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+        p.out().send("after");
+        assertEquals("after", p.in().receive(DEADLINE).orElseThrow()); // the socket was not closed by the interrupt
+    }
+
+    @Test
+    void aTimedReceiveOnAQuietLinkReturnsEmptyWhenItsTimeIsUp() throws Exception {
+        Pair<String> p = pair(Codec.utf8(), 4);
+        long t0 = System.nanoTime();
+        Optional<String> none = p.in().receive(Duration.ofMillis(150));
+        long took = System.nanoTime() - t0;
+        assertTrue(none.isEmpty());
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(150) && took < TimeUnit.SECONDS.toNanos(10), took + " ns");
+        p.out().send("late");
+        assertEquals("late", p.in().receive(DEADLINE).orElseThrow());
+    }
+
+    @Test
+    void closingTheEndWakesAThreadReceivingFromIt() throws Exception {
+        Pair<String> p = pair(Codec.utf8(), 4);
+        CompletableFuture<Throwable> waiting = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                waiting.complete(new AssertionError("received " + p.in().receive()));
+            } catch (Throwable t) {
+                waiting.complete(t);
+            }
+        });
+        awaitWaiting(receiver);
+        p.in().close();
+        assertInstanceOf(ChannelClosedException.class, waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Values far larger than the socket's buffer, with small ones between them: a send that the
+     * socket takes only part of leaves the rest to the writer thread, and everything arrives whole
+     * and in order.
+     */
+    @Test
+    void valuesLargerThanTheSocketBufferArriveWholeAndInOrder() throws Exception {
+        Pair<byte[]> p = pair(Codec.bytes(), 2);
+        int count = 24;
+        List<byte[]> sent = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 0; i < count; i++) {
+            byte[] v = new byte[i % 3 == 2 ? 16 : 700_000 + random.nextInt(300_000)];
+            random.nextBytes(v);
+            sent.add(v);
+        }
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            try {
+                for (byte[] v : sent) {
+                    p.out().send(v);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            byte[] got = p.in().receive(DEADLINE).orElseThrow(() -> new AssertionError("nothing arrived"));
+            assertArrayEquals(sent.get(i), got, "value " + i);
+        }
+        sending.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aLostPeerEndsAReceiveWaitingOnTheSocket() throws Exception {
+        SocketChannel[] s = socketPair();
+        StreamOptions options = StreamOptions.defaults().withCapacity(4).withTimeout(DEADLINE);
+        CompletableFuture<ReceiveChannel<String>> receiving = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamChannels.receiver(Links.socket(s[1], "test receiver"), Codec.utf8(), options);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        s[0].write(ByteBuffer.wrap(dev.hoare.channels.wire.FrameWriter.encode(
+                dev.hoare.channels.wire.Frame.hello("utf8", dev.hoare.channels.wire.Frame.DEFAULT_MAX_FRAME))));
+        ReceiveChannel<String> in = receiving.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        open.add(in::cancel);
+        CompletableFuture<Throwable> waiting = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                waiting.complete(new AssertionError("received " + in.receive()));
+            } catch (Throwable t) {
+                waiting.complete(t);
+            }
+        });
+        awaitWaiting(receiver);
+        s[0].close(); // the sender's process is gone: end of stream without CLOSE
+        Throwable t = waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertInstanceOf(ChannelClosedException.class, t);
+        assertInstanceOf(dev.hoare.channels.PeerLostException.class, t.getCause());
+    }
+
+    /** Waits until the thread is blocked (waiting in a receive), within the deadline. */
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                    || state == Thread.State.RUNNABLE && inSelect(t)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the receiving thread never waited: " + state);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** A thread in a selector shows as RUNNABLE: its stack says whether it waits there. */
+    private static boolean inSelect(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().contains("doSelect") || e.getMethodName().equals("poll")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
