@@ -38,6 +38,10 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private boolean writing;
     /** A direct write left bytes in the link ({@link Link#hasPendingWrite}) for the writer thread. Guarded by {@link #lock}. */
     private boolean finishing;
+    /** {@link Link#directWriteSpacingNanos}. */
+    private final long spacing;
+    /** When the last send looked at writing directly. Guarded by {@link #lock}. */
+    private long lastDirectWrite;
     /** A direct write's frame is encoded here ({@code null} unless {@link #direct}). Guarded by {@link #lock}. */
     private final Outbox oneFrame;
     /** Values that may still be accepted (receiver's credits); unbounded on a one-way link. Guarded by {@link #lock}. */
@@ -73,6 +77,8 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         boolean duplex = link.duplex();
         this.outboxLimit = duplex ? Integer.MAX_VALUE : Math.max(1, link.options.capacity());
         this.direct = link.link.canWriteNow();
+        this.spacing = direct ? link.link.directWriteSpacingNanos() : 0;
+        this.lastDirectWrite = System.nanoTime() - spacing;
         this.oneFrame = direct ? new Outbox() : null;
         this.credits = duplex ? 0 : Long.MAX_VALUE;
         this.peerMaxFrame = link.options.maxFrame();
@@ -136,7 +142,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         if (credits > 0 && outbox.frames() < outboxLimit) {
             credits--;
             accepted++;
-            if (direct && outbox.frames() == 0 && !writing && writeNowLocked(payload)) {
+            if (direct && outbox.frames() == 0 && !writing && spaced() && writeNowLocked(payload)) {
                 if (link.link.hasPendingWrite()) { // the link took part of it: the writer thread writes the rest
                     writing = true;
                     finishing = true;
@@ -150,6 +156,24 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Whether this send comes long enough after the last direct write to be worth a write of its
+     * own ({@link Link#directWriteSpacingNanos}): sends in quick succession go to the writer thread,
+     * which writes them in batches. Must be called with the lock held.
+     */
+    private boolean spaced() {
+        if (spacing == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - lastDirectWrite < spacing) {
+            lastDirectWrite = now; // a stream: keep batching until it pauses
+            return false;
+        }
+        lastDirectWrite = now;
+        return true;
     }
 
     /** Encodes the frame and offers it to the link to write now. Must be called with the lock held. */

@@ -86,6 +86,19 @@ public interface Link extends Closeable {
     }
 
     /**
+     * The least time between two sends for the second to write directly too ({@link #writeNow}),
+     * when each direct write is a system call: sends that follow each other more closely (a
+     * stream) go to the writer thread, which writes them in batches, until the sender pauses that
+     * long. The default, {@code 0}, lets every send that finds nothing queued write directly (a
+     * write into memory costs less than any hand-off).
+     *
+     * @return nanoseconds, {@code 0} by default
+     */
+    default long directWriteSpacingNanos() {
+        return 0;
+    }
+
+    /**
      * Whether a {@link #writeNow} that returned {@code true} left part of its bytes unwritten (a
      * socket that took only part of them): the link writes them before anything else, and the
      * sending end has {@link #finishWrites} called soon, from a thread that may wait. The default

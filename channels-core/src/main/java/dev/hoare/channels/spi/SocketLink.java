@@ -167,6 +167,12 @@ final class SocketLink implements Link {
         return true;
     }
 
+    /** A direct write is a system call (and wakes the reader): a stream of sends goes in batches. */
+    @Override
+    public long directWriteSpacingNanos() {
+        return 20_000L;
+    }
+
     /**
      * One non-blocking write. If the socket took part of the frames only, the rest is kept and
      * written before anything else ({@link #hasPendingWrite}: the caller has it finished).
