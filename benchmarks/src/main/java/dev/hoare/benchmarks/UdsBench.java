@@ -3,6 +3,7 @@ package dev.hoare.benchmarks;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.StreamChannels;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.uds.UnixChannels;
 import dev.hoare.channels.uds.UnixServer;
@@ -34,14 +35,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link PingPong}: the benchmark sends a message and waits for the child's echo (round trip, µs).
  * {@code hoare}: one-to-one {@code uds:} channels of {@code byte[]} ({@link UnixChannels#acceptOne}
  * and {@link UnixChannels#connectSend}), capacity 256 (the ping-pong uses one channel each way,
- * each on its own socket), received and sent on the benchmark's platform thread. {@code raw}: a JDK {@link SocketChannel} pair moving
+ * each on its own socket), received and sent on the benchmark's platform thread; {@code hoare-rpc}:
+ * a request/response connection ({@link UnixChannels#serve} in the child,
+ * {@link UnixChannels#connect} here), a channel each way over one socket, as the raw pair has.
+ * {@code raw}: a JDK {@link SocketChannel} pair moving
  * the same bytes: for streaming 64 KiB writes and reads with the benchmark taking {@code size}
  * bytes per operation; for the ping-pong one write of {@code size} bytes each way.
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public abstract class UdsBench {
-    @Param({"hoare", "raw"})
+    @Param({"hoare", "hoare-rpc", "raw"})
     public String impl;
 
     @Param({"64", "4096"})
@@ -51,6 +55,7 @@ public abstract class UdsBench {
     protected Process child;
     protected ReceiveChannel<byte[]> in;
     protected SendChannel<byte[]> out;
+    protected StreamChannels.Duplex<byte[], byte[]> connection;
     protected SocketChannel raw;
     protected ServerSocketChannel rawServer;
     protected final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16).limit(0);
@@ -122,6 +127,10 @@ public abstract class UdsBench {
             if (mode().equals("echo")) {
                 out = UnixChannels.connectSend(dir.resolve("back.sock"), Codec.bytes(), options());
             }
+        } else if (impl.equals("hoare-rpc")) {
+            connection = UnixChannels.connect(path, Codec.bytes(), Codec.bytes(), options()); // retries until the child serves
+            in = connection.in();
+            out = mode().equals("echo") ? connection.out() : null;
         } else {
             raw = rawServer.accept();
         }
@@ -138,7 +147,9 @@ public abstract class UdsBench {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, InterruptedException {
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        if (in != null) {
+        if (connection != null) {
+            connection.close();
+        } else if (in != null) {
             in.cancel();
         }
         if (out != null) {
@@ -151,11 +162,21 @@ public abstract class UdsBench {
         RawBytes.deleteDirectory(dir);
     }
 
-    /** The child: {@code hoare|raw stream|echo PATH SIZE}; runs until killed. */
+    /** The child: {@code hoare|hoare-rpc|raw stream|echo PATH SIZE}; runs until killed. */
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[2]);
         int size = Integer.parseInt(args[3]);
         boolean echo = args[1].equals("echo");
+        if (args[0].equals("hoare-rpc")) { // a request/response server: one connection, a channel each way
+            try (UnixServer<StreamChannels.Duplex<byte[], byte[]>> server = UnixChannels.serve(path, Codec.bytes(),
+                    Codec.bytes(), serverOptions());
+                 StreamChannels.Duplex<byte[], byte[]> c = server.channel().receive()) {
+                byte[] m = new byte[size];
+                while (true) {
+                    c.out().send(echo ? c.in().receive() : m);
+                }
+            }
+        }
         if (args[0].equals("hoare")) {
             SendChannel<byte[]> toParent = UnixChannels.connectSend(path, Codec.bytes(), options());
             if (!echo) {

@@ -125,6 +125,66 @@ final class DuplexLink {
             }
         }
 
+        /**
+         * The receive end's thread may take the frames the demultiplexing thread routed to it
+         * straight from this side's queue (one hand-off instead of two); the send end's return
+         * path is read by its own thread.
+         */
+        @Override
+        public boolean canReadNow() {
+            return this == receiveSide;
+        }
+
+        /** Waits on this side's queue: a virtual thread leaves its carrier meanwhile. */
+        @Override
+        public boolean awaitReadable(long timeoutNanos) throws InterruptedException {
+            return in.await(timeoutNanos);
+        }
+
+        @Override
+        public boolean readNowFromVirtualThreads() {
+            return true;
+        }
+
+        /** A sending thread may write its frames into the link itself, if the link can and nobody else writes. */
+        @Override
+        public boolean canWriteNow() {
+            return link.canWriteNow();
+        }
+
+        @Override
+        public long directWriteSpacingNanos() {
+            return link.directWriteSpacingNanos();
+        }
+
+        @Override
+        public boolean writeNow(byte[] bytes, int length) {
+            if (!writeLock.tryLock()) {
+                return false; // the other end writes (a credit): leave it to the writer thread
+            }
+            try {
+                return link.writeNow(bytes, length);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
+        /** Asked right after this thread's own {@link #writeNow}: no lock (a write since can only have finished it). */
+        @Override
+        public boolean hasPendingWrite() {
+            return link.hasPendingWrite();
+        }
+
+        @Override
+        public void finishWrites() throws IOException {
+            writeLock.lock();
+            try {
+                link.finishWrites();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
         @Override
         public String describe() {
             return link.describe() + " (" + role + ")";
@@ -149,6 +209,28 @@ final class DuplexLink {
                 failure = cause;
             }
             chunks.add(END);
+        }
+
+        /**
+         * Waits until a read returns at once (bytes, the end or a failure), at most
+         * {@code timeoutNanos} ({@link Long#MAX_VALUE}: no limit). One reader at a time.
+         */
+        boolean await(long timeoutNanos) throws InterruptedException {
+            if (pos < current.length || ended) {
+                return true;
+            }
+            byte[] next = timeoutNanos == Long.MAX_VALUE ? chunks.take()
+                    : chunks.poll(Math.max(0, timeoutNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return false;
+            }
+            current = next;
+            pos = 0;
+            if (current == END) {
+                ended = true;
+                current = new byte[0];
+            }
+            return true;
         }
 
         @Override

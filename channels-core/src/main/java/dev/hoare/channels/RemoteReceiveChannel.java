@@ -32,11 +32,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * fills the OS buffer and blocks the writer.
  *
  * <p>On one link (not fanned in) that a receiving thread can read itself ({@link Link#canReadNow}:
- * a shared-memory ring, a socket in non-blocking mode), a platform thread's receive reads the
- * frames straight from the link under a read lock while the reader thread stands aside: no
- * hand-off, and a value taken so grants its credit from the receiving thread, as the inbox's take
- * hook does. The reader thread feeds the inbox only while a select or a virtual thread waits on
- * it.
+ * a shared-memory ring, a socket in non-blocking mode), a receive reads the frames straight
+ * from the link under a read lock while the reader thread stands aside: no hand-off, and a value
+ * taken so grants its credit from the receiving thread, as the inbox's take hook does. The reader
+ * thread feeds the inbox only while a select waits on it, or a virtual thread on a link whose wait
+ * would hold its carrier ({@link Link#readNowFromVirtualThreads}).
  *
  * <p>With one link, its end (close frame, end of stream, bad frame) ends the channel. Fanned in,
  * a link's end only ends that link; the channel ends when the application closes it.
@@ -141,15 +141,15 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
 
     /**
      * @return the link a receiving thread on this thread may read itself, or {@code null}: not
-     *     such a link, or a virtual thread (waiting on shared memory would hold its carrier), which
-     *     waits on the inbox and so needs the reader thread pumping
+     *     such a link, or a virtual thread on a link whose wait would hold its carrier (shared
+     *     memory), which waits on the inbox and so needs the reader thread pumping
      */
     private Connection direct() {
         Connection c = single;
         if (c == null || !c.direct) {
             return null;
         }
-        if (Thread.currentThread().isVirtual()) {
+        if (Thread.currentThread().isVirtual() && !c.link.link.readNowFromVirtualThreads()) {
             c.wantPump();
             return null;
         }

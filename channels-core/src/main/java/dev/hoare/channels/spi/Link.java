@@ -149,6 +149,18 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Whether a virtual thread may read this link itself ({@link #canReadNow}): its
+     * {@link #awaitReadable} leaves the carrier while it waits. The default is {@code false} (a
+     * wait on shared memory spins or sleeps on a futex, holding the carrier): virtual threads
+     * then wait on the end's inbox, fed by its reader thread.
+     *
+     * @return {@code false} by default
+     */
+    default boolean readNowFromVirtualThreads() {
+        return false;
+    }
+
+    /**
      * Makes a thread blocked in {@link #awaitReadable} look again soon (another thread wants to
      * read). The default does nothing; the waiter then returns at its timeout.
      */

@@ -248,6 +248,12 @@ final class SocketLink implements Link {
         }
     }
 
+    /** A virtual thread in a selector leaves its carrier (Java 25; this link is used from 25 on). */
+    @Override
+    public boolean readNowFromVirtualThreads() {
+        return true;
+    }
+
     @Override
     public void wakeReader() {
         try {
