@@ -1,6 +1,7 @@
 package dev.hoare.channels;
 
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.LinkStreams;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
@@ -71,12 +72,7 @@ final class DuplexLink {
     final class Side implements Link {
         private final String role;
         private final FrameQueue in = new FrameQueue();
-        private final OutputStream out = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
+        private final OutputStream out = new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 writeLock.lock();
@@ -192,7 +188,7 @@ final class DuplexLink {
     }
 
     /** The bytes of the frames routed to one end, read as a stream; ends with EOF or a failure. */
-    private static final class FrameQueue extends InputStream {
+    private static final class FrameQueue extends LinkStreams.In {
         private static final byte[] END = new byte[0];
         private final LinkedBlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
         private volatile IOException failure;
@@ -231,12 +227,6 @@ final class DuplexLink {
                 current = new byte[0];
             }
             return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

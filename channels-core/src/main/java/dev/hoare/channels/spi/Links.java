@@ -61,13 +61,7 @@ public final class Links {
                 throw new UncheckedIOException(description + ": could not put the socket in blocking mode", e);
             }
         }
-        InputStream in = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
+        InputStream in = new LinkStreams.In() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (len == 0) {
@@ -76,12 +70,7 @@ public final class Links {
                 return socket.read(ByteBuffer.wrap(b, off, len));
             }
         };
-        OutputStream out = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
+        OutputStream out = new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 ByteBuffer buf = ByteBuffer.wrap(b, off, len);

@@ -33,13 +33,7 @@ final class SocketLink implements Link {
     private ByteBuffer pending;
     private volatile boolean closed;
 
-    private final InputStream in = new InputStream() {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
+    private final InputStream in = new LinkStreams.In() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) {
@@ -56,12 +50,7 @@ final class SocketLink implements Link {
         }
     };
 
-    private final OutputStream out = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
+    private final OutputStream out = new LinkStreams.Out() {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             finishWrites();

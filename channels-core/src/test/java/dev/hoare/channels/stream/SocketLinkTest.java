@@ -53,19 +53,7 @@ class SocketLinkTest {
     }
 
     private SocketChannel[] socketPair() throws IOException {
-        Path dir = Files.createTempDirectory("hoare-socket-link");
-        Path path = dir.resolve("s");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(path));
-            SocketChannel a = SocketChannel.open(UnixDomainSocketAddress.of(path));
-            SocketChannel b = server.accept();
-            open.add(a);
-            open.add(b);
-            return new SocketChannel[] {a, b};
-        } finally {
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
-        }
+        return SocketPairs.open(open);
     }
 
     /** A sender on one end of a socket pair and a receiver on the other, handshaken. */

@@ -48,21 +48,8 @@ class StreamChannelsTest {
         }
     }
 
-    /** Two connected Unix sockets. */
     private SocketChannel[] socketPair() throws IOException {
-        Path dir = Files.createTempDirectory("hoare-stream");
-        Path path = dir.resolve("s");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(path));
-            SocketChannel a = SocketChannel.open(UnixDomainSocketAddress.of(path));
-            SocketChannel b = server.accept();
-            open.add(a);
-            open.add(b);
-            return new SocketChannel[] {a, b};
-        } finally {
-            Files.deleteIfExists(path);
-            Files.deleteIfExists(dir);
-        }
+        return SocketPairs.open(open);
     }
 
     private <T> CompletableFuture<ReceiveChannel<T>> receiverLater(SocketChannel s, Codec<T> codec, StreamOptions o) {

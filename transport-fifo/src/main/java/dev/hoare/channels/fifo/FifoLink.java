@@ -1,6 +1,7 @@
 package dev.hoare.channels.fifo;
 
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.LinkStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -50,12 +51,7 @@ final class FifoLink implements Link {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             this.jvmLock = WRITERS_IN_THIS_JVM.computeIfAbsent(fifo, p -> new ReentrantLock());
             this.chunkBuffer = ByteBuffer.allocateDirect(1 << 16);
-            this.out = new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
+            this.out = new LinkStreams.Out() {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     writeLocked(ByteBuffer.wrap(b, off, len));

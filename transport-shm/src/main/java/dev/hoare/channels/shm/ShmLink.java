@@ -1,6 +1,7 @@
 package dev.hoare.channels.shm;
 
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.LinkStreams;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,12 +66,7 @@ final class ShmLink implements Link {
         this.description = "shm:" + ring.path();
         this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
         this.in = writer ? null : new RecordStream();
-        this.out = writer ? new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
+        this.out = writer ? new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 if (!helloKept) { // the first write is the HELLO: kept for readers that come later
@@ -308,7 +304,7 @@ final class ShmLink implements Link {
     }
 
     /** The reader's byte stream: record payloads in order; end of stream once every writer has gone. */
-    private final class RecordStream extends InputStream {
+    private final class RecordStream extends LinkStreams.In {
         private final Set<Integer> attached = new HashSet<>();
         private boolean everAttached;
         private byte[] current = new byte[256];
@@ -348,12 +344,6 @@ final class ShmLink implements Link {
             lastWriter = writer;
             everAttached |= attached.add(writer);
             return met.add(writer);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
