@@ -32,13 +32,25 @@ final class DuplexLink {
     /** Where frames for our receive end go (the peer's send end's HELLO, DATA, CLOSE). */
     final Side receiveSide = new Side("receive");
 
-    DuplexLink(Link link, int maxFrame) {
+    /**
+     * @param capacity the capacity the receive end announces: a peer that keeps its credits never
+     *     has more than {@code max(1, capacity)} values waiting here for the receive end
+     */
+    DuplexLink(Link link, int maxFrame, int capacity) {
         if (link.in() == null || link.out() == null) {
             throw new IllegalArgumentException(link.describe() + ": carrying a channel each way needs a two-way link");
         }
         this.link = link;
         this.reader = new FrameReader(link.in(), maxFrame);
+        this.waitingLimit = Math.max(1, capacity) + 2; // and its HELLO and CLOSE
     }
+
+    /**
+     * How many frames may wait for the receive end: more means a peer that ignores its credits,
+     * cut off rather than buffered (the receive end takes its frames from here when its
+     * application receives, not eagerly).
+     */
+    private final int waitingLimit;
 
     /** Starts routing frames, on a thread from {@code threads}. */
     void start(Thread.Builder threads) {
@@ -60,11 +72,35 @@ final class DuplexLink {
                     case CREDIT, RELEASE -> sendSide;
                     case DATA, CLOSE, CLOSE_WITH_CAUSE -> receiveSide;
                 };
+                if (to == receiveSide && receiveSide.in.waiting() >= waitingLimit) {
+                    throw new ChannelProtocolException("the sender sent more values than it had credits for ("
+                            + (waitingLimit - 2) + " waiting to be received)");
+                }
                 to.in.feed(FrameWriter.encode(f));
             }
         } catch (IOException e) {
             sendSide.in.end(e);
             receiveSide.in.end(e);
+            if (e instanceof dev.hoare.channels.ChannelProtocolException) {
+                cutOff(e); // nothing more is read: the peer must not be left writing into a full socket
+            }
+        }
+    }
+
+    /** A peer that broke the protocol: tells it why (best effort) and closes the connection. */
+    private void cutOff(IOException cause) {
+        writeLock.lock();
+        try {
+            link.out().write(FrameWriter.encode(Frame.release(cause)));
+        } catch (IOException | RuntimeException ignored) {
+            // it learns from the close
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            link.close();
+        } catch (IOException ignored) {
+            // closed anyway
         }
     }
 
@@ -198,6 +234,11 @@ final class DuplexLink {
 
         void feed(byte[] frame) {
             chunks.add(frame);
+        }
+
+        /** @return the frames fed and not yet begun by the reader */
+        int waiting() {
+            return chunks.size();
         }
 
         void end(IOException cause) {

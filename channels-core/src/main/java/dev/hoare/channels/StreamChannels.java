@@ -117,7 +117,7 @@ public final class StreamChannels {
      */
     public static <S, R> Duplex<S, R> duplex(Link link, Codec<S> sendCodec, Codec<R> receiveCodec, StreamOptions options)
             throws IOException {
-        DuplexLink shared = new DuplexLink(Objects.requireNonNull(link, "link"), options.maxFrame());
+        DuplexLink shared = new DuplexLink(Objects.requireNonNull(link, "link"), options.maxFrame(), options.capacity());
         shared.start(options.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual());
         RemoteReceiveChannel<R> in = RemoteReceiveChannel.single(Objects.requireNonNull(receiveCodec, "receiveCodec"), options);
         RemoteReceiveChannel<R>.Connection incoming = in.attach(shared.receiveSide); // its HELLO goes first

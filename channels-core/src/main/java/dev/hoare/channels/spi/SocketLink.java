@@ -223,7 +223,8 @@ final class SocketLink implements Link {
                 } else if (timeoutNanos == Long.MAX_VALUE) {
                     ready = readSelector().select(key -> { }, 0);
                 } else {
-                    ready = readSelector().select(key -> { }, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+                    long millis = TimeUnit.NANOSECONDS.toMillis(Math.min(left, Long.MAX_VALUE - 999_999) + 999_999); // rounded up
+                    ready = readSelector().select(key -> { }, Math.max(1, millis));
                 }
             } catch (ClosedSelectorException e) {
                 return true; // closed: the read says so

@@ -14,6 +14,9 @@ import dev.hoare.channels.StreamChannels;
 import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.Links;
 import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameReader;
+import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -180,8 +183,7 @@ class SocketLinkTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        s[0].write(ByteBuffer.wrap(dev.hoare.channels.wire.FrameWriter.encode(
-                dev.hoare.channels.wire.Frame.hello("utf8", dev.hoare.channels.wire.Frame.DEFAULT_MAX_FRAME))));
+        write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME));
         ReceiveChannel<String> in = receiving.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         open.add(in::cancel);
         CompletableFuture<Throwable> waiting = new CompletableFuture<>();
@@ -197,6 +199,59 @@ class SocketLinkTest {
         Throwable t = waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(ChannelClosedException.class, t);
         assertInstanceOf(dev.hoare.channels.PeerLostException.class, t.getCause());
+    }
+
+    /**
+     * A request/response connection's frames are routed by one thread and wait there until the
+     * application receives: a peer flooding values past its credits is cut off after a few, not
+     * buffered.
+     */
+    @Test
+    void aConnectionPeerIgnoringItsCreditsIsCutOffNotBuffered() throws Exception {
+        SocketChannel[] s = socketPair();
+        int capacity = 4;
+        StreamOptions options = StreamOptions.defaults().withCapacity(capacity).withTimeout(DEADLINE);
+        CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+            try {
+                write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)); // the peer's receive end (for our send end)
+                write(s[0], Frame.credit(capacity));
+                write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)); // the peer's send end
+                FrameReader ours = new FrameReader(java.nio.channels.Channels.newInputStream(s[0]), Frame.DEFAULT_MAX_FRAME);
+                for (int seen = 0; seen < 3; seen++) {
+                    ours.read(); // our two HELLOs and our receive end's capacity: then both handshakes are done here
+                }
+                for (int i = 0; i < 10_000; i++) { // never reads the credits
+                    write(s[0], Frame.data(("x" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            } catch (IOException cutOff) {
+                // the connection is closed while the flood is still being written
+            }
+        });
+        StreamChannels.Duplex<String, String> connection = StreamChannels.duplex(Links.socket(s[1], "flooded"),
+                Codec.utf8(), Codec.utf8(), options);
+        open.add(connection);
+        flood.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS); // cut off: it ends long before 10,000 values
+        int received = 0;
+        ChannelClosedException closed;
+        while (true) {
+            try {
+                assertEquals("x" + received, connection.in().receive(DEADLINE).orElseThrow());
+                received++;
+            } catch (ChannelClosedException e) {
+                closed = e;
+                break;
+            }
+        }
+        assertTrue(received >= capacity && received <= capacity + 3, received + " values were buffered");
+        assertInstanceOf(dev.hoare.channels.ChannelProtocolException.class, closed.getCause());
+        assertTrue(closed.getCause().getMessage().contains("more values than it had credits for"), closed.getCause().getMessage());
+    }
+
+    private static void write(SocketChannel s, Frame f) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(FrameWriter.encode(f));
+        while (b.hasRemaining()) {
+            s.write(b);
+        }
     }
 
     /** Waits until the thread is blocked (waiting in a receive), within the deadline. */
