@@ -459,6 +459,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 while (!finished) {
                     if (direct) {
                         if (ownReaders.get() > 0) {
+                            flush(); // values it read go first: the receiving thread reads what follows them
                             return; // stands aside
                         }
                         if (!link.hasBufferedFrame() && !link.link.awaitReadable(SLICE_NANOS)) {

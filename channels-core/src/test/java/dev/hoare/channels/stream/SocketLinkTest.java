@@ -202,6 +202,84 @@ class SocketLinkTest {
     }
 
     /**
+     * Receivers reading the socket themselves (platform and virtual threads), a select (fed by
+     * the reader thread) and timed and one-look receives, all at once: every value once, each
+     * receiver's in order — values the reader thread read ahead go to the inbox before a
+     * receiving thread reads what follows them.
+     */
+    @Test
+    void directReceiversASelectAndOneLookReceiversTakeEveryValueOnceInOrder() throws Exception {
+        int n = 20_000;
+        Pair<String> p = pair(Codec.utf8(), 64);
+        dev.hoare.channels.Channel<String> never = dev.hoare.channels.Channel.buffered(1);
+        List<List<Integer>> got = new ArrayList<>();
+        List<Thread> consumers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int i = 0; i < 4; i++) {
+            List<Integer> mine = new ArrayList<>();
+            got.add(mine);
+            int kind = i;
+            Runnable body = () -> {
+                try {
+                    while (true) {
+                        Optional<String> v;
+                        switch (kind) {
+                            case 0, 1 -> {
+                                var r = p.in().receiveResult();
+                                v = r.isClosed() ? null : Optional.of(r.value());
+                            }
+                            case 2 -> {
+                                var r = dev.hoare.channels.Select.<dev.hoare.channels.Received<String>>select()
+                                        .onReceiveResult(p.in(), x -> x).onReceive(never, x -> null).run();
+                                v = r.isClosed() ? null : Optional.of(r.value());
+                            }
+                            default -> {
+                                try {
+                                    v = p.in().receive(Duration.ofMillis(2));
+                                    if (v.isEmpty()) {
+                                        v = p.in().tryReceive();
+                                    }
+                                } catch (ChannelClosedException closed) {
+                                    v = null;
+                                }
+                            }
+                        }
+                        if (v == null) {
+                            return; // closed and drained
+                        }
+                        v.ifPresent(x -> mine.add(Integer.parseInt(x)));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            };
+            consumers.add(kind == 1 ? Thread.ofVirtual().start(body) : Thread.ofPlatform().start(body));
+        }
+        for (int i = 0; i < n; i++) {
+            p.out().send(Integer.toString(i));
+        }
+        p.out().close();
+        for (Thread t : consumers) {
+            t.join(DEADLINE.toMillis());
+            assertTrue(!t.isAlive(), "a consumer still waits after the sender closed: " + t);
+        }
+        assertEquals(null, failure.get());
+        java.util.BitSet seen = new java.util.BitSet(n);
+        int total = 0;
+        for (List<Integer> mine : got) {
+            for (int j = 1; j < mine.size(); j++) {
+                assertTrue(mine.get(j - 1) < mine.get(j), "one receiver saw values out of order");
+            }
+            for (int v : mine) {
+                assertTrue(!seen.get(v), "received twice: " + v);
+                seen.set(v);
+            }
+            total += mine.size();
+        }
+        assertEquals(n, total);
+    }
+
+    /**
      * A request/response connection's frames are routed by one thread and wait there until the
      * application receives: a peer flooding values past its credits is cut off after a few, not
      * buffered.

@@ -303,6 +303,10 @@ final class ShmLink implements Link {
         return description;
     }
 
+    /** At most this many records, and (beyond the first) this many payload bytes, per look at the ring. */
+    private static final int BATCH_RECORDS = 64;
+    private static final int BATCH_BYTES = 1 << 16;
+
     /** The reader's byte stream: record payloads in order; end of stream once every writer has gone. */
     private final class RecordStream extends LinkStreams.In {
         private final Set<Integer> attached = new HashSet<>();
@@ -328,15 +332,15 @@ final class ShmLink implements Link {
                 hello = ring.keptHello();
             }
             int before = hello == null ? 0 : hello.length;
-            if (current.length < before + length) {
-                current = new byte[Math.max(before + length, 2 * current.length)];
+            int end = limit + before + length;
+            if (current.length < end) {
+                current = java.util.Arrays.copyOf(current, Math.max(end, 2 * current.length));
             }
             if (hello != null) {
-                System.arraycopy(hello, 0, current, 0, before);
+                System.arraycopy(hello, 0, current, limit, before);
             }
-            buffer.get(offset, current, before, length);
-            pos = 0;
-            limit = before + length;
+            buffer.get(offset, current, limit + before, length);
+            limit = end; // appended: one read takes a batch of records
         };
 
         /** A writer's record: it is attached (again, if the liveness look had dropped it). @return whether this reader never met it before */
@@ -423,8 +427,12 @@ final class ShmLink implements Link {
             if (closed) {
                 throw new IOException(description + ": the link is closed");
             }
+            if (pos == limit) {
+                pos = 0;
+                limit = 0;
+            }
             try {
-                if (ring.read(take, 1) == 1 && pos < limit) {
+                if (ring.read(take, BATCH_RECORDS, BATCH_BYTES) > 0 && pos < limit) {
                     return 1;
                 }
             } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {

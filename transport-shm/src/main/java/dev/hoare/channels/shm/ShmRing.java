@@ -443,17 +443,29 @@ public final class ShmRing implements AutoCloseable {
      * @throws RingFaultException if the ring's file was shrunk under this process
      */
     public int read(Handler handler, int limit) {
+        return read(handler, limit, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #read(Handler, int)} that also stops before a record whose payload would take the
+     * payloads read in this call beyond {@code maxBytes} (the first record is always read).
+     *
+     * @return how many records were read (padding not counted)
+     * @throws RingFaultException if the ring's file was shrunk under this process
+     */
+    public int read(Handler handler, int limit, int maxBytes) {
         try {
-            return readRecords(handler, limit);
+            return readRecords(handler, limit, maxBytes);
         } catch (InternalError e) {
             throw fault(e);
         }
     }
 
-    private int readRecords(Handler handler, int limit) {
+    private int readRecords(Handler handler, int limit, int maxBytes) {
         long head = buffer.getLong(HEAD_OFFSET);
         long pos = head;
         int count = 0;
+        int bytes = 0;
         try {
             while (count < limit && pos - head < capacity) {
                 int index = (int) pos & mask;
@@ -469,10 +481,16 @@ public final class ShmRing implements AutoCloseable {
                             + " (a record takes " + RECORD_HEADER + " to " + (maxPayload + RECORD_HEADER)
                             + " bytes within the ring's " + capacity + ")");
                 }
-                pos += align(length);
                 if (type != PADDING) {
+                    if (count > 0 && (long) bytes + length - RECORD_HEADER > maxBytes) {
+                        break; // the caller's batch is full: this record waits for the next read
+                    }
+                    bytes += length - RECORD_HEADER;
                     count++;
+                    pos += align(length);
                     handler.onRecord(type, buffer, at + RECORD_HEADER, length - RECORD_HEADER);
+                } else {
+                    pos += align(length);
                 }
             }
         } finally {
