@@ -77,6 +77,23 @@ class ShmRingTest {
     }
 
     @Test
+    void aReadStopsBeforeTheRecordThatWouldPassItsByteLimitButAlwaysTakesOne() throws IOException {
+        try (ShmRing ring = ShmRing.create(dir.resolve("ring"), 4096)) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(ring.offer(i, new byte[100], 0, 100));
+            }
+            List<Integer> types = new ArrayList<>();
+            ShmRing.Handler h = (t, b, o, l) -> types.add(t);
+            assertEquals(2, ring.read(h, 10, 250)); // a third would make 300 bytes
+            assertEquals(1, ring.read(h, 10, 50)); // the first record of a read even if it alone passes the limit
+            assertEquals(2, ring.read(h, 10, Integer.MAX_VALUE));
+            assertEquals(List.of(0, 1, 2, 3, 4), types);
+            assertTrue(ring.isEmpty());
+            assertEquals(0, ring.read(h, 10, 250));
+        }
+    }
+
+    @Test
     void aFullRingRefusesUntilTheConsumerReads() throws IOException {
         try (ShmRing ring = ShmRing.create(dir.resolve("ring"), 1024)) {
             byte[] r = new byte[56]; // 64 bytes a record: 16 fill the ring
