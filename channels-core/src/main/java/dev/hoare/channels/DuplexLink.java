@@ -261,13 +261,15 @@ final class DuplexLink {
             if (next == null) {
                 return false;
             }
-            current = next;
-            pos = 0;
-            if (current == END) {
-                ended = true;
-                current = new byte[0];
-            }
+            begin(next);
             return true;
+        }
+
+        /** Makes {@code chunk} the one being read (the end marker: the stream has ended). */
+        private void begin(byte[] chunk) {
+            pos = 0;
+            ended = chunk == END;
+            current = ended ? new byte[0] : chunk;
         }
 
         @Override
@@ -280,15 +282,10 @@ final class DuplexLink {
                     return endOrFailure();
                 }
                 try {
-                    current = chunks.take();
+                    begin(chunks.take());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while reading a shared link");
-                }
-                pos = 0;
-                if (current == END) {
-                    ended = true;
-                    current = new byte[0];
                 }
             }
             int n = Math.min(len, current.length - pos);

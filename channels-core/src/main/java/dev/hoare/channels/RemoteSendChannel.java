@@ -40,7 +40,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private boolean finishing;
     /** {@link Link#directWriteSpacingNanos}. */
     private final long spacing;
-    /** When the last send looked at writing directly. Guarded by {@link #lock}. */
+    /** When the last send that found nothing queued came. Guarded by {@link #lock}. */
     private long lastDirectWrite;
     /** A direct write's frame is encoded here ({@code null} unless {@link #direct}). Guarded by {@link #lock}. */
     private final Outbox oneFrame;
@@ -168,12 +168,9 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             return true;
         }
         long now = System.nanoTime();
-        if (now - lastDirectWrite < spacing) {
-            lastDirectWrite = now; // a stream: keep batching until it pauses
-            return false;
-        }
-        lastDirectWrite = now;
-        return true;
+        boolean paused = now - lastDirectWrite >= spacing;
+        lastDirectWrite = now; // every send counts: a stream keeps batching until it pauses
+        return paused;
     }
 
     /** Encodes the frame and offers it to the link to write now. Must be called with the lock held. */

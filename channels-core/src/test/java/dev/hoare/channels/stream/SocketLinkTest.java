@@ -264,19 +264,7 @@ class SocketLinkTest {
             assertTrue(!t.isAlive(), "a consumer still waits after the sender closed: " + t);
         }
         assertEquals(null, failure.get());
-        java.util.BitSet seen = new java.util.BitSet(n);
-        int total = 0;
-        for (List<Integer> mine : got) {
-            for (int j = 1; j < mine.size(); j++) {
-                assertTrue(mine.get(j - 1) < mine.get(j), "one receiver saw values out of order");
-            }
-            for (int v : mine) {
-                assertTrue(!seen.get(v), "received twice: " + v);
-                seen.set(v);
-            }
-            total += mine.size();
-        }
-        assertEquals(n, total);
+        dev.hoare.channels.contract.Receipts.assertEachOnceInOrderPerReceiver(got, n);
     }
 
     /**

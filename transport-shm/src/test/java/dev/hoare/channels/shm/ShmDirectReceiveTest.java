@@ -12,12 +12,12 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Received;
 import dev.hoare.channels.Select;
+import dev.hoare.channels.contract.Receipts;
 import dev.hoare.channels.SendChannel;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -125,20 +125,7 @@ class ShmDirectReceiveTest {
                 assertFalse(t.isAlive(), "a consumer still waits after the sender closed: " + t);
             }
             assertEquals(null, failure.get());
-            BitSet seen = new BitSet(n);
-            int total = 0;
-            for (List<Integer> mine : got) {
-                for (int j = 1; j < mine.size(); j++) {
-                    assertTrue(mine.get(j - 1) < mine.get(j), "one consumer saw values out of order");
-                }
-                for (int v : mine) {
-                    assertFalse(seen.get(v), "received twice: " + v);
-                    seen.set(v);
-                }
-                total += mine.size();
-            }
-            assertEquals(n, total);
-            assertEquals(n, seen.cardinality());
+            Receipts.assertEachOnceInOrderPerReceiver(got, n);
         }
     }
 
