@@ -26,6 +26,15 @@ import java.util.function.Consumer;
  * numbers say so; otherwise (the ring has the next power of two of slots, at least two) a sender
  * also checks {@code pos - head < capacity} before claiming.
  *
+ * <p>A claimed slot is published (or freed) a few instructions after its claim, but a thread can
+ * be descheduled in between. A receiver that finds the slot at {@code head} unpublished reports
+ * empty only if {@code tail} says no sender claimed it; otherwise it waits for the publish, since
+ * a later slot may already hold a value whose send has returned (reporting empty then is not
+ * linearizable: found by ChannelWaitingLincheckTest under load, reproduced by RingLincheckTest).
+ * Likewise a sender that finds the slot at {@code tail} unfreed reports full only if {@code head}
+ * says no receiver claimed it. So this is Vyukov's queue made linearizable as JCTools' MPMC queue
+ * does; neither operation is lock-free in the strict sense, as neither is the original's.
+ *
  * <h2>Close</h2>
  * Close sets {@link #CLOSED_BIT} in {@code tail} (under the lock), so no position is claimed after
  * it: the positions below {@code tail}'s position at that moment are exactly the values sent before
@@ -117,9 +126,9 @@ final class RingChannel<E> extends AbstractChannel<E> {
     private static final int FULL = 1;
     private static final int SHUT = 2;
 
-    /** Claims, fills and publishes one slot: OK, FULL, or SHUT (closed). Lock-free; any thread. */
+    /** Claims, fills and publishes one slot: OK, FULL, or SHUT (closed). Takes no lock; any thread. */
     private int offer(Object value) {
-        for (;;) {
+        for (int spins = 0; ; ) {
             long t = counters.get(TAIL);
             if ((t & CLOSED_BIT) != 0) {
                 return SHUT;
@@ -136,15 +145,21 @@ final class RingChannel<E> extends AbstractChannel<E> {
                     return OK;
                 }
             } else if (seq < t) {
-                return FULL;
+                if (t - counters.get(HEAD) >= capacity) {
+                    return FULL;
+                }
+                // A receiver claimed position t - slots and is freeing its slot: full only until
+                // then, and that receive may already have returned to a thread that is now waiting
+                // for this send to succeed.
+                spins = awaitOtherClaim(spins);
             }
             // else another sender claimed t first: retry with the new tail
         }
     }
 
-    /** Claims and empties the slot at the head: the value, or {@code null} if none is published there. Lock-free. */
+    /** Claims and empties the slot at the head: the value, or {@code null} if no sender claimed it. Takes no lock. */
     private Object poll() {
-        for (;;) {
+        for (int spins = 0; ; ) {
             long h = counters.get(HEAD);
             int i = (int) h & mask;
             long seq = (long) SEQ.getAcquire(seqs, i);
@@ -156,10 +171,30 @@ final class RingChannel<E> extends AbstractChannel<E> {
                     return v;
                 }
             } else if (seq <= h) {
-                return null;
+                if ((counters.get(TAIL) & POSITION_MASK) <= h) {
+                    return null;
+                }
+                // A sender claimed h and is publishing it. Empty only until then — and a later
+                // position may hold a value whose send has returned, so "empty" would be false.
+                spins = awaitOtherClaim(spins);
             }
             // else another receiver took h first: retry
         }
+    }
+
+    /**
+     * One step of waiting for another thread to finish a slot it claimed: a few instructions, or
+     * as long as the scheduler keeps that thread off its CPU, so after a short spin this yields.
+     *
+     * @return the next step's count
+     */
+    private static int awaitOtherClaim(int spins) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return spins + 1;
     }
 
     /**
