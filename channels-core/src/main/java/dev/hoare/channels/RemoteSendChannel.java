@@ -36,8 +36,11 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private final boolean direct;
     /** The writer thread is writing a batch, or has a direct write to finish. Guarded by {@link #lock}. */
     private boolean writing;
-    /** A direct write left bytes in the link ({@link Link#hasPendingWrite}) for the writer thread. Guarded by {@link #lock}. */
-    private boolean finishing;
+    /**
+     * A direct write left bytes in the link ({@link Link#hasPendingWrite}) for the writer thread.
+     * Written under {@link #lock}; read without it by the writer's linger, which then ends at once.
+     */
+    private volatile boolean finishing;
     /** {@link Link#directWriteSpacingNanos}. */
     private final long spacing;
     /** When the last send that found nothing queued came. Guarded by {@link #lock}. */
@@ -348,12 +351,13 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
      * application is likely to send again: a park and the wake-up from the next send cost more
      * than the wait, and frames that pile up meanwhile go out in one write. Waits while the outbox
      * is empty or still growing, so a lone frame goes at once and a stream goes in large batches.
-     * Reads the outbox size without the lock (a racy hint; the lock decides).
+     * The rest of a partial direct write ({@link #finishing}) ends it at once: its bytes are
+     * already due. Reads the outbox size without the lock (a racy hint; the lock decides).
      */
     private void lingerForWork() {
         long deadline = System.nanoTime() + LINGER_NANOS;
         int seen = queued;
-        while (!closed && System.nanoTime() < deadline) {
+        while (!closed && !finishing && System.nanoTime() < deadline) {
             Thread.yield();
             int now = queued;
             if (now > 0 && (now == seen || now >= LINGER_BATCH)) {
