@@ -42,7 +42,7 @@ public abstract class RingLincheckTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void modelChecking() {
-        new ModelCheckingOptions().iterations(LONG ? 200 : 30).invocationsPerIteration(LONG ? 10_000 : 500)
+        new ModelCheckingOptions().iterations(LONG ? 100 : 30).invocationsPerIteration(LONG ? 3_000 : 500)
                 .threads(3).actorsPerThread(2).actorsBefore(1).actorsAfter(1).check(getClass());
     }
 
