@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -81,7 +82,7 @@ final class DuplexLink {
         } catch (IOException e) {
             sendSide.in.end(e);
             receiveSide.in.end(e);
-            if (e instanceof dev.hoare.channels.ChannelProtocolException) {
+            if (e instanceof ChannelProtocolException) {
                 cutOff(e); // nothing more is read: the peer must not be left writing into a full socket
             }
         }
@@ -257,7 +258,7 @@ final class DuplexLink {
                 return true;
             }
             byte[] next = timeoutNanos == Long.MAX_VALUE ? chunks.take()
-                    : chunks.poll(Math.max(0, timeoutNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    : chunks.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
             if (next == null) {
                 return false;
             }
@@ -297,7 +298,7 @@ final class DuplexLink {
         private int endOrFailure() throws IOException {
             IOException f = failure;
             if (f != null) {
-                throw f instanceof dev.hoare.channels.ChannelProtocolException ? f : new IOException(f.getMessage(), f);
+                throw f instanceof ChannelProtocolException ? f : new IOException(f.getMessage(), f);
             }
             return -1;
         }
