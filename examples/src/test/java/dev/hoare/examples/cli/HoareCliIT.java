@@ -141,8 +141,8 @@ class HoareCliIT {
         try {
             Started reader = start(null, "recv", "shm:" + name + "?timeout=60s", "--timeout", "60s");
             long pid = reader.process.pid();
-            String line = awaitLsLine(name, pid + " alive");
-            assertTrue(line.startsWith("shm"), line);
+            // the owner shows as soon as the file exists; the line says "shm" once the header is written
+            String line = awaitLsLine(name, pid + " alive", "shm");
             assertTrue(line.contains("1 MiB ring") && line.contains("queued"), line);
 
             Run refused = run("rm", name);
@@ -168,7 +168,7 @@ class HoareCliIT {
         String name = TAG + "-forced";
         Started reader = start(null, "recv", "shm:" + name + "?timeout=60s", "--timeout", "60s");
         try {
-            awaitLsLine(name, reader.process.pid() + " alive");
+            awaitLsLine(name, reader.process.pid() + " alive", "shm");
             Run forced = run("rm", name, "--force");
             assertEquals(0, forced.exit(), forced.err());
             assertTrue(forced.out().startsWith("removed shm "), forced.out());
@@ -179,8 +179,15 @@ class HoareCliIT {
         }
     }
 
-    /** Runs {@code hoare ls} until a line names {@code name} and shows {@code owner} (with a deadline). */
+    /**
+     * Runs {@code hoare ls} until a line names {@code name} and shows {@code owner} (with a deadline), and, if
+     * {@code kind} is given, starts with it: a ring being created is listed as a plain file until its header is written.
+     */
     private static String awaitLsLine(String name, String owner) throws Exception {
+        return awaitLsLine(name, owner, "");
+    }
+
+    private static String awaitLsLine(String name, String owner, String kind) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = "";
         while (System.nanoTime() < deadline) {
@@ -188,13 +195,13 @@ class HoareCliIT {
             assertEquals(0, ls.exit(), ls.err());
             last = ls.out();
             for (String line : ls.out().lines().toList()) {
-                if (line.contains(" " + name + " ") && line.contains(owner)) {
+                if (line.contains(" " + name + " ") && line.contains(owner) && line.startsWith(kind)) {
                     return line;
                 }
             }
             Thread.sleep(100); // polling: ls is a process of its own
         }
-        return fail("no ls line for " + name + " with owner '" + owner + "'; last ls:\n" + last);
+        return fail("no ls line for " + name + " with owner '" + owner + "' starting '" + kind + "'; last ls:\n" + last);
     }
 
     @Test
