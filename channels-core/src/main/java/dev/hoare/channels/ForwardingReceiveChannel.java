@@ -1,6 +1,7 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,16 @@ public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
     @Override
     public Received<E> receiveResult() throws InterruptedException {
         return channel.receiveResult();
+    }
+
+    @Override
+    public int receiveMany(Collection<? super E> into, int max) throws InterruptedException {
+        return channel.receiveMany(into, max);
+    }
+
+    @Override
+    public int tryReceiveMany(Collection<? super E> into, int max) {
+        return channel.tryReceiveMany(into, max);
     }
 
     @Override
