@@ -1,8 +1,6 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -123,51 +121,6 @@ abstract class AbstractChannel<E> implements Channel<E> {
         }
     }
 
-    @Override
-    public final int sendMany(List<? extends E> values) throws InterruptedException {
-        Batches.checkValues(values);
-        if (values.isEmpty()) {
-            return 0;
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        int sent = doSendMany(values, 0);
-        if (sent > 0) {
-            return sent;
-        }
-        doSend(values.get(0), true, false, 0L);
-        try {
-            return 1 + doSendMany(values, 1);
-        } catch (ChannelClosedException closedMeanwhile) {
-            return 1; // the next call reports it
-        }
-    }
-
-    /**
-     * The non-waiting part of {@link #sendMany}: sends {@code values[from...]} in order, as many as
-     * go without waiting. This one sends them one by one; an implementation may take them together.
-     *
-     * @param values non-null values (checked by the caller)
-     * @return how many were sent
-     * @throws ChannelClosedException if closed before the first was sent (a later close ends the run quietly)
-     */
-    int doSendMany(List<? extends E> values, int from) {
-        int i = from;
-        try {
-            while (i < values.size() && doSend(values.get(i), false, false, 0L)) {
-                i++;
-            }
-        } catch (ChannelClosedException e) {
-            if (i == from) {
-                throw e;
-            }
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("a non-blocking send never waits", impossible);
-        }
-        return i - from;
-    }
-
     private static void checkValue(Object value) {
         Objects.requireNonNull(value, "channel values must not be null");
     }
@@ -204,46 +157,6 @@ abstract class AbstractChannel<E> implements Channel<E> {
     public final Received<E> receiveResult() throws InterruptedException {
         Object r = blockingReceive(false, 0L);
         return r == CLOSED ? Received.closed(closeCause()) : Received.of(cast(r));
-    }
-
-    @Override
-    public final int receiveMany(Collection<? super E> into, int max) throws InterruptedException {
-        Batches.checkInto(into, max);
-        into.add(valueOrThrow(blockingReceive(false, 0L)));
-        return max == 1 ? 1 : 1 + Math.max(0, doReceiveMany(into, max - 1));
-    }
-
-    @Override
-    public final int tryReceiveMany(Collection<? super E> into, int max) {
-        Batches.checkInto(into, max);
-        int taken = doReceiveMany(into, max);
-        if (taken < 0) {
-            throw new ChannelClosedException(closeCause());
-        }
-        return taken;
-    }
-
-    /**
-     * The non-waiting part of {@link #receiveMany}: takes up to {@code max} values that are there
-     * now into {@code into}. This one takes them one by one; an implementation may take them together.
-     *
-     * @return how many were taken, or -1 if none because the channel is closed and drained
-     */
-    int doReceiveMany(Collection<? super E> into, int max) {
-        int taken = 0;
-        try {
-            while (taken < max) {
-                Object r = doReceive(false, false, 0L);
-                if (r == EMPTY || r == CLOSED) {
-                    return taken == 0 && r == CLOSED ? -1 : taken;
-                }
-                into.add(cast(r));
-                taken++;
-            }
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("a non-blocking receive never waits", impossible);
-        }
-        return taken;
     }
 
     private Object blockingReceive(boolean timed, long deadline) throws InterruptedException {

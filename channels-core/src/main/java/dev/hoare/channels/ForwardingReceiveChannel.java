@@ -1,7 +1,6 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -41,16 +40,6 @@ public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
     @Override
     public Received<E> receiveResult() throws InterruptedException {
         return channel.receiveResult();
-    }
-
-    @Override
-    public int receiveMany(Collection<? super E> into, int max) throws InterruptedException {
-        return channel.receiveMany(into, max);
-    }
-
-    @Override
-    public int tryReceiveMany(Collection<? super E> into, int max) {
-        return channel.tryReceiveMany(into, max);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.hoare.channels;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
@@ -235,29 +234,6 @@ final class LockChannel<E> extends AbstractChannel<E> {
             }
             return EMPTY;
         }
-    }
-
-    /** Takes what is there under one lock acquisition, then wakes the senders that made room. */
-    @Override
-    int doReceiveMany(Collection<? super E> into, int max) {
-        Wake wake = new Wake();
-        int taken = 0;
-        Object r = EMPTY;
-        lock.lock();
-        try {
-            while (taken < max) {
-                r = receiveLocked(null, wake);
-                if (r == EMPTY || r == CLOSED) {
-                    break;
-                }
-                into.add(cast(r));
-                taken++;
-            }
-        } finally {
-            lock.unlock();
-            wake.run();
-        }
-        return taken == 0 && r == CLOSED ? -1 : taken;
     }
 
     // ---------------------------------------------------------------- select

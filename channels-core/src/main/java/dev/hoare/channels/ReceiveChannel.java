@@ -1,7 +1,6 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -27,12 +26,6 @@ import java.util.stream.StreamSupport;
  * {@link #receiveResult()} returns {@link Received#closed}, iteration ends, and
  * {@link #isClosedForReceive()} flips to {@code true}. Writes made before the close happen-before a
  * receive that reports closed.
- *
- * <h2>Many at a time</h2>
- * {@link #receiveMany} waits for one value and takes the others already there with it, up to a
- * maximum; {@link #tryReceiveMany} takes what is there without waiting. Across processes a
- * transport takes such a run in one go (one lock, one read, one credit message) where one
- * {@code receive} per value pays for each.
  *
  * <h2>Cancel</h2>
  * {@link #cancel()} is the discarding close: buffered values and values of blocked senders are not
@@ -78,64 +71,6 @@ public interface ReceiveChannel<E> extends Iterable<E>, AutoCloseable {
      * @throws InterruptedException if interrupted while waiting; nothing was taken
      */
     Received<E> receiveResult() throws InterruptedException;
-
-    /**
-     * Receives the next value as {@link #receive()} does, waiting while the channel is empty, then
-     * the values that follow it and are there now (as {@link #tryReceive()} would take them), up to
-     * {@code max} in all, adding them to {@code into} in order.
-     *
-     * <p>As with {@link java.util.concurrent.BlockingQueue#drainTo}, {@code into} must accept every
-     * value: a value whose {@code add} throws is taken from the channel and lost. Once one value is
-     * taken, a close does not throw: the call returns what it took and the next one reports it.
-     *
-     * @param into where the values go, not null
-     * @param max the most values to take, at least 1
-     * @return how many values were added, 1 to {@code max}
-     * @throws IllegalArgumentException if {@code max} is below 1 (nothing was taken)
-     * @throws ChannelClosedException (carrying the close cause) once the channel is closed and drained
-     * @throws InterruptedException if interrupted while waiting; nothing was taken
-     */
-    default int receiveMany(Collection<? super E> into, int max) throws InterruptedException {
-        Batches.checkInto(into, max);
-        into.add(receive());
-        return 1 + tryReceiveMany(into, max - 1, false);
-    }
-
-    /**
-     * Receives the values that are there now, up to {@code max}, adding them to {@code into} in
-     * order; never waits. The rules of {@link #receiveMany} apply.
-     *
-     * @param into where the values go, not null
-     * @param max the most values to take, at least 1
-     * @return how many values were added, 0 if the channel is empty
-     * @throws IllegalArgumentException if {@code max} is below 1 (nothing was taken)
-     * @throws ChannelClosedException (carrying the close cause) if the channel is closed and drained
-     *     before any value is taken
-     */
-    default int tryReceiveMany(Collection<? super E> into, int max) {
-        Batches.checkInto(into, max);
-        return tryReceiveMany(into, max, true);
-    }
-
-    /** {@link #tryReceiveMany(Collection, int)}, reporting closed only if {@code reportClosed}. */
-    private int tryReceiveMany(Collection<? super E> into, int max, boolean reportClosed) {
-        int taken = 0;
-        try {
-            while (taken < max) {
-                Optional<E> v = tryReceive();
-                if (v.isEmpty()) {
-                    break;
-                }
-                into.add(v.get());
-                taken++;
-            }
-        } catch (ChannelClosedException closed) {
-            if (reportClosed && taken == 0) {
-                throw closed;
-            }
-        }
-        return taken;
-    }
 
     /**
      * Closes the channel, as {@link SendChannel#close()}: no more sends are accepted, and the values

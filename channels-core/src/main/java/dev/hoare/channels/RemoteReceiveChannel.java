@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -268,68 +267,6 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             }
         }
         return inbox.receiveResult();
-    }
-
-    /**
-     * {@inheritDoc} On a link the receiving thread reads itself, the first value is received as
-     * {@link #receive()} does and the rest are the frames already read or readable now, under one
-     * hold of the read lock.
-     */
-    @Override
-    public int receiveMany(Collection<? super E> into, int max) throws InterruptedException {
-        Batches.checkInto(into, max);
-        Connection c = direct();
-        if (c != null) {
-            Object r = receiveDirect(c, false, 0);
-            if (r != INBOX) {
-                into.add(cast(r));
-                return max == 1 ? 1 : 1 + readMore(c, into, max - 1);
-            }
-        }
-        return inbox.receiveMany(into, max);
-    }
-
-    @Override
-    public int tryReceiveMany(Collection<? super E> into, int max) {
-        Batches.checkInto(into, max);
-        int taken = inbox.tryReceiveMany(into, max);
-        Connection c = single;
-        if (taken == max || c == null || !c.direct) {
-            return taken;
-        }
-        taken += readMore(c, into, max - taken);
-        return taken > 0 ? taken : inbox.tryReceiveMany(into, max); // the link may have ended meanwhile: reports the close
-    }
-
-    /**
-     * Takes up to {@code max} values the link has now (read, or readable without waiting) if no
-     * other thread reads it.
-     *
-     * @return how many were added
-     */
-    private int readMore(Connection c, Collection<? super E> into, int max) {
-        if (!c.readLock.tryLock()) {
-            return 0;
-        }
-        int taken = 0;
-        try {
-            while (taken < max) {
-                Object r = c.readOwn(true, System.nanoTime());
-                if (r == NONE || r == INBOX) {
-                    break;
-                }
-                into.add(cast(r));
-                taken++;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // a look that does not wait: only an interrupt already pending
-        } finally {
-            c.readLock.unlock();
-            if (c.pump && c.ownReaders.get() == 0) {
-                LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
-            }
-        }
-        return taken;
     }
 
     /** {@inheritDoc} Values still in a link that receiving threads read themselves count too. */

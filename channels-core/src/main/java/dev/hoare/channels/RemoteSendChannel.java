@@ -5,7 +5,6 @@ import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
@@ -211,80 +210,6 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Takes a run of values into the outbox under one lock acquisition, as many as the credits
-     * allow, and wakes the writer once: they go out together in its next batch. Values are encoded
-     * outside the lock a chunk at a time, so a run the credits cut short wastes one chunk's
-     * encoding at most. A value too large for a frame ends the run before it (it fails on its own
-     * in the next call). In a rendezvous each value waits for its own take: one at a time.
-     */
-    @Override
-    int doSendMany(List<? extends E> values, int from) {
-        if (rendezvous) {
-            return super.doSendMany(values, from);
-        }
-        byte[][] payloads = new byte[Math.min(MANY_CHUNK, values.size() - from)][];
-        int i = from;
-        while (i < values.size()) {
-            int n = Math.min(payloads.length, values.size() - i);
-            boolean cut = false;
-            for (int k = 0; k < n; k++) {
-                try {
-                    payloads[k] = payload(values.get(i + k));
-                } catch (RuntimeException tooLarge) {
-                    if (i + k == from) {
-                        throw tooLarge;
-                    }
-                    n = k;
-                    cut = true;
-                }
-            }
-            int took;
-            lock.lock();
-            try {
-                took = acceptManyLocked(payloads, n, i == from);
-            } finally {
-                lock.unlock();
-            }
-            i += took;
-            if (took < n || cut) {
-                break;
-            }
-        }
-        return i - from;
-    }
-
-    /** How many values {@link #doSendMany} encodes before taking the lock. */
-    private static final int MANY_CHUNK = 256;
-
-    /**
-     * Appends {@code payloads[0..n)} to the outbox while there are credits and room. Must be called
-     * with the lock held.
-     *
-     * @param first whether nothing of the run is sent yet: a close then throws, else it ends the run
-     * @return how many were taken
-     */
-    private int acceptManyLocked(byte[][] payloads, int n, boolean first) {
-        if (closed) {
-            if (first) {
-                throw new ChannelClosedException(closeCause);
-            }
-            return 0;
-        }
-        int k = 0;
-        while (k < n && credits > 0 && outbox.frames() < outboxLimit) {
-            credits--;
-            accepted++;
-            outbox.append(payloads[k]);
-            payloads[k++] = null;
-        }
-        if (k > 0) {
-            queued = outbox.frames();
-            work.signal();
-        }
-        return k;
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The sending end of a channel: Go's {@code chan<- E}.
@@ -24,16 +23,6 @@ import java.util.List;
  * senders blocked at that moment: those senders still complete when receivers take their values.
  * Every send that starts after the close throws {@link ChannelClosedException} carrying the cause.
  * {@link #isClosedForSend()} flips to {@code true} at the close.
- *
- * <h2>Many at a time</h2>
- * {@link #sendMany(List)} sends several values in one call: across processes a transport then
- * takes them under one lock and writes them in one system call, where one {@code send} per value
- * pays both for each. It waits only for the first; to send a whole list, loop:
- * {@snippet :
- * for (int i = 0; i < values.size(); ) {
- *     i += channel.sendMany(values.subList(i, values.size()));
- * }
- * }
  *
  * @param <E> the value type
  */
@@ -69,40 +58,6 @@ public interface SendChannel<E> extends AutoCloseable {
      * @throws ChannelClosedException if the channel is closed
      */
     boolean trySend(E value);
-
-    /**
-     * Sends the first of {@code values} as {@link #send(Object)} does, waiting for room if need be,
-     * then as many of the following ones, in order, as the channel takes without waiting (as
-     * {@link #trySend} would), and says how many it sent: always a prefix of the list. A
-     * transport accepts such a run under one lock and writes it out together. On an unbuffered
-     * channel the first waits for a receiver and the others go only to receivers already waiting.
-     *
-     * <p>Every value is checked first: if any is null, nothing is sent. Once the first is sent,
-     * neither a close nor an interrupt throws: the call returns the count so far, and the next call
-     * reports the close (an interrupt stays set on the thread).
-     *
-     * @param values the values, in order, none null; the list is not kept
-     * @return how many leading values were sent: at least 1, or 0 for an empty list
-     * @throws NullPointerException if {@code values} or any value in it is null (nothing was sent)
-     * @throws ChannelClosedException if the channel is closed before the first value is sent
-     * @throws InterruptedException if interrupted while waiting for room for the first; nothing was sent
-     */
-    default int sendMany(List<? extends E> values) throws InterruptedException {
-        Batches.checkValues(values);
-        if (values.isEmpty()) {
-            return 0;
-        }
-        send(values.get(0));
-        int sent = 1;
-        try {
-            while (sent < values.size() && trySend(values.get(sent))) {
-                sent++;
-            }
-        } catch (ChannelClosedException closedMeanwhile) {
-            // the values before it were sent: report them; the next call sees the close
-        }
-        return sent;
-    }
 
     /**
      * Closes the channel (idempotent). Values already sent, blocked senders included, are still

@@ -1,7 +1,6 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.List;
 
 /** The send-only view of a channel ({@link Channel#sendOnly()}): forwards, and hides the receive side. */
 final class SendView<E> implements SendChannel<E> {
@@ -24,11 +23,6 @@ final class SendView<E> implements SendChannel<E> {
     @Override
     public boolean trySend(E value) {
         return channel.trySend(value);
-    }
-
-    @Override
-    public int sendMany(List<? extends E> values) throws InterruptedException {
-        return channel.sendMany(values);
     }
 
     @Override

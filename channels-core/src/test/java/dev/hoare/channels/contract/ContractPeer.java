@@ -13,7 +13,6 @@ import java.net.URI;
  * <ul>
  *   <li>{@code send URI N}: sends "0".."N-1", closes, prints {@code DONE}.</li>
  *   <li>{@code stream URI}: sends "0", "1", ... until killed.</li>
- *   <li>{@code stream-many URI}: the same with {@code sendMany}, in runs of 1 to 200.</li>
  *   <li>{@code receive URI}: receives until closed, printing {@code GOT v} for each value, then
  *       {@code CLOSED <cause>}.</li>
  *   <li>{@code take-on-command URI}: receives one value for each line {@code TAKE} on its standard
@@ -42,21 +41,6 @@ public final class ContractPeer {
                 System.out.println("OPEN");
                 for (long i = 0; ; i++) {
                     out.send(Long.toString(i));
-                }
-            }
-            case "stream-many" -> {
-                SendChannel<String> out = Channels.openSend(uri, Codec.utf8());
-                System.out.println("OPEN");
-                java.util.List<String> run = new java.util.ArrayList<>();
-                for (long next = 0, length = 1; ; length = length % 200 + 1) {
-                    run.clear();
-                    for (long v = next; v < next + length; v++) {
-                        run.add(Long.toString(v));
-                    }
-                    for (int i = 0; i < run.size(); ) {
-                        i += out.sendMany(run.subList(i, run.size()));
-                    }
-                    next += length;
                 }
             }
             case "receive" -> {

@@ -327,71 +327,6 @@ public abstract class TransportContract {
     }
 
     @Test
-    void runsSentWithSendManyArriveWholeAndInOrderThroughReceiveMany() throws Exception {
-        Pair<String> p = openPair(newEndpoint(64), UTF8);
-        int n = 20_000;
-        List<String> values = java.util.stream.IntStream.range(0, n).mapToObj(i -> "m" + i).toList();
-        CompletableFuture<Integer> sender = CompletableFuture.supplyAsync(() -> {
-            try {
-                int calls = 0;
-                for (int i = 0; i < n; calls++) {
-                    i += p.out().sendMany(values.subList(i, Math.min(n, i + 1 + i % 300)));
-                }
-                p.out().close(new IllegalStateException("all sent"));
-                return calls;
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        List<String> got = new ArrayList<>();
-        int[] calls = {0};
-        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
-            while (true) {
-                int before = got.size();
-                int taken = calls[0]++ % 3 != 0 ? p.in().receiveMany(got, 100) : p.in().tryReceiveMany(got, 100);
-                assertEquals(got.size() - before, taken, "the count is what was added");
-                assertTrue(taken <= 100, "no more than the maximum");
-            }
-        });
-        assertEquals(values, got, "every value once, in order");
-        assertTrue(closed.getCause().getMessage().contains("all sent"), String.valueOf(closed.getCause()));
-        assertTrue(sender.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS) < n, "some runs went in one call");
-        assertThrows(ChannelClosedException.class, () -> p.in().tryReceiveMany(got, 1), "still closed");
-    }
-
-    @Test
-    void sendManyTakesNoMoreThanTheCreditsAndTheRestAfterTakes() throws Exception {
-        int capacity = 4;
-        Pair<String> p = openPair(newEndpoint(capacity), UTF8);
-        List<String> values = List.of("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9");
-        int sent = p.out().sendMany(values);
-        assertTrue(sent >= 1 && sent <= maxAhead(capacity), "sent " + sent + " with none taken; at most " + maxAhead(capacity));
-        if (maxAhead(capacity) == capacity) {
-            assertEquals(capacity, sent, "exactly the capacity goes ahead of the receiver");
-        }
-        List<String> got = new ArrayList<>();
-        CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = sent; i < values.size(); ) {
-                    i += p.out().sendMany(values.subList(i, values.size()));
-                }
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        while (got.size() < values.size()) {
-            Optional<String> v = p.in().receive(DEADLINE);
-            got.add(v.orElseThrow(() -> new AssertionError("the rest never came after " + got)));
-            if (got.size() < values.size()) {
-                p.in().tryReceiveMany(got, values.size() - got.size());
-            }
-        }
-        rest.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        assertEquals(values, got);
-        assertEquals(0, p.in().tryReceiveMany(got, 5), "nothing more, at once");
-    }
-
-    @Test
     void fourWritersShareOneEndAndEveryValueArrivesExactlyOnceInPerWriterOrder() throws Exception {
         int writers = 4;
         int each = 2_500;
@@ -582,31 +517,6 @@ public abstract class TransportContract {
         }
         assertTrue(System.nanoTime() - killed < peerLossBound().toNanos() + DEADLINE.toNanos() / 10,
                 "the loss took too long to show");
-    }
-
-    @Test
-    void aChildSendingRunsIsReadInRunsAndItsDeathShowsAfterEveryValueItSent() throws Exception {
-        assumeTrue(crossProcess(), "this transport is in-process only");
-        URI uri = newEndpoint(256);
-        CompletableFuture<ReceiveChannel<String>> opening = openLater(() -> Channels.openReceive(uri, UTF8));
-        ChildJvm child = child("stream-many", uri.toString());
-        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        List<String> got = new ArrayList<>();
-        while (got.size() < 5000) {
-            in.receiveMany(got, 500);
-        }
-        child.kill();
-        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
-            while (true) {
-                if (in.tryReceiveMany(got, 500) == 0) {
-                    assertTrue(in.receiveMany(got, 500) > 0);
-                }
-            }
-        });
-        assertInstanceOf(PeerLostException.class, closed.getCause(), "the close cause");
-        for (int i = 0; i < got.size(); i++) {
-            assertEquals(Integer.toString(i), got.get(i), "every value the child sent, in order, none lost");
-        }
     }
 
     @Test
