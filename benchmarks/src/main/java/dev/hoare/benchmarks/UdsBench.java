@@ -41,12 +41,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code raw}: a JDK {@link SocketChannel} pair moving
  * the same bytes: for streaming 64 KiB writes and reads with the benchmark taking {@code size}
  * bytes per operation; for the ping-pong one write of {@code size} bytes each way.
+ * {@link #capacity} is the channels' capacity (their credit window; {@code -p capacity=65536}
+ * shows streaming with the window out of the way).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public abstract class UdsBench {
     @Param({"hoare", "hoare-rpc", "raw"})
     public String impl;
+
+    @Param({"256"})
+    public int capacity;
 
     @Param({"64", "4096"})
     public int size;
@@ -121,14 +126,14 @@ public abstract class UdsBench {
             rawServer.bind(UnixDomainSocketAddress.of(path));
         }
         ChildJvm.pinCurrentThread();
-        child = ChildJvm.start(UdsBench.class, impl, mode(), path.toString(), Integer.toString(size));
+        child = ChildJvm.start(UdsBench.class, impl, mode(), path.toString(), Integer.toString(size), Integer.toString(capacity));
         if (impl.equals("hoare")) {
-            in = UnixChannels.acceptOne(path, Codec.bytes(), serverOptions()); // the child connects when it is up
+            in = UnixChannels.acceptOne(path, Codec.bytes(), serverOptions(capacity)); // the child connects when it is up
             if (mode().equals("echo")) {
-                out = UnixChannels.connectSend(dir.resolve("back.sock"), Codec.bytes(), options());
+                out = UnixChannels.connectSend(dir.resolve("back.sock"), Codec.bytes(), options(capacity));
             }
         } else if (impl.equals("hoare-rpc")) {
-            connection = UnixChannels.connect(path, Codec.bytes(), Codec.bytes(), options()); // retries until the child serves
+            connection = UnixChannels.connect(path, Codec.bytes(), Codec.bytes(), options(capacity)); // retries until the child serves
             in = connection.in();
             out = mode().equals("echo") ? connection.out() : null;
         } else {
@@ -136,12 +141,12 @@ public abstract class UdsBench {
         }
     }
 
-    static UnixServer.Options serverOptions() {
-        return UnixServer.Options.defaults().withStream(options());
+    static UnixServer.Options serverOptions(int capacity) {
+        return UnixServer.Options.defaults().withStream(options(capacity));
     }
 
-    static StreamOptions options() {
-        return StreamOptions.defaults().withCapacity(256).withTimeout(Duration.ofSeconds(60));
+    static StreamOptions options(int capacity) {
+        return StreamOptions.defaults().withCapacity(capacity).withTimeout(Duration.ofSeconds(60));
     }
 
     @TearDown(Level.Trial)
@@ -162,14 +167,15 @@ public abstract class UdsBench {
         RawBytes.deleteDirectory(dir);
     }
 
-    /** The child: {@code hoare|hoare-rpc|raw stream|echo PATH SIZE}; runs until killed. */
+    /** The child: {@code hoare|hoare-rpc|raw stream|echo PATH SIZE CAPACITY}; runs until killed. */
     public static void main(String[] args) throws Exception {
         Path path = Path.of(args[2]);
         int size = Integer.parseInt(args[3]);
+        int capacity = Integer.parseInt(args[4]);
         boolean echo = args[1].equals("echo");
         if (args[0].equals("hoare-rpc")) { // a request/response server: one connection, a channel each way
             try (UnixServer<StreamChannels.Duplex<byte[], byte[]>> server = UnixChannels.serve(path, Codec.bytes(),
-                    Codec.bytes(), serverOptions());
+                    Codec.bytes(), serverOptions(capacity));
                  StreamChannels.Duplex<byte[], byte[]> c = server.channel().receive()) {
                 byte[] m = new byte[size];
                 while (true) {
@@ -178,14 +184,14 @@ public abstract class UdsBench {
             }
         }
         if (args[0].equals("hoare")) {
-            SendChannel<byte[]> toParent = UnixChannels.connectSend(path, Codec.bytes(), options());
+            SendChannel<byte[]> toParent = UnixChannels.connectSend(path, Codec.bytes(), options(capacity));
             if (!echo) {
                 byte[] m = new byte[size];
                 while (true) {
                     toParent.send(m);
                 }
             }
-            ReceiveChannel<byte[]> back = UnixChannels.acceptOne(path.resolveSibling("back.sock"), Codec.bytes(), serverOptions());
+            ReceiveChannel<byte[]> back = UnixChannels.acceptOne(path.resolveSibling("back.sock"), Codec.bytes(), serverOptions(capacity));
             while (true) {
                 toParent.send(back.receive());
             }

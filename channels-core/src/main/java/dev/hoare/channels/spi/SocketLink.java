@@ -144,11 +144,23 @@ final class SocketLink implements Link {
         socket.shutdownOutput();
     }
 
+    /**
+     * {@inheritDoc} In slices of {@link #WRITE_SLICE}: before each write the JDK copies all that
+     * remains of a heap buffer into a temporary direct buffer, which it then keeps for the thread.
+     * A batch of megabytes (a stream with a large capacity) written at once would be copied again
+     * after every partial write, and leave a direct buffer of its size behind.
+     */
     @Override
     public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
         finishWrites();
-        writeFully(ByteBuffer.wrap(bytes, 0, count == 0 ? 0 : ends[count - 1]));
+        int end = count == 0 ? 0 : ends[count - 1];
+        for (int from = 0; from < end; from += WRITE_SLICE) {
+            writeFully(ByteBuffer.wrap(bytes, from, Math.min(WRITE_SLICE, end - from)));
+        }
     }
+
+    /** The most bytes handed to one socket write. */
+    private static final int WRITE_SLICE = 1 << 16;
 
     /** The sending thread may write a frame itself: a non-blocking write. */
     @Override

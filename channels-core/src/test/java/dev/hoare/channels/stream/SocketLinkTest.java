@@ -172,6 +172,19 @@ class SocketLinkTest {
         sending.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Megabytes of small frames pile up in the outbox while nobody reads: written in slices, they arrive intact. */
+    @Test
+    void aBacklogOfSmallValuesFarLargerThanTheSocketBufferArrivesInOrder() throws Exception {
+        int count = 1 << 16;
+        Pair<String> p = pair(Codec.utf8(), count);
+        for (int i = 0; i < count; i++) {
+            assertTrue(p.out().trySend("value " + i + " " + "x".repeat(i % 97)), "the window holds all of them");
+        }
+        for (int i = 0; i < count; i++) {
+            assertEquals("value " + i + " " + "x".repeat(i % 97), p.in().receive(DEADLINE).orElseThrow(), "value " + i);
+        }
+    }
+
     @Test
     void aLostPeerEndsAReceiveWaitingOnTheSocket() throws Exception {
         SocketChannel[] s = socketPair();
