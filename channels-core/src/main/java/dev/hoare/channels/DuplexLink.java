@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,12 +23,45 @@ import java.util.concurrent.locks.ReentrantLock;
  * out; of the peer's two HELLOs, its receive end's comes first (each side starts its receive end
  * before its send end), so the first goes to our send end and the second to our receive end.
  * Both ends write whole frames through one lock. The link closes when both ends have closed it.
+ *
+ * <p>On a link the receiving thread can read itself ({@link Link#canReadNow}: a socket in
+ * non-blocking mode), a thread receiving on our receive end reads the link itself, routing what
+ * it reads, instead of waiting for the demultiplexing thread to hand it a frame: the peer's reply
+ * then wakes the receiving thread directly, not a virtual thread (through the JDK's poller) that
+ * wakes it in turn. Whoever reads holds {@link #readLock}. The demultiplexing thread stands aside
+ * while a receiving thread wants the link, and for {@link #IDLE_NANOS} after one read it (the
+ * application is likely to receive again soon); after that it reads again, so that credits for
+ * our send end and the peer's close are seen while nobody receives.
  */
 final class DuplexLink {
     private final Link link;
     private final FrameReader reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger openSides = new AtomicInteger(2);
+    /** The link can be read by the receiving thread itself (see the class comment). */
+    private final boolean direct;
+    /** Held by whoever reads {@link #reader} and routes: the demultiplexing thread or a receiving thread (direct links). */
+    private final ReentrantLock readLock = new ReentrantLock();
+    /** Receiving threads that want to read the link (direct links): the demultiplexing thread stands aside. */
+    private final AtomicInteger ownReaders = new AtomicInteger();
+    /** When a receiving thread last read the link ({@link System#nanoTime}). */
+    private volatile long lastOwnRead = System.nanoTime() - IDLE_NANOS;
+    /** HELLOs read so far. Guarded by {@link #readLock}. */
+    private int hellos;
+    /** The link has ended (end of stream or a failure): both sides were told. Guarded by {@link #readLock}. */
+    private boolean finished;
+    /** How long the demultiplexing thread leaves the link to a receiving thread that has just read it. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The longest single wait on the link, or for a receiving thread to finish with it. A thread
+     * that wants the link wakes the one waiting on it ({@link Link#wakeReader}), so this bounds only
+     * how often an idle connection looks, and how late the demultiplexing thread takes over after a
+     * receiving thread stops receiving (credits for our send end wait that long at most, and only if
+     * nobody receives meanwhile).
+     */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a receiving thread waits for the read lock before looking at its queue again. */
+    private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Where frames for our send end go (the peer's receive end's HELLO, CREDIT, RELEASE). */
     final Side sendSide = new Side("send");
     /** Where frames for our receive end go (the peer's send end's HELLO, DATA, CLOSE). */
@@ -43,6 +77,7 @@ final class DuplexLink {
         }
         this.link = link;
         this.reader = new FrameReader(link.in(), maxFrame);
+        this.direct = link.canReadNow();
         this.waitingLimit = Math.max(1, capacity) + 2; // and its HELLO and CLOSE
     }
 
@@ -59,32 +94,144 @@ final class DuplexLink {
     }
 
     private void demux() {
-        int hellos = 0;
+        if (!direct) {
+            while (routeOne()) {
+                // a blocking read each: this thread is the link's only reader
+            }
+            return;
+        }
         try {
             while (true) {
-                Frame f = reader.read();
-                if (f == null) {
-                    sendSide.in.end(null);
-                    receiveSide.in.end(null);
-                    return;
+                if (ownReaders.get() > 0) {
+                    LockSupport.parkNanos(this, SLICE_NANOS); // a receiving thread reads the link
+                    continue;
                 }
-                Side to = switch (f.kind()) {
-                    case HELLO -> hellos++ == 0 ? sendSide : receiveSide;
-                    case CREDIT, RELEASE -> sendSide;
-                    case DATA, CLOSE, CLOSE_WITH_CAUSE -> receiveSide;
-                };
-                if (to == receiveSide && receiveSide.in.waiting() >= waitingLimit) {
-                    throw new ChannelProtocolException("the sender sent more values than it had credits for ("
-                            + (waitingLimit - 2) + " waiting to be received)");
+                long quiet = System.nanoTime() - lastOwnRead;
+                if (quiet < IDLE_NANOS) {
+                    LockSupport.parkNanos(this, IDLE_NANOS - quiet); // one did just now, and is likely to again soon
+                    continue;
                 }
-                to.in.feed(FrameWriter.encode(f));
+                readLock.lock();
+                try {
+                    if (finished) {
+                        return;
+                    }
+                    if (ownReaders.get() == 0 && (reader.hasBufferedFrame() || link.awaitReadable(SLICE_NANOS))) {
+                        routeOne();
+                    }
+                } finally {
+                    readLock.unlock();
+                }
             }
+        } catch (IOException | InterruptedException e) {
+            readLock.lock();
+            try {
+                end(e instanceof IOException io ? io : new InterruptedIOException("the demultiplexing thread was interrupted"));
+            } finally {
+                readLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Reads one frame and routes it to the side it belongs to; at the end of the link, tells both
+     * sides. Called by the demultiplexing thread, or with {@link #readLock} held (direct links).
+     *
+     * @return {@code false} once the link has ended
+     */
+    private boolean routeOne() {
+        if (finished) {
+            return false;
+        }
+        try {
+            Frame f = reader.read();
+            if (f == null) {
+                end(null);
+                return false;
+            }
+            Side to = switch (f.kind()) {
+                case HELLO -> hellos++ == 0 ? sendSide : receiveSide;
+                case CREDIT, RELEASE -> sendSide;
+                case DATA, CLOSE, CLOSE_WITH_CAUSE -> receiveSide;
+            };
+            if (to == receiveSide && receiveSide.in.waiting() >= waitingLimit) {
+                throw new ChannelProtocolException("the sender sent more values than it had credits for ("
+                        + (waitingLimit - 2) + " waiting to be received)");
+            }
+            to.in.feed(FrameWriter.encode(f));
+            return true;
         } catch (IOException e) {
-            sendSide.in.end(e);
-            receiveSide.in.end(e);
-            if (e instanceof ChannelProtocolException) {
-                cutOff(e); // nothing more is read: the peer must not be left writing into a full socket
+            end(e);
+            return false;
+        }
+    }
+
+    /** The link has ended, cleanly ({@code null}) or not: both sides see it; a peer that broke the protocol is cut off. */
+    private void end(IOException cause) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        sendSide.in.end(cause);
+        receiveSide.in.end(cause);
+        if (cause instanceof ChannelProtocolException) {
+            cutOff(cause); // nothing more is read: the peer must not be left writing into a full socket
+        }
+    }
+
+    /**
+     * A receiving thread reads the link itself (direct links) until a frame for the receive side is
+     * there, the link ends, or the time runs out.
+     *
+     * @param timeoutNanos the longest wait; {@link Long#MAX_VALUE}: no limit; zero: one look
+     * @return whether the receive side can be read without waiting
+     */
+    private boolean readForReceiveSide(long timeoutNanos) throws IOException, InterruptedException {
+        FrameQueue queue = receiveSide.in;
+        if (queue.await(0)) {
+            return true;
+        }
+        long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeoutNanos);
+        ownReaders.incrementAndGet();
+        try {
+            boolean woken = false;
+            while (!readLock.tryLock()) {
+                if (queue.await(0)) {
+                    return true; // the demultiplexing thread routed one meanwhile
+                }
+                if (!woken) {
+                    link.wakeReader(); // the demultiplexing thread leaves its wait and stands aside
+                    woken = true;
+                }
+                long left = deadline == Long.MAX_VALUE ? LOCK_SLICE_NANOS : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (readLock.tryLock(Math.min(left, LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
             }
+            try {
+                while (!queue.await(0)) {
+                    if (finished) {
+                        return true; // both sides were told: the queue ends
+                    }
+                    long left = deadline == Long.MAX_VALUE ? SLICE_NANOS : Math.max(0, deadline - System.nanoTime());
+                    if (!reader.hasBufferedFrame() && !link.awaitReadable(Math.min(left, SLICE_NANOS))) {
+                        if (deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0) {
+                            continue; // a slice ended, or a wake-up (a close of this side): look at the queue again
+                        }
+                        return false;
+                    }
+                    routeOne();
+                }
+                return true;
+            } finally {
+                readLock.unlock();
+            }
+        } finally {
+            lastOwnRead = System.nanoTime();
+            ownReaders.decrementAndGet();
         }
     }
 
@@ -153,25 +300,37 @@ final class DuplexLink {
             }
             closed = true;
             in.end(null);
+            if (this == receiveSide && direct) {
+                link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
+            }
             if (openSides.decrementAndGet() == 0) {
                 link.close();
             }
         }
 
         /**
-         * The receive end's thread may take the frames the demultiplexing thread routed to it
-         * straight from this side's queue (one hand-off instead of two); the send end's return
-         * path is read by its own thread.
+         * The receive end's thread reads the link itself where the link allows it (see the class
+         * comment), else takes the frames the demultiplexing thread routed to it straight from
+         * this side's queue (one hand-off instead of two); the send end's return path is read by
+         * its own thread.
          */
         @Override
         public boolean canReadNow() {
             return this == receiveSide;
         }
 
-        /** Waits on this side's queue: a virtual thread leaves its carrier meanwhile. */
+        /** Reads the link (direct links), or waits on this side's queue: a virtual thread leaves its carrier meanwhile. */
         @Override
-        public boolean awaitReadable(long timeoutNanos) throws InterruptedException {
-            return in.await(timeoutNanos);
+        public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
+            return this == receiveSide && direct ? readForReceiveSide(timeoutNanos) : in.await(timeoutNanos);
+        }
+
+        /** A receiving thread waiting on the link (direct links) looks again soon. */
+        @Override
+        public void wakeReader() {
+            if (this == receiveSide && direct) {
+                link.wakeReader();
+            }
         }
 
         @Override

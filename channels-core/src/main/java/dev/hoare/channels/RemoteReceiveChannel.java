@@ -570,6 +570,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 while (true) {
                     if (!link.hasBufferedFrame()
                             && !link.link.awaitReadable(timed ? Math.max(0, deadline - System.nanoTime()) : Long.MAX_VALUE)) {
+                        if (timed && deadline - System.nanoTime() > 0) {
+                            continue; // woken early (another thread wants the link): this one's time is not up
+                        }
                         return NONE;
                     }
                     Object r = handle(link.read());

@@ -138,6 +138,8 @@ public interface Link extends Closeable {
      * {@link Long#MAX_VALUE}: no limit). Called only if
      * {@link #canReadNow}, and only by the one thread reading the link at the time (the end
      * serialises its readers); it may consume control records the stream would skip anyway.
+     * A timed wait may also return {@code false} before its time after a {@link #wakeReader}
+     * (the caller looks again); a wait with no limit does not.
      *
      * @param timeoutNanos how long to wait at most
      * @return whether a read would return at once
@@ -161,8 +163,9 @@ public interface Link extends Closeable {
     }
 
     /**
-     * Makes a thread blocked in {@link #awaitReadable} look again soon (another thread wants to
-     * read). The default does nothing; the waiter then returns at its timeout.
+     * Makes a thread blocked in a timed {@link #awaitReadable} look again soon (another thread
+     * wants to read): it may return {@code false} early. The default does nothing; the waiter
+     * then returns at its timeout.
      */
     default void wakeReader() {
     }

@@ -32,6 +32,8 @@ final class SocketLink implements Link {
     /** What a {@link #writeNow} could not write at once, written before anything else. Writers only. */
     private ByteBuffer pending;
     private volatile boolean closed;
+    /** {@link #wakeReader} was called: a timed {@link #awaitReadable} returns at its next look. */
+    private volatile boolean wakeRequested;
 
     private final InputStream in = new LinkStreams.In() {
         @Override
@@ -241,11 +243,15 @@ final class SocketLink implements Link {
             } catch (ClosedSelectorException e) {
                 return true; // closed: the read says so
             }
-            if (ready > 0 || closed) {
+            if (ready > 0 || closed || !socket.isOpen()) { // a closed socket: the read reports it at once
                 return true;
             }
-            if (timeoutNanos <= 0 || (timeoutNanos != Long.MAX_VALUE && deadline - System.nanoTime() <= 0)) {
-                return false;
+            boolean woken = wakeRequested;
+            if (woken) {
+                wakeRequested = false;
+            }
+            if (timeoutNanos <= 0 || (timeoutNanos != Long.MAX_VALUE && (woken || deadline - System.nanoTime() <= 0))) {
+                return false; // the time is up, or another thread wants the link: the caller looks again
             }
         }
     }
@@ -258,6 +264,7 @@ final class SocketLink implements Link {
 
     @Override
     public void wakeReader() {
+        wakeRequested = true;
         try {
             readSelector.wakeup();
         } catch (ClosedSelectorException ignored) {

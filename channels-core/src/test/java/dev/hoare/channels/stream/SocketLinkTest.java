@@ -105,7 +105,7 @@ class SocketLinkTest {
                 waiting.complete(t);
             }
         });
-        awaitWaiting(receiver);
+        SocketPairs.awaitWaiting(receiver, DEADLINE);
         receiver.interrupt();
         assertInstanceOf(InterruptedException.class, waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
         p.out().send("after");
@@ -135,7 +135,7 @@ class SocketLinkTest {
                 waiting.complete(t);
             }
         });
-        awaitWaiting(receiver);
+        SocketPairs.awaitWaiting(receiver, DEADLINE);
         p.in().close();
         assertInstanceOf(ChannelClosedException.class, waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
     }
@@ -207,7 +207,7 @@ class SocketLinkTest {
                 waiting.complete(t);
             }
         });
-        awaitWaiting(receiver);
+        SocketPairs.awaitWaiting(receiver, DEADLINE);
         s[0].close(); // the sender's process is gone: end of stream without CLOSE
         Throwable t = waiting.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(ChannelClosedException.class, t);
@@ -333,29 +333,4 @@ class SocketLinkTest {
         }
     }
 
-    /** Waits until the thread is blocked (waiting in a receive), within the deadline. */
-    private static void awaitWaiting(Thread t) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            Thread.State state = t.getState();
-            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
-                    || state == Thread.State.RUNNABLE && inSelect(t)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the receiving thread never waited: " + state);
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    /** A thread in a selector shows as RUNNABLE: its stack says whether it waits there. */
-    private static boolean inSelect(Thread t) {
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getMethodName().contains("doSelect") || e.getMethodName().equals("poll")) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

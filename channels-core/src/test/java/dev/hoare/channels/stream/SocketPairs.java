@@ -33,4 +33,30 @@ final class SocketPairs {
             Files.deleteIfExists(dir);
         }
     }
+
+    /** Waits until the thread is blocked (waiting in a receive), failing after {@code deadline}. */
+    static void awaitWaiting(Thread t, java.time.Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                    || state == Thread.State.RUNNABLE && inSelect(t)) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the receiving thread never waited: " + state);
+            }
+            Thread.sleep(1); // polling the thread's state, with a deadline
+        }
+    }
+
+    /** A thread in a selector shows as RUNNABLE: its stack says whether it waits there. */
+    private static boolean inSelect(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().contains("doSelect") || e.getMethodName().equals("poll")) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.hoare.channels.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +179,112 @@ class StreamChannelsTest {
             server.out().close();
             assertThrows(ChannelClosedException.class, () -> client.in().receive(Duration.ofSeconds(20)));
         }
+    }
+
+    /** Both sides of a request/response connection over a socket pair: {@code [client, server]}. */
+    private StreamChannels.Duplex<String, String>[] duplexPair() throws Exception {
+        SocketChannel[] s = socketPair();
+        CompletableFuture<StreamChannels.Duplex<String, String>> serving = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.utf8(), Codec.utf8(), options);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        StreamChannels.Duplex<String, String> client = StreamChannels.duplex(Links.socket(s[0], "client side"),
+                Codec.utf8(), Codec.utf8(), options);
+        open.add(client);
+        StreamChannels.Duplex<String, String> server = serving.get(20, TimeUnit.SECONDS);
+        open.add(server);
+        @SuppressWarnings("unchecked")
+        StreamChannels.Duplex<String, String>[] pair = new StreamChannels.Duplex[] {client, server};
+        return pair;
+    }
+
+    /** Runs {@code body} on a platform thread of its own (the common pool may have a single thread here). */
+    private static <T> CompletableFuture<T> onThread(java.util.concurrent.Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(body.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /**
+     * A thread waiting to receive reads the socket itself (Java 25): the credits for the other
+     * channel arrive meanwhile and must reach it, or a sender beyond the capacity would stall.
+     */
+    @Test
+    void creditsForTheSendingChannelGetThroughWhileAThreadWaitsToReceive() throws Exception {
+        StreamChannels.Duplex<String, String>[] p = duplexPair();
+        CompletableFuture<String> waiting = onThread(() -> p[0].in().receive()); // nothing comes until the end
+        CompletableFuture<List<String>> taking = onThread(() -> {
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                got.add(p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+            }
+            return got;
+        });
+        for (int i = 0; i < 200; i++) { // 50 times the capacity: the credits must come back
+            assertTrue(p[0].out().send("v" + i, Duration.ofSeconds(20)), "no credit for value " + i);
+        }
+        List<String> got = taking.get(20, TimeUnit.SECONDS);
+        assertEquals(java.util.stream.IntStream.range(0, 200).mapToObj(i -> "v" + i).toList(), got);
+        assertFalse(waiting.isDone(), "nothing was sent the other way yet");
+        p[1].out().send("the answer");
+        assertEquals("the answer", waiting.get(20, TimeUnit.SECONDS));
+    }
+
+    /** With no thread receiving, the credits still get through (the link's own thread reads them). */
+    @Test
+    void creditsGetThroughWithNobodyReceivingOnTheSendingSide() throws Exception {
+        StreamChannels.Duplex<String, String>[] p = duplexPair();
+        CompletableFuture<Integer> taking = onThread(() -> {
+            int n = 0;
+            while (n < 200) {
+                assertEquals("w" + n, p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+                n++;
+            }
+            return n;
+        });
+        for (int i = 0; i < 200; i++) {
+            assertTrue(p[0].out().send("w" + i, Duration.ofSeconds(20)), "no credit for value " + i);
+        }
+        assertEquals(200, taking.get(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aTimedReceiveOnADuplexWaitsItsWholeTimeAndAnUntimedOneEndsWhenTheEndIsCancelled() throws Exception {
+        StreamChannels.Duplex<String, String>[] p = duplexPair();
+        // credits and values cross meanwhile (the other channel), waking the waiting thread's reads
+        CompletableFuture<Void> traffic = onThread(() -> {
+            for (int i = 0; i < 50; i++) {
+                p[0].out().send("t" + i);
+                assertEquals("t" + i, p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+            }
+            return null;
+        });
+        long t0 = System.nanoTime();
+        assertEquals(Optional.empty(), p[0].in().receive(Duration.ofMillis(300)));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(300), "returned early, after " + waited + " ns");
+        traffic.get(20, TimeUnit.SECONDS);
+
+        CompletableFuture<Throwable> blocked = new CompletableFuture<>();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                blocked.complete(new AssertionError("received " + p[0].in().receive()));
+            } catch (Throwable e) {
+                blocked.complete(e);
+            }
+        });
+        SocketPairs.awaitWaiting(receiver, Duration.ofSeconds(20));
+        p[0].in().cancel();
+        assertInstanceOf(ChannelClosedException.class, blocked.get(20, TimeUnit.SECONDS));
     }
 
     @Test
