@@ -181,8 +181,12 @@ class StreamChannelsTest {
         }
     }
 
-    /** Both sides of a request/response connection over a socket pair: {@code [client, server]}. */
-    private StreamChannels.Duplex<String, String>[] duplexPair() throws Exception {
+    /** Both sides of a request/response connection over a socket pair, and the pair's sockets. */
+    private record DuplexPair(StreamChannels.Duplex<String, String> client, StreamChannels.Duplex<String, String> server,
+            SocketChannel[] sockets) {
+    }
+
+    private DuplexPair duplexPair() throws Exception {
         SocketChannel[] s = socketPair();
         CompletableFuture<StreamChannels.Duplex<String, String>> serving = CompletableFuture.supplyAsync(() -> {
             try {
@@ -196,9 +200,7 @@ class StreamChannelsTest {
         open.add(client);
         StreamChannels.Duplex<String, String> server = serving.get(20, TimeUnit.SECONDS);
         open.add(server);
-        @SuppressWarnings("unchecked")
-        StreamChannels.Duplex<String, String>[] pair = new StreamChannels.Duplex[] {client, server};
-        return pair;
+        return new DuplexPair(client, server, s);
     }
 
     /** Runs {@code body} on a platform thread of its own (the common pool may have a single thread here). */
@@ -220,56 +222,56 @@ class StreamChannelsTest {
      */
     @Test
     void creditsForTheSendingChannelGetThroughWhileAThreadWaitsToReceive() throws Exception {
-        StreamChannels.Duplex<String, String>[] p = duplexPair();
-        CompletableFuture<String> waiting = onThread(() -> p[0].in().receive()); // nothing comes until the end
+        DuplexPair p = duplexPair();
+        CompletableFuture<String> waiting = onThread(() -> p.client().in().receive()); // nothing comes until the end
         CompletableFuture<List<String>> taking = onThread(() -> {
             List<String> got = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                got.add(p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+                got.add(p.server().in().receive(Duration.ofSeconds(20)).orElseThrow());
             }
             return got;
         });
         for (int i = 0; i < 200; i++) { // 50 times the capacity: the credits must come back
-            assertTrue(p[0].out().send("v" + i, Duration.ofSeconds(20)), "no credit for value " + i);
+            assertTrue(p.client().out().send("v" + i, Duration.ofSeconds(20)), "no credit for value " + i);
         }
         List<String> got = taking.get(20, TimeUnit.SECONDS);
         assertEquals(java.util.stream.IntStream.range(0, 200).mapToObj(i -> "v" + i).toList(), got);
         assertFalse(waiting.isDone(), "nothing was sent the other way yet");
-        p[1].out().send("the answer");
+        p.server().out().send("the answer");
         assertEquals("the answer", waiting.get(20, TimeUnit.SECONDS));
     }
 
     /** With no thread receiving, the credits still get through (the link's own thread reads them). */
     @Test
     void creditsGetThroughWithNobodyReceivingOnTheSendingSide() throws Exception {
-        StreamChannels.Duplex<String, String>[] p = duplexPair();
+        DuplexPair p = duplexPair();
         CompletableFuture<Integer> taking = onThread(() -> {
             int n = 0;
             while (n < 200) {
-                assertEquals("w" + n, p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+                assertEquals("w" + n, p.server().in().receive(Duration.ofSeconds(20)).orElseThrow());
                 n++;
             }
             return n;
         });
         for (int i = 0; i < 200; i++) {
-            assertTrue(p[0].out().send("w" + i, Duration.ofSeconds(20)), "no credit for value " + i);
+            assertTrue(p.client().out().send("w" + i, Duration.ofSeconds(20)), "no credit for value " + i);
         }
         assertEquals(200, taking.get(20, TimeUnit.SECONDS));
     }
 
     @Test
     void aTimedReceiveOnADuplexWaitsItsWholeTimeAndAnUntimedOneEndsWhenTheEndIsCancelled() throws Exception {
-        StreamChannels.Duplex<String, String>[] p = duplexPair();
+        DuplexPair p = duplexPair();
         // credits and values cross meanwhile (the other channel), waking the waiting thread's reads
         CompletableFuture<Void> traffic = onThread(() -> {
             for (int i = 0; i < 50; i++) {
-                p[0].out().send("t" + i);
-                assertEquals("t" + i, p[1].in().receive(Duration.ofSeconds(20)).orElseThrow());
+                p.client().out().send("t" + i);
+                assertEquals("t" + i, p.server().in().receive(Duration.ofSeconds(20)).orElseThrow());
             }
             return null;
         });
         long t0 = System.nanoTime();
-        assertEquals(Optional.empty(), p[0].in().receive(Duration.ofMillis(300)));
+        assertEquals(Optional.empty(), p.client().in().receive(Duration.ofMillis(300)));
         long waited = System.nanoTime() - t0;
         assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(300), "returned early, after " + waited + " ns");
         traffic.get(20, TimeUnit.SECONDS);
@@ -277,31 +279,21 @@ class StreamChannelsTest {
         CompletableFuture<Throwable> blocked = new CompletableFuture<>();
         Thread receiver = Thread.ofPlatform().start(() -> {
             try {
-                blocked.complete(new AssertionError("received " + p[0].in().receive()));
+                blocked.complete(new AssertionError("received " + p.client().in().receive()));
             } catch (Throwable e) {
                 blocked.complete(e);
             }
         });
         SocketPairs.awaitWaiting(receiver, Duration.ofSeconds(20));
-        p[0].in().cancel();
+        p.client().in().cancel();
         assertInstanceOf(ChannelClosedException.class, blocked.get(20, TimeUnit.SECONDS));
     }
 
     @Test
     void aPeerKilledOnADuplexLinkIsPeerLostBothWays() throws Exception {
-        SocketChannel[] s = socketPair();
-        CompletableFuture<StreamChannels.Duplex<String, String>> serving = CompletableFuture.supplyAsync(() -> {
-            try {
-                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.utf8(), Codec.utf8(), options);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        StreamChannels.Duplex<String, String> client = StreamChannels.duplex(Links.socket(s[0], "client side"),
-                Codec.utf8(), Codec.utf8(), options);
-        open.add(client);
-        serving.get(20, TimeUnit.SECONDS);
-        s[1].close(); // the server's process is gone: its socket closes under it
+        DuplexPair p = duplexPair();
+        StreamChannels.Duplex<String, String> client = p.client();
+        p.sockets()[1].close(); // the server's process is gone: its socket closes under it
         ChannelClosedException in = assertThrows(ChannelClosedException.class, () -> client.in().receive(Duration.ofSeconds(20)));
         assertInstanceOf(dev.hoare.channels.PeerLostException.class, in.getCause());
         ChannelClosedException out = assertThrows(ChannelClosedException.class, () -> {
