@@ -212,10 +212,7 @@ final class DuplexLink {
                 }
             }
             try {
-                while (!queue.await(0)) {
-                    if (finished) {
-                        return true; // both sides were told: the queue ends
-                    }
+                while (!queue.await(0)) { // once the link has ended, the queue ends too (end() feeds both)
                     long left = deadline == Long.MAX_VALUE ? SLICE_NANOS : Math.max(0, deadline - System.nanoTime());
                     if (!reader.hasBufferedFrame() && !link.awaitReadable(Math.min(left, SLICE_NANOS))) {
                         if (deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0) {
