@@ -6,7 +6,10 @@ import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The sending end of a channel whose receiver is across a {@link Link}. A send encodes its value
@@ -17,7 +20,9 @@ import java.util.concurrent.locks.Condition;
  * link (the receiver announces its capacity, then grants one credit per value its application
  * takes) and an outbox below its capacity on a one-way link, where the OS buffer then blocks the
  * writer. Senders without room wait in {@link #senders} exactly as in a {@link LockChannel}, so
- * this end is a {@link Select} send case like a local channel.
+ * this end is a {@link Select} send case like a local channel. On a link the sending thread can
+ * read ({@link Link#canReadNow}), a sender waiting for credits reads the return path itself
+ * while the return path's thread stands aside ({@link #awaitSendReading}).
  *
  * <p>State guarded by {@link #lock}: the outbox, the credits, the queues, the close. Closing lets
  * the outbox and the waiting senders go out first, then writes CLOSE. Losing the peer (a failed
@@ -72,6 +77,30 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     /** Counted down once nothing more will be written: the close frame is out, or the peer is lost. */
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private final Thread reader;
+    /**
+     * A sender waiting for credits reads the return path itself ({@link Link#canReadNow}: a
+     * socket in non-blocking mode), so a credit reaches it with one wake-up instead of three
+     * (the JDK's poller thread, the return path's virtual thread, the sender).
+     */
+    private final boolean directReturn;
+    /** Held by whoever reads the return path: its thread, or a sender waiting for credits. */
+    private final ReentrantLock returnLock = new ReentrantLock();
+    /** Senders that want to read the return path: its thread stands aside for them. */
+    private final AtomicInteger returnReaders = new AtomicInteger();
+    /**
+     * When a sender last stopped reading the return path ({@link System#nanoTime}): its thread
+     * stands aside for {@link #RETURN_IDLE_NANOS} after it, since in a stream the next sender
+     * soon waits for credits again, and taking the link back from the thread would cost a wake-up.
+     */
+    private volatile long lastSenderRead = System.nanoTime() - RETURN_IDLE_NANOS;
+    /** The return path has ended (the receiver's close or release, or a failure): nobody reads it again. */
+    private volatile boolean returnEnded;
+    /** How long the return path's thread stands aside once a sender has read, before it reads again. */
+    private static final long RETURN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest a sender reading the return path waits on the link at a time (it then looks at its state again). */
+    private static final long RETURN_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a sender waits for the return path's lock at a time, looking at its own state in between. */
+    private static final long RETURN_LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private RemoteSendChannel(FrameLink link, Codec<E> codec) {
         super(link.options.capacity(), Overflow.SUSPEND, null);
@@ -87,6 +116,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         this.peerMaxFrame = link.options.maxFrame();
         this.writer = link.thread("send", this::writeLoop);
         this.reader = duplex ? link.thread("send-return", this::readLoop) : null;
+        this.directReturn = duplex && link.link.canReadNow();
     }
 
     static <E> SendChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
@@ -201,7 +231,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         } finally {
             lock.unlock();
         }
-        if (!awaitSend(self, timed, deadline)) {
+        if (!(readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline))) {
             return false;
         }
         lock.lock();
@@ -430,41 +460,161 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     private void readLoop() {
         try {
-            peerMaxFrame = link.readHello(codec.id());
-            Frame announce = link.read();
-            if (announce == null) {
-                throw link.endOfStream();
-            }
-            if (announce.kind() != FrameKind.CREDIT) {
-                throw new ChannelProtocolException("expected CREDIT (the receiver's capacity) after HELLO, got " + announce.kind());
-            }
-            rendezvous = announce.announcedCapacity() == 0;
-            addCredits(Math.max(1, announce.announcedCapacity()), false);
-            link.handshake.complete(null);
-            while (true) {
-                Frame f = link.read();
-                if (f == null) {
-                    if (isFinished()) {
-                        allDelivered(); // the receiver closed after our CLOSE
-                        return;
-                    }
+            returnLock.lock();
+            try {
+                peerMaxFrame = link.readHello(codec.id());
+                Frame announce = link.read();
+                if (announce == null) {
                     throw link.endOfStream();
                 }
-                switch (f.kind()) {
-                    case CREDIT -> addCredits(f.credits(), true);
-                    case RELEASE -> {
-                        lose(f.cause()); // the receiver released its end: sends fail as on a closed channel
+                if (announce.kind() != FrameKind.CREDIT) {
+                    throw new ChannelProtocolException("expected CREDIT (the receiver's capacity) after HELLO, got " + announce.kind());
+                }
+                rendezvous = announce.announcedCapacity() == 0;
+                addCredits(Math.max(1, announce.announcedCapacity()), false);
+                link.handshake.complete(null);
+            } finally {
+                returnLock.unlock();
+            }
+            while (!returnEnded) {
+                if (returnReaders.get() > 0 || System.nanoTime() - lastSenderRead < RETURN_IDLE_NANOS) {
+                    LockSupport.parkNanos(this, RETURN_IDLE_NANOS); // a waiting sender reads, or did just now
+                    continue;
+                }
+                returnLock.lock();
+                try {
+                    if (directReturn && !link.hasBufferedFrame() && !link.link.awaitReadableUntilWoken()) {
+                        continue; // nothing yet, or a sender asked for the link: look again
+                    }
+                    if (returnFrame(link.read())) {
                         return;
                     }
-                    default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a receiver");
+                } finally {
+                    returnLock.unlock();
                 }
             }
         } catch (IOException e) {
-            IOException cause = link.lost(e);
-            link.handshake.completeExceptionally(cause);
-            if (!isFinished()) {
-                lose(cause);
+            returnFailed(e);
+        } catch (InterruptedException e) {
+            returnFailed(new java.io.InterruptedIOException("the return path's thread was interrupted"));
+        }
+    }
+
+    /**
+     * Handles one frame of the return path, under {@link #returnLock}.
+     *
+     * @param f the frame, or {@code null} at the end of the stream
+     * @return whether the return path has ended (the receiver closed after our CLOSE, or released its end)
+     */
+    private boolean returnFrame(Frame f) throws IOException {
+        if (f == null) {
+            if (isFinished()) {
+                returnEnded = true;
+                allDelivered(); // the receiver closed after our CLOSE
+                return true;
             }
+            throw link.endOfStream();
+        }
+        switch (f.kind()) {
+            case CREDIT -> addCredits(f.credits(), true);
+            case RELEASE -> {
+                returnEnded = true;
+                lose(f.cause()); // the receiver released its end: sends fail as on a closed channel
+                return true;
+            }
+            default -> throw new ChannelProtocolException("unexpected " + f.kind() + " frame from a receiver");
+        }
+        return false;
+    }
+
+    private void returnFailed(IOException e) {
+        returnEnded = true;
+        IOException cause = link.lost(e);
+        link.handshake.completeExceptionally(cause);
+        if (!isFinished()) {
+            lose(cause);
+        }
+    }
+
+    /** Whether this thread, about to wait for credits, may read the return path itself. */
+    private boolean readsReturn() {
+        return directReturn && link.handshake.isDone() && !returnEnded
+                && (!Thread.currentThread().isVirtual() || link.link.readNowFromVirtualThreads());
+    }
+
+    /**
+     * {@link #awaitSend}, reading the return path meanwhile: the credits that complete this
+     * sender (or fail it) are read by its own thread, while the return path's thread stands
+     * aside. Reads in slices, so that a close or a loss that completes the sender from another
+     * thread is seen within {@link #RETURN_SLICE_NANOS}.
+     */
+    private boolean awaitSendReading(Waiter self, boolean timed, long deadline) throws InterruptedException {
+        boolean interrupted = false;
+        returnReaders.incrementAndGet();
+        try {
+            boolean woken = false;
+            while (self.state == Waiter.WAITING && !returnEnded) {
+                long left = timed ? deadline - System.nanoTime() : RETURN_LOCK_SLICE_NANOS;
+                if (left <= 0) {
+                    break;
+                }
+                if (returnLock.tryLock()) {
+                    try {
+                        readReturnUntil(self, timed, deadline);
+                    } finally {
+                        lastSenderRead = System.nanoTime();
+                        returnLock.unlock();
+                    }
+                    break;
+                }
+                if (!woken) {
+                    link.link.wakeReader(); // the return path's thread waits on the link: it stands aside
+                    woken = true;
+                }
+                if (returnLock.tryLock(Math.min(left, RETURN_LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+                    returnLock.unlock(); // free now: the next round takes it, unless this sender is done
+                }
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            returnReaders.decrementAndGet();
+        }
+        if (!interrupted && self.state == Waiter.WAITING && returnEnded) {
+            return awaitSend(self, timed, deadline); // the return path ended under it: the end completes or fails it
+        }
+        if (self.state != Waiter.WAITING || giveUp(self, senders)) {
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // the send completed: the interrupt stays for the caller
+            }
+            if (self.state == Waiter.DONE) {
+                return true;
+            }
+            throw new ChannelClosedException(closeCause()); // cancelled while waiting
+        }
+        if (interrupted || Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return false;
+    }
+
+    /** Under {@link #returnLock}: reads the return path until this sender is done, its time is up, or the path ends. */
+    private void readReturnUntil(Waiter self, boolean timed, long deadline) throws InterruptedException {
+        try {
+            while (self.state == Waiter.WAITING && !returnEnded) {
+                long left = timed ? deadline - System.nanoTime() : RETURN_SLICE_NANOS;
+                if (left <= 0) {
+                    return;
+                }
+                if (!link.hasBufferedFrame() && !link.link.awaitReadable(Math.min(left, RETURN_SLICE_NANOS))) {
+                    continue;
+                }
+                if (returnFrame(link.read())) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            returnFailed(e);
         }
     }
 

@@ -151,6 +151,22 @@ public interface Link extends Closeable {
     }
 
     /**
+     * Waits as {@code awaitReadable(Long.MAX_VALUE)} does, except that a {@link #wakeReader} ends
+     * the wait early ({@code false}: the caller looks again). For a thread that reads the link on
+     * behalf of others and steps aside when an application thread wants it. The default waits
+     * one slice of 10 ms ({@code awaitReadable} with that timeout); a link whose timed wait costs
+     * more than an untimed one (a virtual thread in a selector: a timer for every wait) waits
+     * untimed and ends on the wake-up.
+     *
+     * @return whether a read would return at once
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IOException if the link fails
+     */
+    default boolean awaitReadableUntilWoken() throws IOException, InterruptedException {
+        return awaitReadable(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+    }
+
+    /**
      * Whether a virtual thread may read this link itself ({@link #canReadNow}): its
      * {@link #awaitReadable} leaves the carrier while it waits. The default is {@code false} (a
      * wait on shared memory spins or sleeps on a futex, holding the carrier): virtual threads

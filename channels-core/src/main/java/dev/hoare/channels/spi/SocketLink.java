@@ -224,6 +224,17 @@ final class SocketLink implements Link {
 
     @Override
     public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
+        return await(timeoutNanos, false);
+    }
+
+    /** An untimed select, ended by a {@link #wakeReader}: no timer per wait for a virtual thread. */
+    @Override
+    public boolean awaitReadableUntilWoken() throws IOException, InterruptedException {
+        return await(Long.MAX_VALUE, true);
+    }
+
+    /** @param wakeable whether a wait with no limit ends on a {@link #wakeReader} (a timed one always does) */
+    private boolean await(long timeoutNanos, boolean wakeable) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             if (Thread.interrupted()) {
@@ -250,7 +261,8 @@ final class SocketLink implements Link {
             if (woken) {
                 wakeRequested = false;
             }
-            if (timeoutNanos <= 0 || (timeoutNanos != Long.MAX_VALUE && (woken || deadline - System.nanoTime() <= 0))) {
+            if (timeoutNanos <= 0 || (woken && wakeable)
+                    || (timeoutNanos != Long.MAX_VALUE && (woken || deadline - System.nanoTime() <= 0))) {
                 return false; // the time is up, or another thread wants the link: the caller looks again
             }
         }

@@ -92,6 +92,53 @@ class SocketLinkTest {
         assertTrue(!s[0].isOpen());
     }
 
+    /**
+     * The wait the return path's thread uses: no time limit, but a wake-up ends it (false), and
+     * bytes end it (true). A plain untimed wait does not end on a wake-up.
+     */
+    @ParameterizedTest(name = "virtual thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUntimedWaitThatAWakeUpEndsEndsOnAWakeUpOrOnBytes(boolean virtual) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25 && !Boolean.getBoolean("dev.hoare.socket.blocking"),
+                "the blocking link has no direct reads");
+        SocketChannel[] s = socketPair();
+        Link link = Links.socket(s[0], "test");
+        open.add(link);
+        Thread.Builder b = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+        for (boolean woken : new boolean[] {true, false}) {
+            CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+            Thread t = b.start(() -> {
+                try {
+                    outcome.complete(link.awaitReadableUntilWoken());
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            SocketPairs.awaitWaiting(t, DEADLINE);
+            if (woken) {
+                link.wakeReader();
+            } else {
+                s[1].write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+            }
+            assertEquals(!woken, outcome.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), woken ? "woken" : "bytes came");
+        }
+        CompletableFuture<Boolean> plain = new CompletableFuture<>();
+        s[0].read(java.nio.ByteBuffer.allocate(1)); // the byte of the second round: the link is quiet again
+        Thread t = b.start(() -> {
+            try {
+                plain.complete(link.awaitReadable(Long.MAX_VALUE));
+            } catch (Throwable e) {
+                plain.completeExceptionally(e);
+            }
+        });
+        SocketPairs.awaitWaiting(t, DEADLINE);
+        link.wakeReader();
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> plain.get(200, TimeUnit.MILLISECONDS),
+                "an untimed awaitReadable goes on waiting after a wake-up");
+        s[1].write(java.nio.ByteBuffer.wrap(new byte[] {2}));
+        assertTrue(plain.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     /** On Java 25 a virtual thread reads the socket itself too (it leaves its carrier in the selector). */
     @ParameterizedTest(name = "virtual thread: {0}")
     @ValueSource(booleans = {false, true})

@@ -124,6 +124,136 @@ class StreamChannelsTest {
         assertNull(closed.getCause(), "a release is a plain close, not a lost peer: " + closed.getCause());
     }
 
+    /** A sending and a receiving end over one socket pair: the sender's return path carries the credits. */
+    private record OneWay(SendChannel<String> out, ReceiveChannel<String> in, SocketChannel[] sockets) {
+    }
+
+    private OneWay oneWay(int capacity) throws Exception {
+        SocketChannel[] s = socketPair();
+        StreamOptions o = options.withCapacity(capacity);
+        CompletableFuture<ReceiveChannel<String>> receiving = receiverLater(s[1], Codec.utf8(), o);
+        SendChannel<String> out = StreamChannels.sender(Links.socket(s[0], "test sender"), Codec.utf8(), o);
+        open.add(out);
+        return new OneWay(out, receiving.get(20, TimeUnit.SECONDS), s);
+    }
+
+    /** A thread whose send waits for a credit: the thread, and how its send ends. */
+    private record Blocked(Thread thread, CompletableFuture<Void> outcome) {
+    }
+
+    /** Starts a thread sending {@code value} on a full window; returns once it waits. */
+    private Blocked sendBlocked(OneWay p, String value) throws Exception {
+        CompletableFuture<Thread> sending = new CompletableFuture<>();
+        CompletableFuture<Void> outcome = onThread(() -> {
+            sending.complete(Thread.currentThread());
+            p.out().send(value);
+            return null;
+        });
+        Thread t = sending.get(20, TimeUnit.SECONDS);
+        SocketPairs.awaitWaiting(t, Duration.ofSeconds(20));
+        return new Blocked(t, outcome);
+    }
+
+    /**
+     * A sender out of credits waits reading the return path itself (non-blocking sockets): a
+     * timed send then gives up at its time and its value never goes, and the credit that comes
+     * later is still seen, by that thread or by the return path's own.
+     */
+    @Test
+    void aTimedSendWithoutCreditsGivesUpAtItsTimeAndItsValueNeverArrives() throws Exception {
+        OneWay p = oneWay(2);
+        p.out().send("a");
+        p.out().send("b");
+        long t0 = System.nanoTime();
+        assertFalse(p.out().send("lost", Duration.ofMillis(300)), "no credit: the send gives up");
+        long took = System.nanoTime() - t0;
+        assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(300) && took < TimeUnit.SECONDS.toNanos(10), took + " ns");
+        assertEquals("a", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+        assertTrue(p.out().send("c", Duration.ofSeconds(20)), "the credit for a came back");
+        assertEquals("b", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+        assertEquals("c", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+        assertEquals(Optional.empty(), p.in().receive(Duration.ofMillis(100)));
+        // nobody waits now: the return path's thread reads the credits for b and c, so a trySend succeeds
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!p.out().trySend("d")) {
+            assertTrue(System.nanoTime() < deadline, "the credits never reached the sending end");
+            Thread.onSpinWait();
+        }
+        assertEquals("d", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+    }
+
+    @Test
+    void anInterruptedSenderWaitingForCreditsThrowsAndItsValueNeverArrives() throws Exception {
+        OneWay p = oneWay(1);
+        p.out().send("a");
+        Blocked b = sendBlocked(p, "lost");
+        b.thread().interrupt();
+        Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> b.outcome().get(20, TimeUnit.SECONDS)).getCause();
+        assertInstanceOf(InterruptedException.class, failure);
+        assertEquals("a", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+        p.out().send("b");
+        assertEquals("b", p.in().receive(Duration.ofSeconds(20)).orElseThrow());
+        assertEquals(Optional.empty(), p.in().receive(Duration.ofMillis(100)));
+    }
+
+    @Test
+    void aSenderWaitingForCreditsSeesTheReceiverReleaseItsEndOrItsProcessGo() throws Exception {
+        for (boolean killed : new boolean[] {false, true}) {
+            OneWay p = oneWay(1);
+            p.out().send("a");
+            Blocked b = sendBlocked(p, "b");
+            if (killed) {
+                p.sockets()[1].close(); // the receiver's process is gone: its socket closes under it
+            } else {
+                p.in().close(); // releases its end: RELEASE on the return path
+            }
+            Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> b.outcome().get(20, TimeUnit.SECONDS)).getCause();
+            assertInstanceOf(ChannelClosedException.class, failure);
+            if (killed) {
+                assertInstanceOf(dev.hoare.channels.PeerLostException.class, failure.getCause());
+            } else {
+                assertNull(failure.getCause(), "a release is a plain close: " + failure.getCause());
+            }
+        }
+    }
+
+    /** Senders out of credits take turns reading the return path: every value arrives once, each sender's in order. */
+    @Test
+    void manySendersWaitingForCreditsDeliverEveryValueOnceInEachSendersOrder() throws Exception {
+        OneWay p = oneWay(2);
+        int senders = 6;
+        int each = 1_000;
+        List<CompletableFuture<Void>> sending = new ArrayList<>();
+        for (int t = 0; t < senders; t++) {
+            int id = t;
+            Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            b.start(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        if (!p.out().send(id + ":" + i, Duration.ofSeconds(20))) {
+                            throw new AssertionError("no credit within 20 s for " + id + ":" + i);
+                        }
+                    }
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            sending.add(done);
+        }
+        int[] next = new int[senders];
+        for (int n = 0; n < senders * each; n++) {
+            String v = p.in().receive(Duration.ofSeconds(20)).orElseThrow(() -> new AssertionError("a value never came"));
+            int id = Integer.parseInt(v.substring(0, v.indexOf(':')));
+            assertEquals(next[id]++, Integer.parseInt(v.substring(v.indexOf(':') + 1)), "out of order or repeated from sender " + id);
+        }
+        for (CompletableFuture<Void> f : sending) {
+            f.get(20, TimeUnit.SECONDS);
+        }
+        assertEquals(Optional.empty(), p.in().receive(Duration.ofMillis(100)));
+    }
+
     /** A value of a test record. */
     record Point(int x, int y) {
     }
