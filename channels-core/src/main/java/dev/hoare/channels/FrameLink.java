@@ -77,6 +77,15 @@ final class FrameLink {
         return link.writeNow(bytes, length);
     }
 
+    /** @return whether this thread now holds the write lock (nobody else was writing) */
+    boolean tryLockWrites() {
+        return writeLock.tryLock();
+    }
+
+    void unlockWrites() {
+        writeLock.unlock();
+    }
+
     /** Writes what a {@link #writeNow} left in the link ({@link Link#finishWrites}). */
     void finishWrites() throws IOException {
         writeLock.lock();

@@ -4,6 +4,7 @@ import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
+import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -407,7 +408,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
 
         Connection(FrameLink link) {
             this.link = link;
-            this.credits = link.duplex() ? new Credits(link) : null;
+            this.credits = link.duplex() ? new Credits(link, options.capacity()) : null;
             this.putHook = credits == null ? null : () -> origins.add(this);
             this.direct = link.link.canReadNow() && !fanIn;
             this.pump = !direct;
@@ -568,6 +569,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             }
             try {
                 while (true) {
+                    if (credits != null && !link.hasBufferedFrame() && credits.hasUrgent() && !link.link.awaitReadable(0)) {
+                        credits.grantNow(); // all there is has been taken, half the window or more is owed, and this thread is about to wait: the sender needs them now
+                    }
                     if (!link.hasBufferedFrame()
                             && !link.link.awaitReadable(timed ? Math.max(0, deadline - System.nanoTime()) : Long.MAX_VALUE)) {
                         if (timed && deadline - System.nanoTime() > 0) {
@@ -673,9 +677,12 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** How many values the sender may have sent so far: the window plus every credit granted. */
         final java.util.concurrent.atomic.AtomicLong allowed = new java.util.concurrent.atomic.AtomicLong();
         final Thread thread;
+        /** Pending credits from which the receiving thread grants them itself before it waits. */
+        private final int urgent;
 
-        Credits(FrameLink link) {
+        Credits(FrameLink link, int capacity) {
             this.link = link;
+            this.urgent = Math.max(1, capacity / 2);
             this.thread = link.thread("credit", this);
         }
 
@@ -683,6 +690,43 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         void taken() {
             if (pending.getAndIncrement() == 0) {
                 LockSupport.unpark(thread);
+            }
+        }
+
+        /**
+         * @return whether so many credits wait that the sender may soon run out (half the
+         *     window, or any in a rendezvous): worth a write from the receiving thread
+         */
+        boolean hasUrgent() {
+            return pending.get() >= urgent;
+        }
+
+        /**
+         * From a receiving thread about to wait for the link: grants the pending credits in one
+         * frame now, if the link can write without blocking and no other write is under way
+         * (else they stay for the credit thread, which was woken for them). The credit thread
+         * finishes a frame the link took only part of.
+         */
+        void grantNow() {
+            if (!link.link.canWriteNow() || !link.tryLockWrites()) {
+                return;
+            }
+            try {
+                int n = pending.getAndSet(0);
+                if (n == 0) {
+                    return;
+                }
+                allowed.addAndGet(n); // counted before the sender can use them
+                byte[] frame = FrameWriter.encode(Frame.credit(n));
+                if (!link.writeNow(frame, frame.length)) {
+                    allowed.addAndGet(-n); // not written, so not usable: the credit thread grants them
+                    pending.addAndGet(n);
+                    LockSupport.unpark(thread);
+                } else if (link.link.hasPendingWrite()) {
+                    LockSupport.unpark(thread); // it finishes the frame
+                }
+            } finally {
+                link.unlockWrites();
             }
         }
 
@@ -695,7 +739,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                         allowed.addAndGet(n); // counted before the sender can use them
                         link.write(Frame.credit(n));
                     } else {
-                        LockSupport.park(this);
+                        link.finishWrites(); // what a receiving thread's credit left unwritten, if anything
+                        if (pending.get() == 0) { // looked at again: waiting for the lock may have taken the unpark meant for this park
+                            LockSupport.park(this);
+                        }
                     }
                 }
             } catch (IOException e) {
