@@ -558,21 +558,22 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                 if (left <= 0) {
                     break;
                 }
-                if (returnLock.tryLock()) {
+                boolean locked = returnLock.tryLock();
+                if (!locked) {
+                    if (!woken) {
+                        link.link.wakeReader(); // the return path's thread waits on the link: it stands aside
+                        woken = true;
+                    }
+                    locked = returnLock.tryLock(Math.min(left, RETURN_LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS);
+                }
+                if (locked) {
                     try {
-                        readReturnUntil(self, timed, deadline);
+                        readReturnUntil(self, timed, deadline); // returns at once if this sender is done meanwhile
                     } finally {
                         lastSenderRead = System.nanoTime();
                         returnLock.unlock();
                     }
                     break;
-                }
-                if (!woken) {
-                    link.link.wakeReader(); // the return path's thread waits on the link: it stands aside
-                    woken = true;
-                }
-                if (returnLock.tryLock(Math.min(left, RETURN_LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
-                    returnLock.unlock(); // free now: the next round takes it, unless this sender is done
                 }
             }
         } catch (InterruptedException e) {

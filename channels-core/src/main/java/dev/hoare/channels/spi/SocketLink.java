@@ -32,7 +32,10 @@ final class SocketLink implements Link {
     /** What a {@link #writeNow} could not write at once, written before anything else. Writers only. */
     private ByteBuffer pending;
     private volatile boolean closed;
-    /** {@link #wakeReader} was called: a timed {@link #awaitReadable} returns at its next look. */
+    /**
+     * {@link #wakeReader} was called: a timed {@link #awaitReadable}, or an
+     * {@link #awaitReadableUntilWoken}, returns at its next look.
+     */
     private volatile boolean wakeRequested;
 
     private final InputStream in = new LinkStreams.In() {
