@@ -570,7 +570,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             try {
                 while (true) {
                     if (credits != null && !link.hasBufferedFrame() && credits.hasUrgent() && !link.link.awaitReadable(0)) {
-                        credits.grantNow(); // all there is has been taken, half the window or more is owed, and this thread is about to wait: the sender needs them now
+                        credits.grantNow(); // all there is has been taken and credits are due: this thread writes them before it waits
                     }
                     if (!link.hasBufferedFrame()
                             && !link.link.awaitReadable(timed ? Math.max(0, deadline - System.nanoTime()) : Long.MAX_VALUE)) {
@@ -586,7 +586,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     }
                     if (r != MORE) {
                         if (credits != null) {
-                            credits.taken(); // taken by the application now: the credit leaves from here
+                            credits.takenHere(); // taken by the application now: the credit leaves from here
                         }
                         return r;
                     }
@@ -670,45 +670,67 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
     }
 
-    /** Grants credits for taken values from its own thread: the inbox reports takes under its lock. */
+    /**
+     * Grants credits for taken values, in batches: a CREDIT frame wakes the sender's process, so
+     * one per value would cost a stream more than the values themselves. Credits owed go back
+     * when a batch ({@link #batch}, half the window) is owed, and otherwise within
+     * {@link #DELAY_NANOS} of being owed, so a sender is never kept waiting long for credits its
+     * receiver owes. A sender that waits for them meanwhile has left more than half the window
+     * for the receiving application to take: the batch does not starve it (as TCP's receiver
+     * does not announce a window that opened only a little). Smaller batches measured slower
+     * (docs/benchmarks.md): each CREDIT frame costs both processes wake-ups. The receiving thread that read a value itself writes a batch when it
+     * is due ({@link #takenHere}); else the credit thread writes it.
+     */
     private static final class Credits implements Runnable {
+        /** The longest a credit is owed before it goes back, short of a batch. */
+        static final long DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
         private final FrameLink link;
         private final AtomicInteger pending = new AtomicInteger();
         /** How many values the sender may have sent so far: the window plus every credit granted. */
         final java.util.concurrent.atomic.AtomicLong allowed = new java.util.concurrent.atomic.AtomicLong();
         final Thread thread;
-        /** Pending credits from which the receiving thread grants them itself before it waits. */
-        private final int urgent;
+        /** Credits owed that make a batch: half the window, at least 1 (every credit, in a rendezvous). */
+        private final int batch;
+        /** The credit thread is parked with no time limit (nothing was owed): a first credit owed wakes it. */
+        private volatile boolean sleeping;
 
         Credits(FrameLink link, int capacity) {
             this.link = link;
-            this.urgent = Math.max(1, capacity / 2);
+            this.batch = Math.max(1, capacity / 2);
             this.thread = link.thread("credit", this);
         }
 
         /** Called under the inbox lock for every value the application takes: must not block. */
         void taken() {
-            if (pending.getAndIncrement() == 0) {
-                LockSupport.unpark(thread);
+            int n = pending.incrementAndGet();
+            if (n == batch || (n == 1 && sleeping)) {
+                LockSupport.unpark(thread); // a batch to write, or the delay of a first credit owed to start
             }
         }
 
-        /**
-         * @return whether so many credits wait that the sender may soon run out (half the
-         *     window, or any in a rendezvous): worth a write from the receiving thread
-         */
+        /** A value the receiving thread read itself was taken: writes a batch that is due from that thread. */
+        void takenHere() {
+            int n = pending.incrementAndGet();
+            if (n >= batch) {
+                grantNow();
+            } else if (n == 1 && sleeping) {
+                LockSupport.unpark(thread); // the delay starts
+            }
+        }
+
+        /** @return whether a batch of credits is owed */
         boolean hasUrgent() {
-            return pending.get() >= urgent;
+            return pending.get() >= batch;
         }
 
         /**
-         * From a receiving thread about to wait for the link: grants the pending credits in one
-         * frame now, if the link can write without blocking and no other write is under way
-         * (else they stay for the credit thread, which was woken for them). The credit thread
-         * finishes a frame the link took only part of.
+         * From a receiving thread: grants the pending credits in one frame now, if the link can
+         * write without blocking and no other write is under way; else the credit thread is
+         * woken for them. The credit thread finishes a frame the link took only part of.
          */
         void grantNow() {
             if (!link.link.canWriteNow() || !link.tryLockWrites()) {
+                LockSupport.unpark(thread);
                 return;
             }
             try {
@@ -732,18 +754,36 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
 
         @Override
         public void run() {
+            long owedSince = 0; // when this thread first saw credits owed that it has not granted
             try {
                 while (!link.isClosed()) {
-                    int n = pending.getAndSet(0);
-                    if (n > 0) {
-                        allowed.addAndGet(n); // counted before the sender can use them
-                        link.write(Frame.credit(n));
-                    } else {
-                        link.finishWrites(); // what a receiving thread's credit left unwritten, if anything
-                        if (pending.get() == 0) { // looked at again: waiting for the lock may have taken the unpark meant for this park
-                            LockSupport.park(this);
-                        }
+                    int n = pending.get();
+                    long now = n > 0 ? System.nanoTime() : 0;
+                    if (n > 0 && owedSince == 0) {
+                        owedSince = now;
                     }
+                    if (n > 0 && (n >= batch || now - owedSince >= DELAY_NANOS)) {
+                        n = pending.getAndSet(0);
+                        owedSince = 0;
+                        if (n > 0) {
+                            allowed.addAndGet(n); // counted before the sender can use them
+                            link.write(Frame.credit(n));
+                        }
+                        continue;
+                    }
+                    link.finishWrites(); // what a receiving thread's credit left unwritten, if anything
+                    if (n > 0) {
+                        if (pending.get() < batch) { // looked at again: waiting for the write lock may have taken an unpark
+                            LockSupport.parkNanos(this, owedSince + DELAY_NANOS - now); // until a batch, or the delay's end
+                        }
+                        continue;
+                    }
+                    owedSince = 0;
+                    sleeping = true;
+                    if (pending.get() == 0) { // looked at again: a take may have missed the flag (or the lock wait taken an unpark)
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
                 }
             } catch (IOException e) {
                 // the reader sees the broken link too
