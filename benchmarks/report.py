@@ -74,7 +74,13 @@ def load(path):
         parts = r["benchmark"].split(".")
         name = ".".join(parts[-3:] if parts[-3] == "ShmBench" else parts[-2:])  # ShmBench's nested classes share UdsBench's names
         p = r.get("params", {})
-        key = (name, p.get("capacity", p.get("size")), p.get("threads", p.get("cases")), p.get("impl", p.get("wait")))
+        if "size" in p and "capacity" in p:  # UdsBench: rows by message size, at the default capacity only
+            if p["capacity"] != "256":
+                continue
+            second = p["size"]
+        else:
+            second = p.get("capacity", p.get("size"))
+        key = (name, second, p.get("threads", p.get("cases")), p.get("impl", p.get("wait")))
         err = r["primaryMetric"]["scoreError"]
         try:
             err = float(err)
@@ -166,6 +172,12 @@ def transport_table(score):
             verdict = "—" if target is None else f"≥ {target:.2f}x {'met' if speed >= target else 'MISSED'}"
             name = label if impl == "hoare" else label + ", request/response connection"
             print(f"| {name} ({unit}) | {size} | {fmt3(hs)} | {fmt3(rs)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
+            f = score.get((b, size, None, "framed")) if impl == "hoare" else None
+            if f is not None:  # the ceiling for any channel of separate values: framed, no threads, no flow control
+                fs = (f[0] * scale, f[1] * scale)
+                print(f"| {label}, a minimal framed pair ({unit}) | {size} | {fmt3(hs)} | {fmt3(fs)} "
+                      f"| {math.floor(hs[0] / fs[0] * 1000) / 1000:.3f}x (framed / raw: "
+                      f"{math.floor(fs[0] / rs[0] * 1000) / 1000:.3f}x) | — |")
             p = score.get((b, size, None, "raw-pipebuf"))
             if p is not None:  # the ceiling for a writer keeping frames whole (writes of at most PIPE_BUF)
                 ps = (p[0] * scale, p[1] * scale)

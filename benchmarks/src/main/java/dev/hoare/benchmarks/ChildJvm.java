@@ -11,7 +11,9 @@ import java.util.List;
  * ours. With {@code HOARE_PIN=PARENT,CHILD} in the environment (two CPU numbers, for
  * {@code PIN=1 benchmarks/run.sh}), the child runs pinned to CPU {@code CHILD} with
  * {@code taskset}, and {@link #pinCurrentThread} pins the benchmark thread to CPU {@code PARENT}:
- * every message then crosses between the same two CPUs, run after run.
+ * every message then crosses between the same two CPUs, run after run. With
+ * {@code HOARE_CHILD_JVM_OPTS} (options separated by spaces), the child gets those JVM options
+ * too, to profile it for instance ({@code -agentpath:...}).
  */
 final class ChildJvm {
     private ChildJvm() {
@@ -32,6 +34,10 @@ final class ChildJvm {
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
+        String extra = System.getenv("HOARE_CHILD_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();

@@ -27,6 +27,52 @@ final class RawBytes {
         return buffer;
     }
 
+    /**
+     * The framed baseline's "receive one message": a 4-byte length and that many bytes, into a
+     * new array, refilling {@code buffer} (in read mode) from {@code from} as needed.
+     */
+    static byte[] takeFramed(ByteBuffer buffer, ReadableByteChannel from) throws IOException {
+        if (buffer.remaining() < 4) {
+            refill(buffer, from, 4);
+        }
+        int n = buffer.getInt(buffer.position());
+        if (buffer.remaining() < 4 + n) {
+            refill(buffer, from, 4 + n);
+        }
+        byte[] value = new byte[n];
+        buffer.position(buffer.position() + 4).get(value);
+        return value;
+    }
+
+    private static void refill(ByteBuffer buffer, ReadableByteChannel from, int atLeast) throws IOException {
+        buffer.compact();
+        while (buffer.position() < atLeast) {
+            if (from.read(buffer) < 0) {
+                throw new IllegalStateException("the writer went away");
+            }
+        }
+        buffer.flip();
+    }
+
+    /**
+     * The framed baseline's writer, until the reader goes: each message of {@code size} bytes
+     * copied from its own array behind a 4-byte length into a 64 KiB buffer, written when full.
+     */
+    static void writeFramed(java.nio.channels.WritableByteChannel to, int size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
+        byte[] m = new byte[size];
+        while (true) {
+            b.clear();
+            while (b.remaining() >= 4 + size) {
+                b.putInt(size).put(m);
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                to.write(b);
+            }
+        }
+    }
+
     /** @return a new scratch directory in {@code /dev/shm} (memory), or the temporary directory where there is none */
     static Path memoryScratchDirectory(String prefix) throws IOException {
         Path shm = Path.of("/dev/shm");

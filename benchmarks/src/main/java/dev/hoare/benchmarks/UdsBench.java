@@ -41,14 +41,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code raw}: a JDK {@link SocketChannel} pair moving
  * the same bytes: for streaming 64 KiB writes and reads with the benchmark taking {@code size}
  * bytes per operation; for the ping-pong one write of {@code size} bytes each way.
- * {@link #capacity} is the channels' capacity (their credit window; {@code -p capacity=65536}
+ * {@code framed} (streaming only): the least any channel of separate values must do, the ceiling
+ * for one: the child puts each message behind a 4-byte length into a 64 KiB buffer and writes it
+ * when full, the benchmark reads 64 KiB at a time and takes each message into a new array of its
+ * own (no flow control, no threads besides the two). {@link #capacity} is the channels' capacity (their credit window; {@code -p capacity=65536}
  * shows streaming with the window out of the way).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public abstract class UdsBench {
-    @Param({"hoare", "hoare-rpc", "raw"})
-    public String impl;
+    /** What moves the bytes (each benchmark declares its own choices). */
+    protected abstract String impl();
 
     @Param({"256"})
     public int capacity;
@@ -72,6 +75,14 @@ public abstract class UdsBench {
 
     /** Streaming from the child: messages received per second (higher is better). */
     public static class Stream extends UdsBench {
+        @Param({"hoare", "hoare-rpc", "framed", "raw"})
+        public String impl;
+
+        @Override
+        protected String impl() {
+            return impl;
+        }
+
         @Override
         protected String mode() {
             return "stream";
@@ -83,12 +94,23 @@ public abstract class UdsBench {
             if (in != null) {
                 return in.receive();
             }
+            if (impl.equals("framed")) {
+                return RawBytes.takeFramed(buffer, raw);
+            }
             return RawBytes.take(buffer, raw, size);
         }
     }
 
     /** A message out and the child's echo back: µs per round trip (lower is better). */
     public static class PingPong extends UdsBench {
+        @Param({"hoare", "hoare-rpc", "raw"})
+        public String impl;
+
+        @Override
+        protected String impl() {
+            return impl;
+        }
+
         @Override
         protected String mode() {
             return "echo";
@@ -121,7 +143,8 @@ public abstract class UdsBench {
         Path path = dir.resolve("s.sock");
         payload = new byte[size];
         message = ByteBuffer.allocateDirect(size);
-        if (impl.equals("raw")) {
+        String impl = impl();
+        if (impl.equals("raw") || impl.equals("framed")) {
             rawServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             rawServer.bind(UnixDomainSocketAddress.of(path));
         }
@@ -197,6 +220,9 @@ public abstract class UdsBench {
             }
         }
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            if (args[0].equals("framed")) {
+                RawBytes.writeFramed(s, size);
+            }
             ByteBuffer b = ByteBuffer.allocateDirect(echo ? size : (1 << 16) / size * size);
             while (true) {
                 if (echo) {
