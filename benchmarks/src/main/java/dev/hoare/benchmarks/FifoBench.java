@@ -33,13 +33,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * taking {@code size} bytes per operation: the ceiling. {@code raw-pipebuf}: the same, written in
  * PIPE_BUF (4 KiB) batches, or one message per write if larger: the ceiling for a writer that
  * keeps its frames whole when several writers share the FIFO and one is killed mid-write, as
- * Hoare's does (docs/fifo.md).
+ * Hoare's does (docs/fifo.md). {@code framed}: the least any channel of separate values must do,
+ * its ceiling: each message behind a 4-byte length in 64 KiB writes, the benchmark taking each
+ * into an array of its own (as {@code UdsBench}'s framed pair).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class FifoBench {
-    @Param({"hoare", "raw", "raw-pipebuf"})
+    @Param({"hoare", "framed", "raw", "raw-pipebuf"})
     public String impl;
 
     @Param({"64", "4096"})
@@ -73,6 +75,9 @@ public class FifoBench {
         if (in != null) {
             return in.receive();
         }
+        if (impl.equals("framed")) {
+            return RawBytes.takeFramed(buffer, raw);
+        }
         return RawBytes.take(buffer, raw, size);
     }
 
@@ -90,7 +95,7 @@ public class FifoBench {
 
     private static final int PIPE_BUF = 4096;
 
-    /** The writer process: {@code hoare|raw|raw-pipebuf FIFO SIZE}; writes until killed. */
+    /** The writer process: {@code hoare|framed|raw|raw-pipebuf FIFO SIZE}; writes until killed. */
     public static void main(String[] args) throws Exception {
         Path fifo = Path.of(args[1]);
         int size = Integer.parseInt(args[2]);
@@ -102,6 +107,9 @@ public class FifoBench {
             }
         }
         try (FileChannel out = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
+            if (args[0].equals("framed")) {
+                RawBytes.writeFramed(out, size);
+            }
             int batchBytes = args[0].equals("raw-pipebuf") ? Math.max(size, PIPE_BUF / size * size) : (1 << 16) / size * size;
             ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);
             while (true) {

@@ -144,6 +144,9 @@ public abstract class UdsBench {
         payload = new byte[size];
         message = ByteBuffer.allocateDirect(size);
         String impl = impl();
+        if (impl.equals("framed") && mode().equals("echo")) {
+            throw new IllegalArgumentException("framed is a streaming baseline: there is no framed ping-pong");
+        }
         if (impl.equals("raw") || impl.equals("framed")) {
             rawServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             rawServer.bind(UnixDomainSocketAddress.of(path));
