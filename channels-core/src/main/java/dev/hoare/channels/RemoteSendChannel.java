@@ -210,7 +210,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private boolean writeNowLocked(byte[] payload) {
         oneFrame.clear();
         oneFrame.append(payload);
-        return link.writeNow(oneFrame.segment(0), oneFrame.used(0));
+        return link.writeNow(oneFrame.bytes(), oneFrame.size());
     }
 
     @Override
@@ -403,27 +403,20 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private static final long LINGER_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0;
 
     /**
-     * Writes a batch of frames as chunks of the outbox's segments, several frames per chunk.
-     * Frames that fit the link's atomic write size go in chunks no larger than it (whole for the
-     * OS even if this process dies mid-write); larger frames, which cannot be, share chunks of
-     * their own of up to {@link #LARGE_CHUNK} bytes (or one frame).
+     * Writes a batch of frames as chunks of the outbox, several frames per chunk. Frames that fit
+     * the link's atomic write size go in chunks no larger than it (whole for the OS even if this
+     * process dies mid-write); larger frames, which cannot be, share chunks of their own of up to
+     * {@link #LARGE_CHUNK} bytes (or one frame).
      *
      * @return {@code ends}, or a larger array if it was too small
      */
     private int[] writeBatch(Outbox batch, int[] ends, int atomic) throws IOException {
-        for (int i = 0; i < batch.segments(); i++) {
-            ends = writeSegment(batch.segment(i), batch.used(i), ends, atomic);
-        }
-        return ends;
-    }
-
-    /** {@link #writeBatch} for one segment's {@code size} bytes of frames. */
-    private int[] writeSegment(byte[] bytes, int size, int[] ends, int atomic) throws IOException {
+        int size = batch.size();
         int chunks = 0;
         int start = 0;
         boolean large = false;
         for (int pos = 0; pos < size; ) {
-            int frame = Outbox.frameAt(bytes, pos);
+            int frame = batch.frameAt(pos);
             boolean frameLarge = frame > atomic;
             if (pos > start && (frameLarge != large || pos - start + frame > (large ? LARGE_CHUNK : atomic))) {
                 ends = end(ends, chunks++, pos);
@@ -433,7 +426,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             pos += frame;
         }
         ends = end(ends, chunks++, size);
-        link.writeChunks(bytes, ends, chunks);
+        link.writeChunks(batch.bytes(), ends, chunks);
         return ends;
     }
 
