@@ -17,7 +17,13 @@ import java.util.Arrays;
  */
 final class Outbox {
     private static final int INITIAL = 1 << 16;
-    /** An outbox grown beyond this by large frames is dropped after writing rather than kept. */
+    /**
+     * An outbox grown beyond this is let go after writing, unless the frames it held used a
+     * quarter of it or more: a stream with a large window fills it again at once, and growing it
+     * anew each time (copying and zeroing megabytes by doubling) once took a third of a streaming
+     * sender's time. So a large outbox is kept while it is used and let go at its first small
+     * batch.
+     */
     private static final int KEEP = 1 << 20;
 
     private byte[] bytes = new byte[INITIAL];
@@ -57,12 +63,12 @@ final class Outbox {
                 | ((bytes[offset + 2] & 0xff) << 8) | (bytes[offset + 3] & 0xff));
     }
 
-    /** Empties it (and lets a buffer grown by large frames go). */
+    /** Empties it, letting a buffer grown beyond {@link #KEEP} go unless a quarter of it was used. */
     void clear() {
-        size = 0;
-        frames = 0;
-        if (bytes.length > KEEP) {
+        if (bytes.length > KEEP && size < bytes.length / 4) {
             bytes = new byte[INITIAL];
         }
+        size = 0;
+        frames = 0;
     }
 }
