@@ -16,15 +16,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,16 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * thread (which takes from the inbox the reader thread fills).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CreditGrantTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(20);
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
+class CreditGrantTest extends SocketTestSupport {
 
     /** The test's side of the connection: it sends DATA within its credits and counts what comes back. */
     private static final class RawSender {

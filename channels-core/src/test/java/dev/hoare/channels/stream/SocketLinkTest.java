@@ -32,7 +32,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,16 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in module transport-uds's second test run, over the blocking link).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SocketLinkTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(20);
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
+class SocketLinkTest extends SocketTestSupport {
 
     private SocketChannel[] socketPair() throws IOException {
         return SocketPairs.open(open);
