@@ -3,10 +3,14 @@ package dev.hoare.benchmarks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What the process-transport benchmarks share: the raw baseline's reader and their scratch directories. */
+/**
+ * What the process-transport benchmarks share: the raw and framed baselines' readers and writer,
+ * and scratch directories.
+ */
 final class RawBytes {
     private RawBytes() {
     }
@@ -58,7 +62,7 @@ final class RawBytes {
      * The framed baseline's writer, until the reader goes: each message of {@code size} bytes
      * copied from its own array behind a 4-byte length into a 64 KiB buffer, written when full.
      */
-    static void writeFramed(java.nio.channels.WritableByteChannel to, int size) throws IOException {
+    static void writeFramed(WritableByteChannel to, int size) throws IOException {
         ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
         byte[] m = new byte[size];
         while (true) {

@@ -44,7 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code framed} (streaming only): the least any channel of separate values must do, the ceiling
  * for one: the child puts each message behind a 4-byte length into a 64 KiB buffer and writes it
  * when full, the benchmark reads 64 KiB at a time and takes each message into a new array of its
- * own (no flow control, no threads besides the two). {@link #capacity} is the channels' capacity (their credit window; {@code -p capacity=65536}
+ * own (no flow control, no threads besides the two). {@link #capacity} is the channels' capacity
+ * (their credit window; {@code -p capacity=65536}
  * shows streaming with the window out of the way).
  */
 @State(Scope.Benchmark)

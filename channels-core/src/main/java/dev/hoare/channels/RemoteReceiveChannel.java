@@ -25,8 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * end is a {@link Select} case like a local channel (select resolves through it to the inbox).
  *
  * <p>On two-way links the inbox is unbounded and credits bound it: each link's receiver announces
- * the capacity N after the handshake and grants a credit whenever the application takes one of
- * that link's values, so each sender is never more than N values ahead of the application. The
+ * the capacity N after the handshake and grants a credit for each of that link's values the
+ * application takes (in batches, {@link Credits}), so each sender is never more than N values
+ * ahead of the application. The
  * inbox reports every put and take under its lock, and {@link #origins} keeps, in order, which
  * link each value came from (the inbox is FIFO, so the value taken is always the oldest). On a
  * one-way link the inbox holds up to N decoded values and then the reader stops reading, which
@@ -678,8 +679,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
      * receiver owes. A sender that waits for them meanwhile has left more than half the window
      * for the receiving application to take: the batch does not starve it (as TCP's receiver
      * does not announce a window that opened only a little). Smaller batches measured slower
-     * (docs/benchmarks.md): each CREDIT frame costs both processes wake-ups. The receiving thread that read a value itself writes a batch when it
-     * is due ({@link #takenHere}); else the credit thread writes it.
+     * (docs/benchmarks.md): each CREDIT frame costs both processes wake-ups. The receiving thread
+     * that read a value itself writes a batch when it is due ({@link #takenHere}); else the
+     * credit thread writes it.
      */
     private static final class Credits implements Runnable {
         /** The longest a credit is owed before it goes back, short of a batch. */
