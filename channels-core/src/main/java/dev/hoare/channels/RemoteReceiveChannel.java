@@ -570,9 +570,6 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             }
             try {
                 while (true) {
-                    if (credits != null && !link.hasBufferedFrame() && credits.hasUrgent() && !link.link.awaitReadable(0)) {
-                        credits.grantNow(); // all there is has been taken and credits are due: this thread writes them before it waits
-                    }
                     if (!link.hasBufferedFrame()
                             && !link.link.awaitReadable(timed ? Math.max(0, deadline - System.nanoTime()) : Long.MAX_VALUE)) {
                         if (timed && deadline - System.nanoTime() > 0) {
@@ -718,11 +715,6 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             } else if (n == 1 && sleeping) {
                 LockSupport.unpark(thread); // the delay starts
             }
-        }
-
-        /** @return whether a batch of credits is owed */
-        boolean hasUrgent() {
-            return pending.get() >= batch;
         }
 
         /**
