@@ -20,13 +20,7 @@ final class RawBytes {
      * when fewer are left: the raw baseline's "receive one message".
      */
     static ByteBuffer take(ByteBuffer buffer, ReadableByteChannel from, int size) throws IOException {
-        while (buffer.remaining() < size) {
-            buffer.compact();
-            if (from.read(buffer) < 0) {
-                throw new IllegalStateException("the writer went away");
-            }
-            buffer.flip();
-        }
+        fill(buffer, from, size);
         buffer.position(buffer.position() + size);
         return buffer;
     }
@@ -36,21 +30,21 @@ final class RawBytes {
      * new array, refilling {@code buffer} (in read mode) from {@code from} as needed.
      */
     static byte[] takeFramed(ByteBuffer buffer, ReadableByteChannel from) throws IOException {
-        if (buffer.remaining() < 4) {
-            refill(buffer, from, 4);
-        }
+        fill(buffer, from, 4);
         int n = buffer.getInt(buffer.position());
-        if (buffer.remaining() < 4 + n) {
-            refill(buffer, from, 4 + n);
-        }
+        fill(buffer, from, 4 + n);
         byte[] value = new byte[n];
         buffer.position(buffer.position() + 4).get(value);
         return value;
     }
 
-    private static void refill(ByteBuffer buffer, ReadableByteChannel from, int atLeast) throws IOException {
+    /** Makes at least {@code n} bytes available in {@code buffer} (in read mode), reading {@code from} as needed. */
+    private static void fill(ByteBuffer buffer, ReadableByteChannel from, int n) throws IOException {
+        if (buffer.remaining() >= n) {
+            return;
+        }
         buffer.compact();
-        while (buffer.position() < atLeast) {
+        while (buffer.position() < n) {
             if (from.read(buffer) < 0) {
                 throw new IllegalStateException("the writer went away");
             }
