@@ -34,8 +34,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * PIPE_BUF (4 KiB) batches, or one message per write if larger: the ceiling for a writer that
  * keeps its frames whole when several writers share the FIFO and one is killed mid-write, as
  * Hoare's does (docs/fifo.md). {@code framed}: the least any channel of separate values must do,
- * its ceiling: each message behind a 4-byte length in 64 KiB writes, the benchmark taking each
- * into an array of its own (as {@code UdsBench}'s framed pair).
+ * its ceiling: each message behind a 4-byte length, in PIPE_BUF writes of whole frames (one frame
+ * per write if larger), the benchmark taking each into an array of its own (as
+ * {@code UdsBench}'s framed pair, which writes 64 KiB at a time). In 64 KiB writes into a pipe
+ * of 64 KiB, writer and reader take turns: the {@code raw} pair moves less than the
+ * {@code raw-pipebuf} one.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -108,7 +111,7 @@ public class FifoBench {
         }
         try (FileChannel out = FileChannel.open(fifo, StandardOpenOption.WRITE)) {
             if (args[0].equals("framed")) {
-                RawBytes.writeFramed(out, size);
+                RawBytes.writeFramed(out, size, PIPE_BUF); // whole frames, as a channel's writer must
             }
             int batchBytes = args[0].equals("raw-pipebuf") ? Math.max(size, PIPE_BUF / size * size) : (1 << 16) / size * size;
             ByteBuffer batch = ByteBuffer.allocateDirect(batchBytes);

@@ -54,10 +54,11 @@ final class RawBytes {
 
     /**
      * The framed baseline's writer, until the reader goes: each message of {@code size} bytes
-     * copied from its own array behind a 4-byte length into a 64 KiB buffer, written when full.
+     * copied from its own array behind a 4-byte length into a buffer of {@code batchBytes}
+     * (or one message, if larger), written when no further message fits.
      */
-    static void writeFramed(WritableByteChannel to, int size) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
+    static void writeFramed(WritableByteChannel to, int size, int batchBytes) throws IOException {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(batchBytes, 4 + size));
         byte[] m = new byte[size];
         while (true) {
             b.clear();

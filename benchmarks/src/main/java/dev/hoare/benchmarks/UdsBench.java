@@ -225,7 +225,7 @@ public abstract class UdsBench {
         }
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             if (args[0].equals("framed")) {
-                RawBytes.writeFramed(s, size);
+                RawBytes.writeFramed(s, size, 1 << 16);
             }
             ByteBuffer b = ByteBuffer.allocateDirect(echo ? size : (1 << 16) / size * size);
             while (true) {
