@@ -67,15 +67,14 @@ public final class Links {
                 if (len == 0) {
                     return 0;
                 }
-                return socket.read(ByteBuffer.wrap(b, off, len));
+                return socket.read(ByteBuffer.wrap(b, off, Math.min(len, SocketLink.SLICE)));
             }
         };
         OutputStream out = new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (buf.hasRemaining()) {
-                    socket.write(buf);
+                for (int end = off + len; off < end; ) {
+                    off += socket.write(ByteBuffer.wrap(b, off, Math.min(SocketLink.SLICE, end - off)));
                 }
             }
         };

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +31,7 @@ final class SocketLink implements Link {
     /** Made by the first write that finds the socket full. Writers only. */
     private volatile Selector writeSelector;
     /** What a {@link #writeNow} could not write at once, written before anything else. Writers only. */
-    private ByteBuffer pending;
+    private byte[] pending;
     private volatile boolean closed;
     /**
      * {@link #wakeReader} was called: a timed {@link #awaitReadable}, or an
@@ -44,7 +45,7 @@ final class SocketLink implements Link {
             if (len == 0) {
                 return 0;
             }
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            ByteBuffer buf = ByteBuffer.wrap(b, off, Math.min(len, SLICE)); // see SLICE
             while (true) {
                 int n = socket.read(buf);
                 if (n != 0) {
@@ -59,7 +60,7 @@ final class SocketLink implements Link {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             finishWrites();
-            writeFully(ByteBuffer.wrap(b, off, len));
+            writeFully(b, off, len);
         }
     };
 
@@ -114,12 +115,14 @@ final class SocketLink implements Link {
         return writeSelector;
     }
 
-    /** Writes all of {@code buf}, waiting for room as needed. */
-    private void writeFully(ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            if (socket.write(buf) == 0) {
+    /** Writes {@code b[off .. off + len)} in slices of {@link #SLICE}, waiting for room as needed. */
+    private void writeFully(byte[] b, int off, int len) throws IOException {
+        for (int end = off + len; off < end; ) {
+            int n = socket.write(ByteBuffer.wrap(b, off, Math.min(SLICE, end - off)));
+            if (n == 0) {
                 awaitUninterruptibly(writeSelector());
             }
+            off += n;
         }
     }
 
@@ -149,23 +152,22 @@ final class SocketLink implements Link {
         socket.shutdownOutput();
     }
 
-    /**
-     * {@inheritDoc} In slices of {@link #WRITE_SLICE}: before each write the JDK copies all that
-     * remains of a heap buffer into a temporary direct buffer, which it then keeps for the thread.
-     * A batch of megabytes (a stream with a large capacity) written at once would be copied again
-     * after every partial write, and leave a direct buffer of its size behind.
-     */
+    /** {@inheritDoc} All of the batch's bytes at once, in slices of {@link #SLICE}. */
     @Override
     public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
         finishWrites();
-        int end = count == 0 ? 0 : ends[count - 1];
-        for (int from = 0; from < end; from += WRITE_SLICE) {
-            writeFully(ByteBuffer.wrap(bytes, from, Math.min(WRITE_SLICE, end - from)));
-        }
+        writeFully(bytes, 0, count == 0 ? 0 : ends[count - 1]);
     }
 
-    /** The most bytes handed to one socket write. */
-    private static final int WRITE_SLICE = 1 << 16;
+    /**
+     * The most bytes handed to one socket read or write. Before each write the JDK copies all that
+     * remains of a heap buffer into a temporary direct buffer (and before each read allocates one
+     * as large as the room offered), which it then keeps for the thread. A batch of megabytes (a
+     * stream with a large capacity, or one large value) handed over at once would be copied again
+     * after every partial write, and leave a direct buffer of its size behind. The blocking link
+     * ({@link Links#socket}) slices the same way.
+     */
+    static final int SLICE = 1 << 16;
 
     /** The sending thread may write a frame itself: a non-blocking write. */
     @Override
@@ -188,7 +190,7 @@ final class SocketLink implements Link {
         if (closed || pending != null) {
             return false;
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes, 0, length);
+        ByteBuffer buf = ByteBuffer.wrap(bytes, 0, Math.min(length, SLICE));
         try {
             socket.write(buf);
         } catch (IOException | RuntimeException e) {
@@ -197,10 +199,8 @@ final class SocketLink implements Link {
         if (buf.position() == 0) {
             return false;
         }
-        if (buf.hasRemaining()) {
-            ByteBuffer rest = ByteBuffer.allocate(buf.remaining());
-            rest.put(buf).flip();
-            pending = rest;
+        if (buf.position() < length) {
+            pending = Arrays.copyOfRange(bytes, buf.position(), length);
         }
         return true;
     }
@@ -212,9 +212,9 @@ final class SocketLink implements Link {
 
     @Override
     public void finishWrites() throws IOException {
-        ByteBuffer p = pending;
+        byte[] p = pending;
         if (p != null) {
-            writeFully(p);
+            writeFully(p, 0, p.length);
             pending = null;
         }
     }
