@@ -4,9 +4,9 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.contract.NativeMemory;
 import dev.hoare.channels.spi.Links;
 import dev.hoare.channels.spi.StreamOptions;
-import java.lang.management.ManagementFactory;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,15 +14,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.ObjectName;
 
 /**
  * A child JVM for {@link SocketLinkTest}: queues {@code VALUES} values of 1 MiB behind a socket
  * nobody reads yet (a window of 64), then receives and checks them all, and prints the native
- * memory tagged "Other" (direct buffers, and the JDK's temporary ones for heap-buffer I/O) as
- * {@code other KB: N}. Needs {@code -XX:NativeMemoryTracking=summary}. Argument: {@code one-way}
+ * memory tagged "Other" ({@link NativeMemory}) as {@code other KB: N}. Needs
+ * {@code -XX:NativeMemoryTracking=summary}. Argument: {@code one-way}
  * or {@code request/response}.
  */
 public final class LargeBatchChild {
@@ -58,7 +55,7 @@ public final class LargeBatchChild {
             }
         }
         System.out.println("received " + VALUES);
-        System.out.println("other KB: " + nativeOtherKb());
+        System.out.println("other KB: " + NativeMemory.otherKb());
         System.exit(0);
     }
 
@@ -67,17 +64,6 @@ public final class LargeBatchChild {
         Arrays.fill(b, (byte) i);
         b[b.length - 1] = (byte) ~i;
         return b;
-    }
-
-    /** The "Other" line of the native memory summary, in KB. */
-    private static long nativeOtherKb() throws Exception {
-        String summary = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                "vmNativeMemory", new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()}).toString();
-        Matcher m = Pattern.compile("Other \\(reserved=(\\d+)KB").matcher(summary);
-        if (!m.find()) {
-            throw new IllegalStateException("no Other line in the native memory summary:\n" + summary);
-        }
-        return Long.parseLong(m.group(1));
     }
 
     private interface IoSupplier<T> {

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -32,6 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FifoLink implements Link {
     /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. */
     static final int PIPE_BUF = 4096;
+    /** The most bytes one read or write of the FIFO moves; a chunk of frames is at most this. */
+    private static final int SLICE = 1 << 16;
     private static final ConcurrentHashMap<Path, ReentrantLock> WRITERS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
     private final Path fifo;
@@ -50,11 +51,11 @@ final class FifoLink implements Link {
             this.lockFile = FileChannel.open(lockFile(fifo), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             this.jvmLock = WRITERS_IN_THIS_JVM.computeIfAbsent(fifo, p -> new ReentrantLock());
-            this.chunkBuffer = ByteBuffer.allocateDirect(1 << 16);
+            this.chunkBuffer = ByteBuffer.allocateDirect(SLICE);
             this.out = new LinkStreams.Out() {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    writeLocked(ByteBuffer.wrap(b, off, len));
+                    writeLocked(b, off, len);
                 }
             };
             this.in = null;
@@ -62,7 +63,13 @@ final class FifoLink implements Link {
             this.lockFile = null;
             this.jvmLock = null;
             this.chunkBuffer = null;
-            this.in = Channels.newInputStream(channel);
+            this.in = new LinkStreams.In() {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    // at most a slice: the JDK reads a heap array through a native buffer as large as the room offered, kept for the thread
+                    return len == 0 ? 0 : channel.read(ByteBuffer.wrap(b, off, Math.min(len, SLICE)));
+                }
+            };
             this.out = null;
         }
     }
@@ -121,12 +128,10 @@ final class FifoLink implements Link {
         });
     }
 
-    private void writeLocked(ByteBuffer bytes) throws IOException {
+    private void writeLocked(byte[] b, int off, int len) throws IOException {
         jvmLock.lock();
         try (FileLock ignored = lockFile.lock()) {
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
+            writeThrough(b, off, len);
         } finally {
             jvmLock.unlock();
         }
@@ -134,26 +139,34 @@ final class FifoLink implements Link {
 
     /**
      * One lock for the batch, one write per chunk (each whole: at most PIPE_BUF or whole frames),
-     * through a direct buffer (a chunk larger than it goes as it is).
+     * through a direct buffer.
      */
     @Override
     public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
         jvmLock.lock();
         try (FileLock ignored = lockFile.lock()) {
             for (int i = 0, from = 0; i < count; from = ends[i++]) {
-                int length = ends[i] - from;
-                ByteBuffer chunk;
-                if (length <= chunkBuffer.capacity()) {
-                    chunk = chunkBuffer.clear().put(bytes, from, length).flip();
-                } else {
-                    chunk = ByteBuffer.wrap(bytes, from, length);
-                }
-                while (chunk.hasRemaining()) {
-                    channel.write(chunk);
-                }
+                writeThrough(bytes, from, ends[i] - from);
             }
         } finally {
             jvmLock.unlock();
+        }
+    }
+
+    /**
+     * Under the locks: writes {@code b[from .. from + length)} through the direct buffer, in one
+     * write when it fits (every chunk of more than one frame does) and in slices of its size when
+     * it does not (one large frame, which the locks keep whole). Given a heap array, the JDK would
+     * copy it into a native buffer as large as the frame, and keep that for the thread.
+     */
+    private void writeThrough(byte[] b, int from, int length) throws IOException {
+        for (int end = from + length; from < end; ) {
+            int n = Math.min(SLICE, end - from);
+            ByteBuffer slice = chunkBuffer.clear().put(b, from, n).flip();
+            while (slice.hasRemaining()) {
+                channel.write(slice);
+            }
+            from += n;
         }
     }
 

@@ -65,6 +65,23 @@ class FifoTest {
         SharedWriters.writerProcessesDeliverEveryMessageWholeOnceInOrder(uri("shared", "timeout=60s"), 3, 10_000, 65536);
     }
 
+    /**
+     * Values of 8 MiB go through the FIFO in reads and writes of 64 KiB. Given a heap array, the
+     * JDK reads or writes through a native buffer as large as the array's part offered, and keeps
+     * it for the thread: 8 MiB on the writing and on the reading thread, for the life of the end.
+     * In a child JVM, to read its native memory ({@link LargeValueChild}).
+     */
+    @Test
+    void largeValuesLeaveNoNativeBufferOfTheirSizeBehind() throws Exception {
+        Path fifo = Fifos.create(dir.resolve("large").toString());
+        try (ChildJvm child = ChildJvm.start(LargeValueChild.class, List.of("-XX:NativeMemoryTracking=summary"), fifo.toString())) {
+            child.expect("received " + LargeValueChild.VALUES);
+            long otherKb = Long.parseLong(child.expect("other KB: ").substring("other KB: ".length()).trim());
+            assertTrue(otherKb < 4 * 1024, "native memory tagged Other: " + otherKb + " KB; the child printed " + child.printed());
+            assertEquals(0, child.exitCode());
+        }
+    }
+
     @Test
     void oneWriterClosingAndAnotherKilledEndsInPeerLostOnceBothAreGone() throws Exception {
         SharedWriters.oneWriterClosingAndAnotherKilledEndInPeerLost(uri("mixed", ""));
