@@ -33,7 +33,16 @@ final class SignalHub implements SignalHandler {
         lock.lock();
         try {
             if (sinks.isEmpty()) {
-                previous = sun.misc.Signal.handle(new sun.misc.Signal(signal.name()), this);
+                sun.misc.Signal sig = new sun.misc.Signal(signal.name());
+                SignalHandler before = sun.misc.Signal.handle(sig, this);
+                if (before == SignalHandler.SIG_IGN && sun.misc.Signal.handle(sig, this) != this) {
+                    // the JVM installs no handler for TERM, INT or HUP while the process ignores it
+                    // (started under nohup, say), and says so only by returning SIG_IGN each time
+                    sun.misc.Signal.handle(sig, before);
+                    throw new IllegalStateException("SIG" + signal + " is ignored by this process (started under nohup,"
+                            + " or set to be ignored), so the JVM runs no handler for it");
+                }
+                previous = before;
             }
             sinks.add(sink);
             if (takeOver) {

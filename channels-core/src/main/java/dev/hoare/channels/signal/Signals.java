@@ -34,7 +34,10 @@ import reactor.core.publisher.FluxSink;
  *       and {@code System.exit(0)}).</li>
  *   <li>Signals the JVM keeps for itself ({@link Signal#isReserved()}) are refused with
  *       {@link IllegalArgumentException}; under {@code -Xrs} the JVM delivers no signal to Java
- *       handlers, so every call fails with {@link IllegalStateException} instead of never firing.</li>
+ *       handlers, so every call fails with {@link IllegalStateException} instead of never firing.
+ *       Likewise the JVM runs no handler for TERM, INT or HUP while the process ignores it
+ *       (started under {@code nohup}, which ignores HUP): a subscription to such a signal ends at
+ *       once with an {@link IllegalStateException} error.</li>
  * </ul>
  */
 public final class Signals {
@@ -51,7 +54,8 @@ public final class Signals {
      * @param signals the signals to receive, at least one
      * @return a flux that installs the handlers on first subscription
      * @throws IllegalArgumentException for a reserved signal or none
-     * @throws IllegalStateException under {@code -Xrs}
+     * @throws IllegalStateException under {@code -Xrs}; a subscription errs with it for a
+     *     signal the process ignores, whose handler the JVM would never run
      */
     public static Flux<SignalEvent> flux(Signal... signals) {
         return flux(false, signals);

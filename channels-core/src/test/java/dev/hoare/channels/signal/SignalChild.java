@@ -49,6 +49,11 @@ public final class SignalChild {
                 say("READY");
                 never.await(60, TimeUnit.SECONDS);
             }
+            case "ignored" -> { // started under nohup: HUP is ignored
+                Signals.flux(Signal.HUP).subscribe(e -> say("GOT " + e.signal()), e -> say("REFUSED " + e.getMessage()));
+                say("READY");
+                System.exit(0);
+            }
             case "channel" -> {
                 var ch = Signals.channel(Signal.USR1);
                 say("READY");

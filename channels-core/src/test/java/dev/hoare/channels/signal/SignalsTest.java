@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,11 +64,39 @@ class SignalsTest {
 
     @Test
     void hupIsDeliveredAndThenEndsTheJvmAsBefore() throws Exception {
+        assumeFalse(ignoredHere(Signal.HUP), "HUP is ignored in this JVM (run under nohup?), and so in its children");
         Child child = new Child("default");
         child.signal(Signal.HUP);
         child.expect("GOT HUP");
         child.expect("HOOK RAN");
         assertEquals(128 + 1, child.exitCode());
+    }
+
+    /**
+     * Under nohup the JVM installs no handler for HUP and says nothing: a subscription to it errs
+     * at once instead of never firing.
+     */
+    @Test
+    void aSignalTheProcessIgnoresIsRefusedInsteadOfNeverFiring() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/nohup").canExecute(), "no nohup here");
+        ChildJvm child = ChildJvm.run(List.of("/usr/bin/nohup", ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), SignalChild.class.getName(), "ignored"));
+        children.add(child.process());
+        String refused = child.expect("REFUSED");
+        assertTrue(refused.contains("SIGHUP is ignored"), refused);
+        child.expect("READY");
+        assertEquals(0, child.exitCode());
+    }
+
+    /** @return whether this process ignores {@code s} (its children inherit that), from Linux's /proc */
+    private static boolean ignoredHere(Signal s) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                return (mask & (1L << (s.number() - 1))) != 0;
+            }
+        }
+        return false;
     }
 
     @Test
