@@ -14,6 +14,22 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
+    private static final String LINE = "other KB: ";
+
+    /** In a child JVM: prints its {@link #otherKb} as a line that {@link #expectOtherKb} reads. */
+    public static void print() throws Exception {
+        System.out.println(LINE + otherKb());
+    }
+
+    /**
+     * In the test: waits for the child's {@link #print} line.
+     *
+     * @return the figure it printed, in KB
+     */
+    public static long expectOtherKb(ChildJvm child) throws InterruptedException {
+        return Long.parseLong(child.expect(LINE).substring(LINE.length()).trim());
+    }
+
     /** @return the "Other" line of the native memory summary, in KB */
     public static long otherKb() throws Exception {
         String summary = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),

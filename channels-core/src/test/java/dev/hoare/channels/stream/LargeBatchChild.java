@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A child JVM for {@link SocketLinkTest}: queues {@code VALUES} values of 1 MiB behind a socket
  * nobody reads yet (a window of 64), then receives and checks them all, and prints the native
- * memory tagged "Other" ({@link NativeMemory}) as {@code other KB: N}. Needs
+ * memory tagged "Other" ({@link NativeMemory#print}). Needs
  * {@code -XX:NativeMemoryTracking=summary}. Argument: {@code one-way}
  * or {@code request/response}.
  */
@@ -55,7 +55,7 @@ public final class LargeBatchChild {
             }
         }
         System.out.println("received " + VALUES);
-        System.out.println("other KB: " + NativeMemory.otherKb());
+        NativeMemory.print();
         System.exit(0);
     }
 

@@ -12,6 +12,7 @@ import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.StreamChannels;
 import dev.hoare.channels.contract.ChildJvm;
+import dev.hoare.channels.contract.NativeMemory;
 import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.Links;
 import dev.hoare.channels.spi.StreamOptions;
@@ -85,7 +86,7 @@ class SocketLinkTest extends SocketTestSupport {
     void megabytesQueuedBehindAFullSocketGoInSlices(String connection) throws Exception {
         try (ChildJvm child = ChildJvm.start(LargeBatchChild.class, List.of("-XX:NativeMemoryTracking=summary"), connection)) {
             child.expect("received " + LargeBatchChild.VALUES);
-            long otherKb = Long.parseLong(child.expect("other KB: ").substring("other KB: ".length()).trim());
+            long otherKb = NativeMemory.expectOtherKb(child);
             assertTrue(otherKb < 4 * 1024, "native memory tagged Other: " + otherKb + " KB; the child printed " + child.printed());
             assertEquals(0, child.exitCode());
         }

@@ -11,6 +11,7 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
+import dev.hoare.channels.contract.NativeMemory;
 import dev.hoare.channels.contract.SharedWriters;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameWriter;
@@ -76,7 +77,7 @@ class FifoTest {
         Path fifo = Fifos.create(dir.resolve("large").toString());
         try (ChildJvm child = ChildJvm.start(LargeValueChild.class, List.of("-XX:NativeMemoryTracking=summary"), fifo.toString())) {
             child.expect("received " + LargeValueChild.VALUES);
-            long otherKb = Long.parseLong(child.expect("other KB: ").substring("other KB: ".length()).trim());
+            long otherKb = NativeMemory.expectOtherKb(child);
             assertTrue(otherKb < 4 * 1024, "native memory tagged Other: " + otherKb + " KB; the child printed " + child.printed());
             assertEquals(0, child.exitCode());
         }

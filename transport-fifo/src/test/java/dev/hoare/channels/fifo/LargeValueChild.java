@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM for {@link FifoTest}: sends {@code VALUES} values of 8 MiB through a FIFO to a
- * reading end in this process, checks each, and prints {@code other KB: N}, its native memory
- * tagged "Other" ({@link NativeMemory}; needs {@code -XX:NativeMemoryTracking=summary}).
+ * reading end in this process, checks each, and prints its native memory tagged "Other"
+ * ({@link NativeMemory#print}; needs {@code -XX:NativeMemoryTracking=summary}).
  * Argument: the FIFO's path.
  */
 public final class LargeValueChild {
@@ -49,7 +49,7 @@ public final class LargeValueChild {
                 }
             }
             System.out.println("received " + VALUES);
-            System.out.println("other KB: " + NativeMemory.otherKb()); // while both ends' threads live
+            NativeMemory.print(); // while both ends' threads live
         }
         System.exit(0);
     }
