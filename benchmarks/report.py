@@ -38,6 +38,7 @@ def main(paths):
     transport_table(score)
     shm_ring_table(score)
     shm_table(score)
+    shm_halves_table(score)
     ring_wait_table(score)
     aeron_table(score)
     return check_complete(score)
@@ -80,7 +81,7 @@ def load(path):
             second = p["size"]
         else:
             second = p.get("capacity", p.get("size"))
-        key = (name, second, p.get("threads", p.get("cases")), p.get("impl", p.get("wait")))
+        key = (name, second, p.get("threads", p.get("cases")), p.get("impl", p.get("wait", p.get("half"))))
         err = r["primaryMetric"]["scoreError"]
         try:
             err = float(err)
@@ -185,22 +186,34 @@ def transport_table(score):
                       f"| {math.floor(hs[0] / ps[0] * 1000) / 1000:.3f}x | — |")
 
 
-SHM_RINGS = ("hoare", "agrona")
+SHM_RINGS = ("hoare", "agrona", "agrona-m2o")
 
 
 def shm_ring_table(score):
-    """ShmRingBench: the shared-memory ring alone against Agrona's OneToOneRingBuffer, same run."""
+    """ShmRingBench: the shared-memory ring alone against Agrona's two rings, same run."""
     cells = {impl: score.get(("ShmRingBench.receive", None, None, impl)) for impl in SHM_RINGS}
     if not any(cells.values()):
         return
     print("\n#### shm ring — 64-byte records between two JVMs (msgs/µs, higher is better), same run\n")
-    print("| hoare ShmRing | agrona OneToOneRingBuffer | hoare / agrona | target |")
-    print("|---|---|---|---|")
-    h, a = cells["hoare"], cells["agrona"]
+    print("| hoare ShmRing | agrona OneToOneRingBuffer | hoare / agrona | target | agrona ManyToOneRingBuffer | hoare / many-to-one |")
+    print("|---|---|---|---|---|---|")
+    h, a, m = cells["hoare"], cells["agrona"], cells["agrona-m2o"]
     if h and a:
         speed = h[0] / a[0]
         verdict = f"≥ 0.50x {'met' if speed >= 0.5 else 'MISSED'}"
-        print(f"| {fmt3(h)} | {fmt3(a)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} |")
+        m2o = f"{fmt3(m)} | {math.floor(h[0] / m[0] * 1000) / 1000:.3f}x" if m else "— | —"
+        print(f"| {fmt3(h)} | {fmt3(a)} | {math.floor(speed * 1000) / 1000:.3f}x | {verdict} | {m2o} |")
+
+
+def shm_halves_table(score):
+    """ShmHalvesBench: each end of a shm: channel against the bare ring, same run."""
+    cells = {h: score.get(("ShmHalvesBench.take", None, None, h)) for h in ("sender", "receiver-1", "receiver-64")}
+    if not any(cells.values()):
+        return
+    print("\n#### shm: channel ends alone — 64-byte values, the other end the bare ring (msgs/µs), same run\n")
+    print("| sending end | receiving end, 1 frame a record | receiving end, 64 frames a record |")
+    print("|---|---|---|")
+    print("| " + " | ".join(fmt3(c) if c else "—" for c in cells.values()) + " |")
 
 
 def shm_table(score):
@@ -210,10 +223,11 @@ def shm_table(score):
     uds = score.get(("Stream.receive", "64", None, "hoare"))
     uds_rt = score.get(("PingPong.roundTrip", "64", None, "hoare"))
     agrona = score.get(("ShmRingBench.receive", None, None, "agrona"))
+    m2o = score.get(("ShmRingBench.receive", None, None, "agrona-m2o"))
     print("\n#### shm: channels — 64-byte values between two JVMs, same run\n")
     print("| reader waits | streaming (msgs/µs) | vs uds: streaming (target ≥ 10x) | vs Agrona's ring (target ≥ 0.5x, spin) "
-          "| round trip (µs) | vs uds: round trip |")
-    print("|---|---|---|---|---|---|")
+          "| vs Agrona's many-to-one ring | round trip (µs) | vs uds: round trip |")
+    print("|---|---|---|---|---|---|---|")
     for wait in ("spin", "yield", "block"):
         st = score.get(("ShmBench.Stream.receive", None, None, wait))
         rt = score.get(("ShmBench.PingPong.roundTrip", None, None, wait))
@@ -224,7 +238,7 @@ def shm_table(score):
             r = a[0] / b[0]
             return f"{math.floor(r * 100) / 100:.2f}x" + ("" if target is None else f" {'met' if r >= target else 'MISSED'}")
         print(f"| {wait} | {fmt3(st) if st else '—'} | {ratio(st, uds, 10)} | {ratio(st, agrona, 0.5 if wait == 'spin' else None)} "
-              f"| {fmt3(rt) if rt else '—'} | {ratio(uds_rt, rt)} faster |")
+              f"| {ratio(st, m2o)} | {fmt3(rt) if rt else '—'} | {ratio(uds_rt, rt)} faster |")
     block = score.get(("ShmBench.PingPong.roundTrip", None, None, "block"))
     futex = score.get(("RingPingPongBench.roundTrip", None, None, "futex"))
     if block and futex:

@@ -2,7 +2,7 @@
 # Builds the JMH jar and runs every benchmark in one JMH run, then prints the table and the ratios
 # the project's targets are stated in (docs/benchmarks.md).
 # (Aeron IPC is measured by a jar of its own: see benchmarks-aeron in docs/benchmarks.md.)
-#   benchmarks/run.sh                     # full run (90 configurations, ~14 minutes on 2 cores)
+#   benchmarks/run.sh                     # full run (94 configurations, ~15 minutes on 2 cores)
 #   QUICK=1 benchmarks/run.sh             # smoke run (~2 minutes): checks that everything runs, figures meaningless
 #   JMH_ARGS="..." benchmarks/run.sh      # any JMH options instead of the defaults
 #   JMH_EXTRA="Buffered -p threads=virtual" benchmarks/run.sh   # options added to the defaults

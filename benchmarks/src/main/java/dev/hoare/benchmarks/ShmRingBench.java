@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -29,7 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * benchmark thread takes one record per operation, reading in batches of up to 256 (messages per
  * microsecond). {@code hoare}: {@link ShmRing} (many-producers claim by compare-and-set).
  * {@code agrona}: Agrona's {@link OneToOneRingBuffer} on the same kind of file, the peer named by
- * issue 8. Both rings have 1 MiB of records. Agrona 2 reads {@code jdk.internal.misc.Unsafe}, so
+ * issue 8; {@code agrona-m2o}: Agrona's {@link ManyToOneRingBuffer}, which claims by an atomic
+ * add on the tail as {@link ShmRing} does (a ring many processes may write). Both rings have 1 MiB of records. Agrona 2 reads {@code jdk.internal.misc.Unsafe}, so
  * both JVMs get {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
  */
 @Fork(jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", ShmRingBench.AGRONA_EXPORTS})
@@ -41,7 +43,7 @@ public class ShmRingBench {
     private static final int CAPACITY = 1 << 20;
     private static final int SIZE = 64;
 
-    @Param({"hoare", "agrona"})
+    @Param({"hoare", "agrona", "agrona-m2o"})
     public String impl;
 
     private Path dir;
@@ -60,7 +62,7 @@ public class ShmRingBench {
         if (impl.equals("hoare")) {
             ring = ShmRing.create(file, CAPACITY);
         } else {
-            agrona = new OneToOneRingBuffer(new UnsafeBuffer(agronaFile(file, true)));
+            agrona = ring(impl, agronaFile(file, true));
         }
         ChildJvm.pinCurrentThread();
         producer = ChildJvm.start(ShmRingBench.class, List.of(AGRONA_EXPORTS), impl, file.toString());
@@ -76,6 +78,12 @@ public class ShmRingBench {
             }
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
         }
+    }
+
+    /** Agrona's one-producer ring ({@code agrona}) or its many-producers ring ({@code agrona-m2o}). */
+    private static RingBuffer ring(String impl, MappedByteBuffer file) {
+        UnsafeBuffer buffer = new UnsafeBuffer(file);
+        return impl.equals("agrona") ? new OneToOneRingBuffer(buffer) : new ManyToOneRingBuffer(buffer);
     }
 
     @Benchmark
@@ -113,7 +121,7 @@ public class ShmRingBench {
                 }
             }
         }
-        RingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(agronaFile(file, false)));
+        RingBuffer ring = ring(args[0], agronaFile(file, false));
         UnsafeBuffer src = new UnsafeBuffer(message);
         while (true) {
             while (!ring.write(1, src, 0, SIZE)) {
