@@ -30,9 +30,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * benchmark thread takes one record per operation, reading in batches of up to 256 (messages per
  * microsecond). {@code hoare}: {@link ShmRing} (many-producers claim by compare-and-set).
  * {@code agrona}: Agrona's {@link OneToOneRingBuffer} on the same kind of file, the peer named by
- * issue 8; {@code agrona-m2o}: Agrona's {@link ManyToOneRingBuffer}, which claims by an atomic
- * add on the tail as {@link ShmRing} does (a ring many processes may write). Both rings have 1 MiB of records. Agrona 2 reads {@code jdk.internal.misc.Unsafe}, so
- * both JVMs get {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ * issue 8; {@code agrona-m2o}: Agrona's {@link ManyToOneRingBuffer}, which claims by
+ * compare-and-set on the tail as {@link ShmRing} does (a ring many processes may write). Every
+ * ring has 1 MiB of records. Agrona 2 reads {@code jdk.internal.misc.Unsafe}, so both JVMs get
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
  */
 @Fork(jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", ShmRingBench.AGRONA_EXPORTS})
 @State(Scope.Benchmark)
@@ -107,7 +108,7 @@ public class ShmRingBench {
         RawBytes.deleteDirectory(dir);
     }
 
-    /** The producer process: {@code hoare|agrona FILE}; offers 64-byte records until killed. */
+    /** The producer process: {@code hoare|agrona|agrona-m2o FILE}; offers 64-byte records until killed. */
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);
         byte[] message = new byte[SIZE];
