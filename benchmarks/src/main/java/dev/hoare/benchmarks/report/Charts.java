@@ -101,18 +101,23 @@ public final class Charts {
                 + System.getProperty("os.arch") + ", " + jdk + ", " + date;
     }
 
+    /** Writes each chart that has results; a chart none of whose benchmarks ran is left out. */
     private List<Path> render(Path out) throws IOException {
         List<Path> written = new ArrayList<>();
-        written.add(save(channels(), out.resolve("channels.png")));
-        written.add(save(throughput(), out.resolve("transports-throughput.png")));
-        written.add(save(roundTrips(), out.resolve("round-trips.png")));
+        save(channels(), out.resolve("channels.png"), written);
+        save(throughput(), out.resolve("transports-throughput.png"), written);
+        save(roundTrips(), out.resolve("round-trips.png"), written);
         return written;
     }
 
-    private static Path save(CategoryChart chart, Path file) throws IOException {
+    private static void save(CategoryChart chart, Path file, List<Path> written) throws IOException {
+        if (chart.getSeriesMap().isEmpty()) {
+            System.out.println("no results for " + file.getFileName() + ": not drawn");
+            return;
+        }
+        written.add(file);
         String name = file.getFileName().toString();
         BitmapEncoder.saveBitmap(chart, file.resolveSibling(name.substring(0, name.length() - 4)).toString(), BitmapEncoder.BitmapFormat.PNG);
-        return file;
     }
 
     private CategoryChart chart(String title, String yAxis, boolean log) {
@@ -188,6 +193,7 @@ public final class Charts {
         bars.put("shm: channel (block)", score("ShmBench.Stream.receive", "wait", "block"));
         bars.put("ShmRing alone", score("ShmRingBench.receive", "impl", "hoare"));
         bars.put("Agrona OneToOneRingBuffer", score("ShmRingBench.receive", "impl", "agrona"));
+        bars.put("Agrona ManyToOneRingBuffer", score("ShmRingBench.receive", "impl", "agrona-m2o"));
         return bars(chart("Streaming 64-byte messages between two JVMs", "messages per µs (log scale, higher is better)", true),
                 bars, "msgs/µs");
     }
