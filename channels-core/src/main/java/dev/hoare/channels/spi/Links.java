@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
@@ -61,23 +60,8 @@ public final class Links {
                 throw new UncheckedIOException(description + ": could not put the socket in blocking mode", e);
             }
         }
-        InputStream in = new LinkStreams.In() {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
-                return socket.read(ByteBuffer.wrap(b, off, Math.min(len, SocketLink.SLICE)));
-            }
-        };
-        OutputStream out = new LinkStreams.Out() {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                for (int end = off + len; off < end; ) {
-                    off += socket.write(ByteBuffer.wrap(b, off, Math.min(SocketLink.SLICE, end - off)));
-                }
-            }
-        };
+        InputStream in = LinkStreams.in(socket);
+        OutputStream out = LinkStreams.out(socket);
         return new Link() {
             @Override
             public InputStream in() {

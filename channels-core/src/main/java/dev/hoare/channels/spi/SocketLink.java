@@ -159,15 +159,8 @@ final class SocketLink implements Link {
         writeFully(bytes, 0, count == 0 ? 0 : ends[count - 1]);
     }
 
-    /**
-     * The most bytes handed to one socket read or write. Before each write the JDK copies all that
-     * remains of a heap buffer into a temporary direct buffer (and before each read allocates one
-     * as large as the room offered), which it then keeps for the thread. A batch of megabytes (a
-     * stream with a large capacity, or one large value) handed over at once would be copied again
-     * after every partial write, and leave a direct buffer of its size behind. The blocking link
-     * ({@link Links#socket}) slices the same way.
-     */
-    static final int SLICE = 1 << 16;
+    /** {@link LinkStreams#SLICE}: the most bytes handed to one socket read or write. */
+    private static final int SLICE = LinkStreams.SLICE;
 
     /** The sending thread may write a frame itself: a non-blocking write. */
     @Override

@@ -31,8 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FifoLink implements Link {
     /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. */
     static final int PIPE_BUF = 4096;
-    /** The most bytes one read or write of the FIFO moves; a chunk of frames is at most this. */
-    private static final int SLICE = 1 << 16;
+    /** The most bytes one read or write of the FIFO moves ({@link LinkStreams#SLICE}); a chunk of frames is at most this. */
+    private static final int SLICE = LinkStreams.SLICE;
     private static final ConcurrentHashMap<Path, ReentrantLock> WRITERS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
     private final Path fifo;
@@ -63,13 +63,7 @@ final class FifoLink implements Link {
             this.lockFile = null;
             this.jvmLock = null;
             this.chunkBuffer = null;
-            this.in = new LinkStreams.In() {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    // at most a slice: the JDK reads a heap array through a native buffer as large as the room offered, kept for the thread
-                    return len == 0 ? 0 : channel.read(ByteBuffer.wrap(b, off, Math.min(len, SLICE)));
-                }
-            };
+            this.in = LinkStreams.in(channel);
             this.out = null;
         }
     }
