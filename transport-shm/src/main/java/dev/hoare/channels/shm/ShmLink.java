@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -50,6 +53,11 @@ final class ShmLink implements Link {
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
     private boolean helloKept;
+    /** Writers: until the HELLO is in the ring, the opening's deadline ({@link System#nanoTime}) and timeout. */
+    private long helloDeadline;
+    private Duration timeout;
+    /** Readers: the identity of the ring's file if this link created it (removed if the opening fails), else {@code null}. */
+    private Object created;
     /** Writers: when to look at the reader's process next. */
     private volatile long nextReaderCheck = System.nanoTime();
     /**
@@ -80,6 +88,7 @@ final class ShmLink implements Link {
                     offer(DATA, b, off + done, n);
                     done += n;
                 }
+                timeout = null; // the HELLO is in: from now on a full ring is flow control
             }
 
             @Override
@@ -96,19 +105,60 @@ final class ShmLink implements Link {
      * @throws IOException if another live process reads it, or the file is not a ring
      */
     static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait) throws IOException {
+        Shms.checkOwner(path);
         ShmRing ring;
+        Object created = null;
         try {
             ring = ShmRing.create(path, capacity);
+            created = fileKey(path);
         } catch (FileAlreadyExistsException exists) {
             ring = ShmRing.open(path);
         }
-        int owner = ring.consumerPid();
-        if (owner != 0 && owner != ShmRing.PID && ShmRing.alive(owner)) {
+        try {
+            Shms.checkOwner(path); // again: what was opened is what was checked
+            int owner = ring.consumerPid();
+            if (owner != 0 && owner != ShmRing.PID && ShmRing.alive(owner)) {
+                throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+            }
+        } catch (IOException | RuntimeException e) {
             ring.close();
-            throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+            removeCreated(path, created);
+            throw e;
         }
         ring.registerConsumer();
-        return new ShmLink(ring, wait, false);
+        ShmLink link = new ShmLink(ring, wait, false);
+        link.created = created;
+        return link;
+    }
+
+    /** @return the file's identity (device and inode), or {@code null} if unknown */
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Removes the file at {@code path} if it is still the one whose {@link #fileKey} is {@code created} (never one made by another). */
+    private static void removeCreated(Path path, Object created) {
+        if (created != null && created.equals(fileKey(path))) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // best effort: a stale ring is what was left before
+            }
+        }
+    }
+
+    /**
+     * After the open of the reading end failed past this link (no writer's HELLO within the
+     * timeout, a handshake refused): removes the ring if this link created it, so a failed open
+     * leaves nothing behind. The link must be closed.
+     */
+    void removeIfCreated() {
+        removeCreated(ring.path(), created);
+        created = null;
     }
 
     /**
@@ -120,10 +170,20 @@ final class ShmLink implements Link {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
+                Shms.checkOwner(path);
                 ShmRing ring = ShmRing.open(path);
+                try {
+                    Shms.checkOwner(path); // again: what was opened is what was checked
+                } catch (IOException e) {
+                    ring.close();
+                    throw e;
+                }
                 int reader = ring.consumerPid();
                 if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
-                    return new ShmLink(ring, wait, true);
+                    ShmLink link = new ShmLink(ring, wait, true);
+                    link.helloDeadline = deadline;
+                    link.timeout = timeout;
+                    return link;
                 }
                 ring.close();
             } catch (NoSuchFileException | ShmRing.NotInitialisedException notYet) {
@@ -189,6 +249,10 @@ final class ShmLink implements Link {
                 }
             } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
                 throw new IOException(e.getMessage(), e);
+            }
+            if (timeout != null && (tries & 63) == 63 && System.nanoTime() - helloDeadline >= 0) {
+                throw new IOException(description + ": the ring stayed full for " + timeout + ", the opening's timeout: no room"
+                        + " for this sender's HELLO (its reader is alive but does not receive, or the ring's header is damaged)");
             }
             if (tries < 100) {
                 Thread.onSpinWait();

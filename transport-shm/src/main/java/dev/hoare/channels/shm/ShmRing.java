@@ -214,14 +214,18 @@ public final class ShmRing implements AutoCloseable {
     public static ShmRing open(Path path) throws IOException {
         FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            long size = file.size();
-            if (size < HEADER_LENGTH) {
-                throw new NotInitialisedException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
-                        + "-byte header (truncated, or not initialised)");
-            }
+            // The META fields first, the size after them: the creator writes the magic only once
+            // the file has its full size, so a magic seen here means the size read next is final
+            // (read the other way round, an opener racing the creator saw a half-written size and
+            // then a whole header, and refused a good ring).
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
             while (header.hasRemaining() && file.read(header, header.position()) > 0) {
                 // read the meta fields
+            }
+            long size = file.size();
+            if (header.hasRemaining() || size < HEADER_LENGTH) {
+                throw new NotInitialisedException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
+                        + "-byte header (truncated, or not initialised)");
             }
             int magic = header.getInt(MAGIC_OFFSET);
             if (magic == 0) {

@@ -64,7 +64,14 @@ public final class ShmTransport implements ChannelTransport {
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
         int capacityBytes = e.intOption("capacityBytes", DEFAULT_CAPACITY_BYTES);
-        return StreamChannels.receiver(ShmLink.reader(ring, capacityBytes, waitStrategy(e)), codec, options);
+        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e));
+        try {
+            return StreamChannels.receiver(link, codec, options);
+        } catch (IOException | RuntimeException failed) {
+            link.close(); // (closed already by a failed handshake; idempotent)
+            link.removeIfCreated(); // a failed open leaves nothing behind
+            throw failed;
+        }
     }
 
     private static StreamOptions options(Endpoint e) {
