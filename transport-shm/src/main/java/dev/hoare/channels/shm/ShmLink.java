@@ -58,15 +58,12 @@ final class ShmLink implements Link {
     private Duration timeout;
     /** Readers: the identity of the ring's file if this link created it (removed if the opening fails), else {@code null}. */
     private Object created;
-    /** Writers: when to look at the reader's process next. */
-    private volatile long nextReaderCheck = System.nanoTime();
     /**
-     * Writers: looks at the reader left before the next clock read. A clock read costs as much as
-     * a record, so a busy writer reads it once in {@link #LOOKS_PER_CLOCK} writes (a quiet one
-     * still within a bounded time: a write every 5 ms looks at the reader every 160 ms).
+     * Writers: when to look at the reader's process next. Every write reads the clock (a vDSO
+     * call, some 20 ns) and looks at the reader when 10 ms have passed: time-based, so a quiet
+     * writer learns of a dead reader at its first write after the death, whatever its pace.
      */
-    private int looksBeforeClock;
-    private static final int LOOKS_PER_CLOCK = 32;
+    private volatile long nextReaderCheck = System.nanoTime();
 
     private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, boolean writer) {
         this.ring = ring;
@@ -210,7 +207,7 @@ final class ShmLink implements Link {
         if (gone == null) {
             if (ring.isClosed()) {
                 gone = "the reader released the ring";
-            } else if (--looksBeforeClock <= 0 && timeToCheckReader()) {
+            } else if (timeToCheckReader()) {
                 ring.writerHeartbeat();
                 int reader = ring.consumerPid();
                 if (reader == 0 || !ShmRing.alive(reader)) {
@@ -221,9 +218,8 @@ final class ShmLink implements Link {
         return gone;
     }
 
-    /** Reads the clock (one look in {@link #LOOKS_PER_CLOCK}): whether the reader's process is due a look. */
+    /** Reads the clock: whether the reader's process is due a look (10 ms since the last). */
     private boolean timeToCheckReader() {
-        looksBeforeClock = LOOKS_PER_CLOCK;
         long now = System.nanoTime();
         if (now - nextReaderCheck < 0) {
             return false;
