@@ -1,5 +1,6 @@
 package dev.hoare.channels.shm;
 
+import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.LinkStreams;
 import dev.hoare.channels.wire.FrameKind;
@@ -56,6 +57,8 @@ final class ShmLink implements Link {
     /** Writers: until the HELLO is in the ring, the opening's deadline ({@link System#nanoTime}) and timeout. */
     private long helloDeadline;
     private Duration timeout;
+    /** Writers: the largest frame the reader said it reads, 0 if it did not say. */
+    private int readerMaxFrame;
     /** Readers: the identity of the ring's file if this link created it (removed if the opening fails), else {@code null}. */
     private Object created;
     /**
@@ -102,6 +105,18 @@ final class ShmLink implements Link {
      * @throws IOException if another live process reads it, or the file is not a ring
      */
     static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait) throws IOException {
+        return reader(path, capacity, wait, null, 0);
+    }
+
+    /**
+     * {@link #reader(Path, int, ShmRing.WaitStrategy)} that also says in the ring's header what it
+     * accepts, so that a writer with another codec is refused at its opening and a writer sends
+     * no frame larger than {@code maxFrame}.
+     *
+     * @param codecId the codec's id, or {@code null} to say nothing
+     * @param maxFrame the largest frame the end reads (with a codec id)
+     */
+    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait, String codecId, int maxFrame) throws IOException {
         Shms.checkOwner(path);
         ShmRing ring;
         Object created = null;
@@ -114,13 +129,16 @@ final class ShmLink implements Link {
         try {
             Shms.checkOwner(path); // again: what was opened is what was checked
             int owner = ring.consumerPid();
-            if (owner != 0 && owner != ShmRing.PID && ShmRing.alive(owner)) {
+            if (owner != 0 && owner != ShmRing.PID && ring.consumerAlive()) { // pid and start time: not a reused pid
                 throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
             }
         } catch (IOException | RuntimeException e) {
             ring.close();
             removeCreated(path, created);
             throw e;
+        }
+        if (codecId != null) {
+            ring.describeConsumer(codecId, maxFrame);
         }
         ring.registerConsumer();
         ShmLink link = new ShmLink(ring, wait, false);
@@ -164,6 +182,19 @@ final class ShmLink implements Link {
      * @throws IOException if none comes within the timeout, or the file is not a ring
      */
     static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout) throws IOException {
+        return writer(path, wait, timeout, null);
+    }
+
+    /**
+     * {@link #writer(Path, ShmRing.WaitStrategy, Duration)} that refuses a reader whose codec is
+     * not {@code codecId} (as its handshake would, but before any value is lost and without
+     * failing the reader for everyone), and learns the largest frame it reads
+     * ({@link #readerMaxFrame}).
+     *
+     * @param codecId this sender's codec id, or {@code null} not to check
+     * @throws ChannelProtocolException if the reader said it decodes with another codec
+     */
+    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout, String codecId) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -175,11 +206,17 @@ final class ShmLink implements Link {
                     ring.close();
                     throw e;
                 }
-                int reader = ring.consumerPid();
-                if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
+                ShmRing.Consumer reader = ring.consumer();
+                if (reader != null && ring.consumerAlive() && !ring.isClosed()) {
+                    if (codecId != null && reader.codec() != null && !reader.codec().equals(codecId)) {
+                        ring.close();
+                        throw new ChannelProtocolException("shm:" + path + ": codec mismatch: its reader (pid " + reader.pid()
+                                + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
+                    }
                     ShmLink link = new ShmLink(ring, wait, true);
                     link.helloDeadline = deadline;
                     link.timeout = timeout;
+                    link.readerMaxFrame = reader.maxFrame();
                     return link;
                 }
                 ring.close();
@@ -196,6 +233,11 @@ final class ShmLink implements Link {
         }
     }
 
+    /** @return for a writer, the largest frame its reader said it reads; 0 if it did not say */
+    int readerMaxFrame() {
+        return readerMaxFrame;
+    }
+
     /**
      * Whether the reader is gone: its end released the ring (seen at once), or its process is
      * no more (looked at every 10 ms at most, whether or not the ring has room, so a writer
@@ -210,7 +252,7 @@ final class ShmLink implements Link {
             } else if (timeToCheckReader()) {
                 ring.writerHeartbeat();
                 int reader = ring.consumerPid();
-                if (reader == 0 || !ShmRing.alive(reader)) {
+                if (reader == 0 || !ring.consumerAlive()) { // pid and start time: a reused pid is not the reader
                     gone = "the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")");
                 }
             }
@@ -502,7 +544,7 @@ final class ShmLink implements Link {
             if (now - nextCheck >= 0) {
                 ring.heartbeat();
                 ring.repair(ZERO_GAP);
-                attached.removeIf(writer -> !ShmRing.alive(writer >>> 7));
+                attached.removeIf(writer -> !ring.userAlive(writer >>> 7)); // a reused pid is not the writer
                 lastWriter = -1;
                 nextCheck = now + CHECK_NANOS;
             }

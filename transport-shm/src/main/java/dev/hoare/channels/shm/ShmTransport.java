@@ -55,7 +55,13 @@ public final class ShmTransport implements ChannelTransport {
         Endpoint e = endpoint.onlyOptions(OPTIONS);
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
-        return StreamChannels.sender(ShmLink.writer(ring, waitStrategy(e), options.timeout()), codec, options);
+        ShmLink link = ShmLink.writer(ring, waitStrategy(e), options.timeout(), codec.id());
+        int readerMaxFrame = link.readerMaxFrame();
+        if (readerMaxFrame >= 16 && readerMaxFrame < options.maxFrame()) {
+            // the reader reads no larger frame: a larger value fails at its send, naming the limit, and is not lost
+            options = new StreamOptions(options.capacity(), readerMaxFrame, options.timeout(), options.platformThreads());
+        }
+        return StreamChannels.sender(link, codec, options);
     }
 
     @Override
@@ -64,7 +70,7 @@ public final class ShmTransport implements ChannelTransport {
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
         int capacityBytes = e.intOption("capacityBytes", DEFAULT_CAPACITY_BYTES);
-        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e));
+        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e), codec.id(), options.maxFrame());
         try {
             return StreamChannels.receiver(link, codec, options);
         } catch (IOException | RuntimeException failed) {

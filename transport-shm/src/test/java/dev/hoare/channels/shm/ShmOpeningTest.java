@@ -1,10 +1,13 @@
 package dev.hoare.channels.shm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
@@ -143,5 +146,42 @@ class ShmOpeningTest {
                 () -> Channels.openReceive(URI.create("shm:" + inTheirs + "?timeout=200ms"), Codec.utf8()));
         assertTrue(inDir.getMessage().contains("belongs to uid " + stranger), inDir.getMessage());
         assertFalse(Files.exists(inTheirs), "nothing is created in another user's directory");
+    }
+
+    private static CompletableFuture<ReceiveChannel<String>> openReceiveLater(URI uri) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.openReceive(uri, Codec.utf8());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    @Test
+    void aSenderWithAnotherCodecIsRefusedAtItsOpeningNamingBothAndTheReaderWaitsForAGoodOne() throws Exception {
+        URI uri = URI.create("shm:" + dir.resolve("codecs") + "?timeout=20s");
+        CompletableFuture<ReceiveChannel<String>> opening = openReceiveLater(uri);
+        IOException refused = assertThrows(IOException.class, () -> Channels.openSend(uri, Codec.bytes()).close());
+        assertInstanceOf(ChannelProtocolException.class, refused);
+        assertTrue(refused.getMessage().contains("codec mismatch") && refused.getMessage().contains("'utf8'")
+                && refused.getMessage().contains("'bytes'"), refused.getMessage());
+        try (SendChannel<String> good = Channels.openSend(uri, Codec.utf8()); ReceiveChannel<String> in = opening.get(20, TimeUnit.SECONDS)) {
+            good.send("whole");
+            assertEquals("whole", in.receive());
+        }
+    }
+
+    @Test
+    void aSenderSendsNoFrameLargerThanItsReaderReadsAndSaysSoAtTheSend() throws Exception {
+        URI small = URI.create("shm:" + dir.resolve("small") + "?timeout=20s&maxFrame=64");
+        CompletableFuture<ReceiveChannel<String>> opening = openReceiveLater(small);
+        try (SendChannel<String> out = Channels.openSend(URI.create("shm:" + dir.resolve("small") + "?timeout=20s"), Codec.utf8());
+                ReceiveChannel<String> in = opening.get(20, TimeUnit.SECONDS)) {
+            IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class, () -> out.send("x".repeat(200)));
+            assertTrue(tooLarge.getMessage().contains("64"), tooLarge.getMessage());
+            out.send("fits");
+            assertEquals("fits", in.receive(), "the refused value broke nothing");
+        }
     }
 }
