@@ -380,7 +380,7 @@ final class ShmLink implements Link {
         if (closed) {
             return;
         }
-        if (out != null) {
+        if (out != null && timeout == null) { // (a writer whose HELLO never went in has nothing to detach)
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};

@@ -28,6 +28,13 @@ import java.util.Set;
  * outbox. The reading end closes when the last writer has gone — with {@code PeerLostException}
  * if one went away without closing. A writer whose reader's process is gone fails with
  * {@code PeerLostException}.
+ *
+ * <p>Opening: the receiving end writes its codec id and {@code maxFrame} in the ring's header; a
+ * sending end whose codec differs is refused with {@code ChannelProtocolException} naming both,
+ * and one sends no frame larger than the reader's {@code maxFrame}. Every step of an opening
+ * honours {@code timeout}; a receiving end whose opening fails removes the ring it created. A
+ * ring, or the directory of a ring at an absolute path, that belongs to another user is refused
+ * ({@link Shms#checkOwner}).
  */
 public final class ShmTransport implements ChannelTransport {
     /** The default ring: 1 MiB of records. */

@@ -16,7 +16,8 @@ import jnr.posix.POSIXFactory;
  * {@code hoare-shm-<uid>} in the system temporary directory where there is no {@code /dev/shm};
  * the directory is created 0700 and must be this user's with no group or other access. Names
  * are 1-100 characters of {@code [A-Za-z0-9._-]} starting with a letter or digit. An absolute
- * path puts a ring anywhere, such as on a disk (see the durable mode in docs/shm.md).
+ * path puts a ring anywhere this user trusts, such as on a disk (see the durable mode in
+ * docs/shm.md): {@link #checkOwner} says which.
  */
 public final class Shms {
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
