@@ -37,7 +37,7 @@ class ShmOpeningTest {
     void aWriterOpeningWhileTheReaderCreatesTheRingEitherWaitsOrOpensItWhole() throws Exception {
         Path file = dir.resolve("race");
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // the code before the fix failed within 0.2 s
+        long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // the code before the fix failed within a second
         for (int i = 0; i < 1_000 && failure.get() == null && System.nanoTime() < stop; i++) {
             CountDownLatch go = new CountDownLatch(1);
             Thread opener = Thread.ofPlatform().start(() -> {
