@@ -363,4 +363,30 @@ class UdsTest {
                 () -> Channels.openReceive(URI.create("uds:/x.sock?colour=red"), Codec.utf8()));
         assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
     }
+
+    /**
+     * An endpoint's address is a URI path (as {@link URI#getPath}) for every transport: {@code %XX}
+     * is decoded, {@code +} stays a plus (it was form-decoded into a space).
+     */
+    @Test
+    void aPlusInAUriPathStaysAPlusForEveryScheme() {
+        assertEquals("/tmp/a+b.sock", dev.hoare.channels.spi.Endpoint.parse(URI.create("uds:/tmp/a+b.sock?timeout=1s")).address());
+        assertEquals("/tmp/a b+c.sock", dev.hoare.channels.spi.Endpoint.parse(URI.create("uds:/tmp/a%20b%2Bc.sock")).address());
+        assertEquals("orders+eu", dev.hoare.channels.spi.Endpoint.parse(URI.create("inproc:orders+eu")).address());
+        assertEquals("/dev/shm/x+y", dev.hoare.channels.spi.Endpoint.parse(URI.create("shm:/dev/shm/x+y")).address());
+        assertEquals("q+1", dev.hoare.channels.spi.Endpoint.parse(URI.create("fifo:q+1?capacity=2")).address());
+        assertEquals("\u00e9t\u00e9", dev.hoare.channels.spi.Endpoint.parse(URI.create("fifo:%C3%A9t%C3%A9")).address());
+    }
+
+    @Test
+    void aServerAtAPathWithAPlusBindsThatPathAndIsReachedThroughIt() throws Exception {
+        Path path = dir.resolve("a+b.sock");
+        URI uri = URI.create("uds:" + path + "?listen=true");
+        ReceiveChannel<String> in = track(Channels.openReceive(uri, Codec.utf8()));
+        assertTrue(Files.exists(path), "no socket at " + path + "; the directory has "
+                + Files.list(dir).map(p -> "'" + p.getFileName() + "'").toList());
+        SendChannel<String> out = track(Channels.openSend(uri, Codec.utf8()));
+        out.send("plus");
+        assertEquals("plus", in.receive(WAIT).orElseThrow());
+    }
 }
