@@ -21,6 +21,8 @@ import java.util.Set;
  * {@link UnixChannels#acceptOne}. Options: {@code capacity} (values a sender may be ahead of the
  * receiving application, default 64), {@code maxFrame}, {@code timeout} (connecting, accepting
  * and handshake, default 10 s), {@code listen} ({@code false}, {@code true} or {@code one}).
+ * The path must be absolute and at most 107 bytes (what a socket address holds); a longer one is
+ * refused at once with {@code IllegalArgumentException}.
  */
 public final class UdsTransport implements ChannelTransport {
     private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen");

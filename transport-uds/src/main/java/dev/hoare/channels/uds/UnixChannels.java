@@ -38,6 +38,7 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the running server; close it to stop
      * @throws IOException if the path is taken by a live server or by something that is not a socket
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> UnixServer<T> listen(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
         return UnixServer.start(Objects.requireNonNull(path, "path"), Objects.requireNonNull(codec, "codec"),
@@ -59,6 +60,7 @@ public final class UnixChannels {
      * @param <A> response type
      * @return the running server; close it (or its channel) to stop accepting
      * @throws IOException as {@link #listen}
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <Q, A> UnixServer<StreamChannels.Duplex<A, Q>> serve(Path path, Codec<Q> requestCodec,
             Codec<A> responseCodec, UnixServer.Options options) throws IOException {
@@ -78,6 +80,7 @@ public final class UnixChannels {
      * @param <A> response type
      * @return the two channels; close it to close both
      * @throws IOException if no server accepts within the timeout, or a handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <Q, A> StreamChannels.Duplex<Q, A> connect(Path path, Codec<Q> requestCodec, Codec<A> responseCodec,
             StreamOptions options) throws IOException {
@@ -96,6 +99,7 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the receive end
      * @throws IOException if no allowed sender connects within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> ReceiveChannel<T> acceptOne(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
         SocketChannel socket = UnixServer.acceptOne(path, options);
@@ -111,6 +115,7 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the send end
      * @throws IOException if no server accepts within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> SendChannel<T> connectSend(Path path, Codec<T> codec, StreamOptions options) throws IOException {
         SocketChannel socket = connect(path, options);
@@ -126,14 +131,52 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the receive end
      * @throws IOException if no peer accepts within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> ReceiveChannel<T> connectReceive(Path path, Codec<T> codec, StreamOptions options) throws IOException {
         SocketChannel socket = connect(path, options);
         return StreamChannels.receiver(Links.socket(socket, "uds:" + path), codec, options);
     }
 
+    /**
+     * The most bytes of path a Unix socket address holds: {@code sun_path} is 108 bytes on Linux,
+     * the last one the terminating NUL.
+     */
+    static final int MAX_PATH_BYTES = 107;
+
+    /**
+     * Refuses a socket path longer than a socket address holds (the JDK would fail only at bind or
+     * connect: a server that binds in its private directory and renames the socket into place
+     * would run where no client can reach it, and a client would retry until its timeout).
+     *
+     * @param path an absolute socket path
+     * @param what what the path is, for the message
+     * @return the path
+     * @throws IllegalArgumentException naming the limit, if it is longer
+     */
+    static Path requireAddressFits(Path path, String what) {
+        int bytes = path.toString().getBytes(PATH_ENCODING).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException(what + " " + path + " is " + bytes + " bytes long; a Unix socket address holds at most "
+                    + MAX_PATH_BYTES + " (108 with the terminating NUL): use a shorter path");
+        }
+        return path;
+    }
+
+    /** How the JDK turns a socket path into bytes (the platform's file name encoding). */
+    private static final java.nio.charset.Charset PATH_ENCODING = pathEncoding();
+
+    private static java.nio.charset.Charset pathEncoding() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException unknown) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
     /** Connects, retrying while nobody listens yet, up to the timeout; checks the server's user. */
     static SocketChannel connect(Path path, StreamOptions options) throws IOException {
+        requireAddressFits(path.toAbsolutePath(), "socket path");
         long deadline = System.nanoTime() + options.timeout().toNanos();
         IOException last;
         do {

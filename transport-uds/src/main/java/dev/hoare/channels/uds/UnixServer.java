@@ -145,6 +145,7 @@ public final class UnixServer<T> implements AutoCloseable {
 
     private static <T> UnixServer<T> start(Path path, ReceiveChannel<T> inner, ClientHandler handler, Options options)
             throws IOException {
+        UnixChannels.requireAddressFits(path, "socket path");
         refuseLiveOrForeign(path);
         ServerSocketChannel server = bindPrivately(path);
         UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options);
@@ -154,7 +155,7 @@ public final class UnixServer<T> implements AutoCloseable {
 
     /** Binds at the path, accepts one allowed client within the timeout, then stops listening. */
     static SocketChannel acceptOne(Path requested, Options options) throws IOException {
-        Path path = requested.toAbsolutePath().normalize();
+        Path path = UnixChannels.requireAddressFits(requested.toAbsolutePath().normalize(), "socket path");
         refuseLiveOrForeign(path);
         try (ServerSocketChannel server = bindPrivately(path);
              java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
@@ -229,6 +230,7 @@ public final class UnixServer<T> implements AutoCloseable {
         Path temporary = privateDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            UnixChannels.requireAddressFits(temporary, "the private path to bind (in the socket's directory)");
             server.bind(UnixDomainSocketAddress.of(temporary));
             Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

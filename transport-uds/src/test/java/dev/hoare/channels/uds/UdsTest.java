@@ -389,4 +389,28 @@ class UdsTest {
         out.send("plus");
         assertEquals("plus", in.receive(WAIT).orElseThrow());
     }
+
+    /**
+     * A socket address holds at most 107 bytes of path (108 with the NUL): a longer path is
+     * refused at once by a server (which could bind in its short private directory and rename
+     * the socket into place, leaving a server nobody can reach) and by a client (which retried
+     * until its timeout).
+     */
+    @Test
+    void aPathLongerThanASocketAddressHoldsIsRefusedAtOnceOnBothSides() throws Exception {
+        Path path = dir.resolve("x".repeat(120 - dir.toString().length()) + ".sock");
+        IllegalArgumentException server = assertThrows(IllegalArgumentException.class,
+                () -> server(path));
+        assertTrue(server.getMessage().contains("108"), server.getMessage());
+        assertFalse(Files.exists(path));
+        IllegalArgumentException listening = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openReceive(URI.create("uds:" + path + "?listen=one"), Codec.utf8()));
+        assertTrue(listening.getMessage().contains("108"), listening.getMessage());
+        long start = System.nanoTime();
+        IllegalArgumentException client = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openSend(URI.create("uds:" + path + "?timeout=20s"), Codec.utf8()));
+        assertTrue(client.getMessage().contains("108"), client.getMessage());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "the client waited for its timeout");
+        assertThrows(IllegalArgumentException.class, () -> UnixChannels.connectReceive(path, Codec.utf8(), StreamOptions.defaults()));
+    }
 }
