@@ -42,6 +42,8 @@ public final class UnixServer<T> implements AutoCloseable {
     /** What is done with each allowed client's socket. */
     private final ClientHandler handler;
     private final Options options;
+    /** {@link Options#allowedUsers}, resolved once to principals (compared by uid). */
+    private final Set<java.nio.file.attribute.UserPrincipal> allowed;
     private final ReceiveChannel<T> channel;
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
@@ -50,7 +52,10 @@ public final class UnixServer<T> implements AutoCloseable {
      * How a server runs.
      *
      * @param stream capacity per client, frame size, handshake timeout
-     * @param allowedUsers the user names whose processes may connect (checked with {@code SO_PEERCRED})
+     * @param allowedUsers the users whose processes may connect: user names, or numeric uids (a number
+     *     that is no user's name is a uid, as {@code chown} takes it; a uid need not have a passwd entry).
+     *     Checked with {@code SO_PEERCRED} and compared by uid, never by name. It replaces the default
+     *     (this process's own user): include that user to keep it
      */
     public record Options(StreamOptions stream, Set<String> allowedUsers) {
         /** Copies the allowed users (an immutable set). */
@@ -59,9 +64,12 @@ public final class UnixServer<T> implements AutoCloseable {
             allowedUsers = Set.copyOf(allowedUsers);
         }
 
-        /** @return the defaults: {@link StreamOptions#defaults()}, only this process's user */
+        /**
+         * @return the defaults: {@link StreamOptions#defaults()}, only this process's user (its
+         *     effective uid; its name, or the uid if it has no passwd entry)
+         */
         public static Options defaults() {
-            return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUser()));
+            return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUserName()));
         }
 
         /**
@@ -73,7 +81,8 @@ public final class UnixServer<T> implements AutoCloseable {
         }
 
         /**
-         * @param users the allowed user names
+         * @param users the allowed users: names or numeric uids (see {@link #allowedUsers}); they
+         *     replace the default, this process's own user
          * @return a copy with them
          */
         public Options withAllowedUsers(Set<String> users) {
@@ -93,6 +102,7 @@ public final class UnixServer<T> implements AutoCloseable {
         this.inner = inner;
         this.handler = handler;
         this.options = options;
+        this.allowed = PeerCheck.resolve(options.allowedUsers());
         this.channel = new ForwardingReceiveChannel<>(inner) {
             @Override
             public void close() {
@@ -162,6 +172,7 @@ public final class UnixServer<T> implements AutoCloseable {
             server.configureBlocking(false);
             server.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
             long deadline = System.nanoTime() + options.stream().timeout().toNanos();
+            Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers());
             while (true) {
                 long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
@@ -174,7 +185,7 @@ public final class UnixServer<T> implements AutoCloseable {
                 }
                 client.configureBlocking(true);
                 try {
-                    PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                    PeerCheck.require(client, allowed, options.allowedUsers(), "a client of uds:" + path);
                     return client;
                 } catch (PeerCheck.RefusedPeerException e) {
                     LOG.log(System.Logger.Level.WARNING, "refused: {0}", e.getMessage());
@@ -195,15 +206,15 @@ public final class UnixServer<T> implements AutoCloseable {
         if ((mode & S_IFMT) != S_IFSOCK) {
             throw new IOException(path + " exists and is not a socket; refusing to replace it");
         }
-        String owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
-        if (!owner.equals(PeerCheck.currentUser())) {
-            throw new IOException("socket " + path + " belongs to user '" + owner + "'; refusing to replace it");
+        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(PeerCheck.currentUser())) { // by uid
+            throw new IOException("socket " + path + " belongs to user '" + owner.getName() + "'; refusing to replace it");
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
             String who;
             try {
-                who = "user '" + PeerCheck.peerUser(probe) + "'";
+                who = "user '" + PeerCheck.peerUser(probe).getName() + "'";
             } catch (IOException | RuntimeException e) {
                 who = "another process";
             }
@@ -257,7 +268,7 @@ public final class UnixServer<T> implements AutoCloseable {
             for (Path dir : entries) {
                 var m = BIND_DIRECTORY.matcher(dir.getFileName().toString());
                 if (!m.matches() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                        || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(PeerCheck.currentUser())
+                        || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).equals(PeerCheck.currentUser())
                         || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
@@ -285,7 +296,7 @@ public final class UnixServer<T> implements AutoCloseable {
                 return;
             }
             try {
-                PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                PeerCheck.require(client, allowed, options.allowedUsers(), "a client of uds:" + path);
                 handler.take(client);
             } catch (PeerCheck.RefusedPeerException e) {
                 refused.incrementAndGet();
