@@ -285,9 +285,9 @@ public final class UnixChannels {
                 socket.close();
                 if (permissionDenied(path, notYet)) { // waiting will not change it
                     throw new java.nio.file.AccessDeniedException(path.toString(), null,
-                            "permission denied connecting to uds:" + path + ": this process's user ('" + PeerCheck.currentUserName()
-                            + "') may not write the socket file or search its directory (a Hoare server's socket is 0600: "
-                            + "only its own user can connect) (" + notYet.getMessage() + ")");
+                            "permission denied connecting to this socket: this process's user ('" + PeerCheck.currentUserName()
+                            + "') may not write it or search its directory (a Hoare server's socket is 0600: only its own"
+                            + " user can connect) (" + notYet.getMessage() + ")");
                 }
                 last = notYet;
             } catch (IOException | RuntimeException e) {

@@ -469,13 +469,19 @@ class UdsTest {
 
     /**
      * A server and a client both running as a uid with no passwd entry (where {@code user.name}
-     * is {@code ?}) accept each other: users are compared by uid, not by name.
+     * is {@code ?}) accept each other: users are compared by uid, not by name. The server also
+     * replaces the stale socket that a killed server of that uid left (its owner is that uid).
      */
     @Test
     void aServerAndAClientOfAUidWithNoPasswdEntryAcceptEachOther() throws Exception {
         assumeOtherUids(true);
         Path shared = sharedWith(NAMELESS_UID);
-        String uri = "uds:" + shared.resolve("s/nameless.sock") + "?listen=one&timeout=20s";
+        Path socket = shared.resolve("s/nameless.sock");
+        ChildJvm killed = contractPeerAs(NAMELESS_UID, shared, "receive", "uds:" + socket + "?listen=true");
+        killed.expect("OPEN");
+        killed.kill(); // leaves its socket file behind
+        assertTrue(Files.exists(socket));
+        String uri = "uds:" + socket + "?listen=one&timeout=20s";
         ChildJvm server = contractPeerAs(NAMELESS_UID, shared, "receive", uri);
         ChildJvm client = contractPeerAs(NAMELESS_UID, shared, "send", uri, "3");
         server.expect("GOT 2");
@@ -534,7 +540,7 @@ class UdsTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         String printed = String.join("\n", client.printed());
         assertTrue(exit != 0, printed);
-        assertTrue(printed.contains("permission denied connecting to"), printed);
+        assertTrue(printed.contains("AccessDeniedException: " + server.path() + ": permission denied connecting to this socket"), printed);
         assertTrue(seconds < 20, "the client took " + seconds + " s to give up on a socket it may not open");
         assertEquals(0, server.refusedClients());
     }
