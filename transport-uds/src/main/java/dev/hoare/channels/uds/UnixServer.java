@@ -96,13 +96,14 @@ public final class UnixServer<T> implements AutoCloseable {
         void take(SocketChannel client) throws IOException;
     }
 
-    private UnixServer(Path path, ServerSocketChannel server, ReceiveChannel<T> inner, ClientHandler handler, Options options) {
+    private UnixServer(Path path, ServerSocketChannel server, ReceiveChannel<T> inner, ClientHandler handler, Options options,
+            Set<java.nio.file.attribute.UserPrincipal> allowed) {
         this.path = path;
         this.server = server;
         this.inner = inner;
         this.handler = handler;
         this.options = options;
-        this.allowed = PeerCheck.resolve(options.allowedUsers());
+        this.allowed = allowed;
         this.channel = new ForwardingReceiveChannel<>(inner) {
             @Override
             public void close() {
@@ -156,9 +157,10 @@ public final class UnixServer<T> implements AutoCloseable {
     private static <T> UnixServer<T> start(Path path, ReceiveChannel<T> inner, ClientHandler handler, Options options)
             throws IOException {
         UnixChannels.requireAddressFits(path, "socket path");
+        Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers()); // before binding
         refuseLiveOrForeign(path);
         ServerSocketChannel server = bindPrivately(path);
-        UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options);
+        UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options, allowed);
         Thread.ofVirtual().name("hoare-accept uds:" + path).start(s::acceptLoop);
         return s;
     }
@@ -166,13 +168,13 @@ public final class UnixServer<T> implements AutoCloseable {
     /** Binds at the path, accepts one allowed client within the timeout, then stops listening. */
     static SocketChannel acceptOne(Path requested, Options options) throws IOException {
         Path path = UnixChannels.requireAddressFits(requested.toAbsolutePath().normalize(), "socket path");
+        Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers()); // before binding
         refuseLiveOrForeign(path);
         try (ServerSocketChannel server = bindPrivately(path);
              java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
             server.configureBlocking(false);
             server.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
             long deadline = System.nanoTime() + options.stream().timeout().toNanos();
-            Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers());
             while (true) {
                 long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
