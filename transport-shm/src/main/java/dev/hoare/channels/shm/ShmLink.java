@@ -189,6 +189,11 @@ final class ShmLink implements Link {
                 }
             } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
                 throw new IOException(e.getMessage(), e);
+            } catch (IllegalStateException e) {
+                if (closed) { // closed by another thread meanwhile: the ring is unmapped
+                    throw new IOException(description + ": the link is closed", e);
+                }
+                throw e;
             }
             if (tries < 100) {
                 Thread.onSpinWait();
@@ -295,7 +300,7 @@ final class ShmLink implements Link {
             ring.unregisterConsumer();
             ring.signal();
         }
-        ring.close();
+        ring.close(); // unmaps: a thread still in the ring fails with IllegalStateException, which ends it
     }
 
     @Override
