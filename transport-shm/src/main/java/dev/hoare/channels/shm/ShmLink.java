@@ -27,6 +27,18 @@ import java.util.concurrent.locks.LockSupport;
  * of stream when the last writer has gone). A writer sees the reader gone as an
  * {@link IOException} on a write: a released end at once, a dead process within 10 ms of
  * writing (it looks at the reader's pid that often whether or not the ring has room).
+ *
+ * <p>Closing unmaps the ring ({@link ShmRing#close}), and no thread may be in it then: unmapping
+ * under a thread makes the JDK fail that thread's next access and set its interrupt status (to
+ * wake it), which would reach the application as a spurious interrupt. So on the reading end
+ * every entry into the ring from outside ({@link #awaitReadable}, a read of {@link #in()},
+ * {@link #wakeReader}, the close itself) counts itself in {@link #inRing} and, once
+ * {@link #closed}, does nothing; whoever leaves last after the close unmaps. (Entering
+ * increments the count before it reads {@code closed}, closing sets {@code closed} before it
+ * reads the count: of a racing entry and close, at least one sees the other.) A thread in the
+ * ring when it closes leaves promptly: every wait looks at {@code closed} at least every 10 ms,
+ * and the close wakes a sleeper. A writing end touches its ring only from the thread writing
+ * it at the time, which is also the one that closes it.
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
@@ -44,8 +56,14 @@ final class ShmLink implements Link {
     private final String description;
     private final int writerId;
     private final InputStream in;
+    /** The reader's stream itself ({@link #in} is it behind the count of threads in the ring); {@code null} for writers. */
+    private final RecordStream records;
     private final OutputStream out;
     private volatile boolean closed;
+    /** Reading end: threads in the ring now (see the class comment). */
+    private final AtomicInteger inRing = new AtomicInteger();
+    /** The ring is unmapped (once). */
+    private final java.util.concurrent.atomic.AtomicBoolean unmapped = new java.util.concurrent.atomic.AtomicBoolean();
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
@@ -65,7 +83,25 @@ final class ShmLink implements Link {
         this.wait = wait;
         this.description = "shm:" + ring.path();
         this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
-        this.in = writer ? null : new RecordStream();
+        this.records = writer ? null : new RecordStream();
+        this.in = writer ? null : new LinkStreams.In() {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (!enter()) {
+                    throw new IOException(description + ": the link is closed");
+                }
+                try {
+                    return records.read(b, off, len);
+                } finally {
+                    leave();
+                }
+            }
+
+            @Override
+            public int available() {
+                return records.available();
+            }
+        };
         this.out = writer ? new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -260,13 +296,59 @@ final class ShmLink implements Link {
      */
     @Override
     public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
-        return ((RecordStream) in).ready(timeoutNanos);
+        if (!enter()) {
+            return true; // closed: the read says so
+        }
+        try {
+            return records.ready(timeoutNanos);
+        } finally {
+            leave();
+        }
     }
 
     /** Wakes a reader sleeping on the ring's futex (a spinning one looks again by itself). */
     @Override
     public void wakeReader() {
-        ring.signal();
+        if (enter()) {
+            try {
+                ring.signal();
+            } finally {
+                leave();
+            }
+        }
+    }
+
+    /**
+     * A thread enters the ring (reading end). Must be followed by {@link #leave} if it returns
+     * {@code true}.
+     *
+     * @return {@code false} if the link is closed: the ring must not be touched
+     */
+    private boolean enter() {
+        inRing.incrementAndGet();
+        if (closed) {
+            leave();
+            return false;
+        }
+        return true;
+    }
+
+    /** A thread leaves the ring: the last one out after the close unmaps it. */
+    private void leave() {
+        if (inRing.decrementAndGet() == 0 && closed) {
+            unmap();
+        }
+    }
+
+    /** Unmaps the ring and closes its file, once. */
+    private void unmap() {
+        if (unmapped.compareAndSet(false, true)) {
+            try {
+                ring.close();
+            } catch (IOException ignored) {
+                // the mapping is gone; a file that fails to close has nothing left to give back
+            }
+        }
     }
 
     @Override
@@ -276,7 +358,8 @@ final class ShmLink implements Link {
 
     /**
      * A writer detaches (best effort, if there is room soon); a reader releases the ring (writers
-     * then fail) and wakes itself if blocked.
+     * then fail) and wakes itself if blocked. The ring is unmapped now, or, on the reading end, by
+     * the last thread to leave it (within 10 ms: see the class comment).
      */
     @Override
     public void close() throws IOException {
@@ -294,13 +377,20 @@ final class ShmLink implements Link {
                 // the ring is gone: nothing to detach from
             }
         }
+        if (in == null) {
+            closed = true;
+            unmap(); // a writer's ring: only this thread writes it now
+            return;
+        }
+        inRing.incrementAndGet(); // in the ring until the readers are told
         closed = true;
-        if (in != null) {
+        try {
             ring.markClosed();
             ring.unregisterConsumer();
             ring.signal();
+        } finally {
+            leave();
         }
-        ring.close(); // unmaps: a thread still in the ring fails with IllegalStateException, which ends it
     }
 
     @Override

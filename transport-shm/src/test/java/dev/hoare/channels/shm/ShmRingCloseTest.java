@@ -68,4 +68,46 @@ class ShmRingCloseTest {
         Throwable t = ended.get(10, TimeUnit.SECONDS);
         assertInstanceOf(IllegalStateException.class, t, "the access after the unmapping");
     }
+
+    /**
+     * Unmapping under a thread would make the JDK set its interrupt status (to wake it for the
+     * failed access): a receiving application thread would then see a spurious interrupt. A
+     * reading link unmaps only once the last thread has left the ring. (Before, about one close
+     * in 300 left the waiting thread interrupted.)
+     */
+    @Test
+    void closingAReadingLinkUnderAWaitingThreadLeavesItUninterruptedAndTheRingUnmapped() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs /proc/self/maps (Linux)");
+        for (int i = 0; i < 300; i++) {
+            Path file = dir.resolve("link" + i);
+            ShmLink link = ShmLink.reader(file, 4096, ShmRing.WaitStrategy.BACKOFF);
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<String> ended = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                waiting.countDown();
+                try {
+                    boolean readable = link.awaitReadable(Long.MAX_VALUE);
+                    ended.complete("readable=" + readable + " interrupted=" + Thread.currentThread().isInterrupted());
+                } catch (Throwable t) {
+                    ended.complete(t + " interrupted=" + Thread.currentThread().isInterrupted());
+                }
+            });
+            waiting.await();
+            if (i % 2 == 0) {
+                Thread.yield(); // now and then let it get further into its wait
+            }
+            link.close();
+            String how = ended.get(10, TimeUnit.SECONDS); // readable (the read reports the close), or the closed link
+            assertTrue(how.equals("readable=true interrupted=false")
+                    || how.equals("java.io.IOException: shm:" + file + ": the link is closed interrupted=false"),
+                    "a wait ended by the close (try " + i + "): " + how);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (RingMapping.unmapsOnClose() && mappingsOf(file) > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the last thread out unmaps: the waiter, just after it returned
+            }
+            if (RingMapping.unmapsOnClose()) {
+                assertEquals(0, mappingsOf(file), "the ring is unmapped once the waiter has left (try " + i + ")");
+            }
+        }
+    }
 }
