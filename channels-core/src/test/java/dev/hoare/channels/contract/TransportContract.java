@@ -511,7 +511,8 @@ public abstract class TransportContract {
     /**
      * One pair: three values sent, one received, then the receiving end closed ({@code how} 0),
      * cancelled (1), or closed from this thread while another is blocked in receive (2), the
-     * sender still open; then the sender, which has learnt of the receiver's close, is closed.
+     * sender still open; the sender then learns of the receiver's close (its sends fail), and is
+     * closed.
      */
     private void openUseAndCloseEarly(int how, List<java.lang.ref.WeakReference<Object>> ends) throws Exception {
         URI uri = newEndpoint(4);
@@ -554,9 +555,23 @@ public abstract class TransportContract {
                             "a receive blocked when the end closed returns closed");
                 }
             }
+            assertSenderSeesTheClose(out);
         } finally {
             in.close();
             out.close();
+        }
+    }
+
+    /** The receiver's early close reaches the sender: its sends soon fail as on a closed channel. */
+    private static void assertSenderSeesTheClose(SendChannel<String> out) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                out.send("after", Duration.ofMillis(100)); // a one-way link may take a send or two before the write fails
+            }
+            fail("the sender never saw the receiver's close");
+        } catch (ChannelClosedException expected) {
+            assertTrue(out.isClosedForSend(), "closed for send once a send failed");
         }
     }
 
