@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -63,7 +64,7 @@ final class ShmLink implements Link {
     /** Reading end: threads in the ring now (see the class comment). */
     private final AtomicInteger inRing = new AtomicInteger();
     /** The ring is unmapped (once). */
-    private final java.util.concurrent.atomic.AtomicBoolean unmapped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean unmapped = new AtomicBoolean();
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
