@@ -32,14 +32,17 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Closing unmaps the ring ({@link ShmRing#close}), and no thread may be in it then: unmapping
  * under a thread makes the JDK fail that thread's next access and set its interrupt status (to
  * wake it), which would reach the application as a spurious interrupt. So on the reading end
- * every entry into the ring from outside ({@link #awaitReadable}, a read of {@link #in()},
- * {@link #wakeReader}, the close itself) counts itself in {@link #inRing} and, once
- * {@link #closed}, does nothing; whoever leaves last after the close unmaps. (Entering
- * increments the count before it reads {@code closed}, closing sets {@code closed} before it
- * reads the count: of a racing entry and close, at least one sees the other.) A thread in the
- * ring when it closes leaves promptly: every wait looks at {@code closed} at least every 10 ms,
- * and the close wakes a sleeper. A writing end touches its ring only from the thread writing
- * it at the time, which is also the one that closes it.
+ * the reading thread (one at a time, as {@link Link} requires) says it is in the ring for each
+ * {@link #awaitReadable} and read of {@link #in()} ({@link #reading}: a volatile store in, a
+ * release store out), other threads waking it count themselves in {@link #waking}, and each
+ * touches the ring only if {@link #closed} is not set after it said so. The close sets
+ * {@code closed}, wakes the reader, waits until nobody is in the ring, and unmaps. (Entering
+ * writes its flag before it reads {@code closed}, closing writes {@code closed} before it reads
+ * the flags, all volatile: of a racing entry and close, at least one sees the other; the release
+ * store on leaving orders the thread's accesses before the unmapping.) The wait is short: every
+ * wait in the ring looks at {@code closed} at least every 10 ms, and the close wakes a sleeper.
+ * A writing end touches its ring only from the thread writing it at the time, which is also the
+ * one that closes it.
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
@@ -61,10 +64,21 @@ final class ShmLink implements Link {
     private final RecordStream records;
     private final OutputStream out;
     private volatile boolean closed;
-    /** Reading end: threads in the ring now (see the class comment). */
-    private final AtomicInteger inRing = new AtomicInteger();
-    /** The ring is unmapped (once). */
-    private final AtomicBoolean unmapped = new AtomicBoolean();
+    /** {@link #close} has begun (once). */
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Reading end: the reading thread while it is in the ring, else {@code null}. Written by it (see the class comment). */
+    private volatile Thread reading;
+    private static final java.lang.invoke.VarHandle READING;
+    /** Reading end: threads in {@link #wakeReader} now. */
+    private final AtomicInteger waking = new AtomicInteger();
+
+    static {
+        try {
+            READING = java.lang.invoke.MethodHandles.lookup().findVarHandle(ShmLink.class, "reading", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
@@ -88,13 +102,13 @@ final class ShmLink implements Link {
         this.in = writer ? null : new LinkStreams.In() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (!enter()) {
+                if (!enterRead()) {
                     throw new IOException(description + ": the link is closed");
                 }
                 try {
                     return records.read(b, off, len);
                 } finally {
-                    leave();
+                    READING.setRelease(ShmLink.this, (Thread) null);
                 }
             }
 
@@ -297,59 +311,42 @@ final class ShmLink implements Link {
      */
     @Override
     public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
-        if (!enter()) {
+        if (!enterRead()) {
             return true; // closed: the read says so
         }
         try {
             return records.ready(timeoutNanos);
         } finally {
-            leave();
+            READING.setRelease(this, (Thread) null);
         }
     }
 
     /** Wakes a reader sleeping on the ring's futex (a spinning one looks again by itself). */
     @Override
     public void wakeReader() {
-        if (enter()) {
-            try {
+        waking.incrementAndGet();
+        try {
+            if (!closed) {
                 ring.signal();
-            } finally {
-                leave();
             }
+        } finally {
+            waking.decrementAndGet();
         }
     }
 
     /**
-     * A thread enters the ring (reading end). Must be followed by {@link #leave} if it returns
-     * {@code true}.
+     * The reading thread enters the ring; if this returns {@code true}, it leaves with a release
+     * store of {@code null} to {@link #reading} when done.
      *
      * @return {@code false} if the link is closed: the ring must not be touched
      */
-    private boolean enter() {
-        inRing.incrementAndGet();
+    private boolean enterRead() {
+        reading = Thread.currentThread();
         if (closed) {
-            leave();
+            READING.setRelease(this, (Thread) null);
             return false;
         }
         return true;
-    }
-
-    /** A thread leaves the ring: the last one out after the close unmaps it. */
-    private void leave() {
-        if (inRing.decrementAndGet() == 0 && closed) {
-            unmap();
-        }
-    }
-
-    /** Unmaps the ring and closes its file, once. */
-    private void unmap() {
-        if (unmapped.compareAndSet(false, true)) {
-            try {
-                ring.close();
-            } catch (IOException ignored) {
-                // the mapping is gone; a file that fails to close has nothing left to give back
-            }
-        }
     }
 
     @Override
@@ -359,12 +356,12 @@ final class ShmLink implements Link {
 
     /**
      * A writer detaches (best effort, if there is room soon); a reader releases the ring (writers
-     * then fail) and wakes itself if blocked. The ring is unmapped now, or, on the reading end, by
-     * the last thread to leave it (within 10 ms: see the class comment).
+     * then fail) and wakes itself if blocked. Either unmaps the ring, a reader once no other
+     * thread is in it (within 10 ms: see the class comment).
      */
     @Override
     public void close() throws IOException {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         if (out != null) {
@@ -378,20 +375,18 @@ final class ShmLink implements Link {
                 // the ring is gone: nothing to detach from
             }
         }
-        if (in == null) {
-            closed = true;
-            unmap(); // a writer's ring: only this thread writes it now
-            return;
-        }
-        inRing.incrementAndGet(); // in the ring until the readers are told
         closed = true;
-        try {
+        if (in != null) {
             ring.markClosed();
             ring.unregisterConsumer();
             ring.signal();
-        } finally {
-            leave();
+            Thread r;
+            while (((r = reading) != null && r != Thread.currentThread()) || waking.get() != 0) {
+                // they see closed and leave: their waits are 10 ms at most
+                LockSupport.parkNanos(50_000);
+            }
         }
+        ring.close(); // unmaps
     }
 
     @Override
