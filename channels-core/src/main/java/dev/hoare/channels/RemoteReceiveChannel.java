@@ -438,6 +438,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 readLock.unlock();
             }
             while (!finished) {
+                if (link.isClosed()) {
+                    finish(); // the application released the end (release() woke this thread): it ends here
+                    return;
+                }
                 if (ownReaders.get() > 0 || (!pump && inbox.waitingReceivers() == 0)) {
                     LockSupport.parkNanos(this, IDLE_NANOS); // a receiving thread reads, or nobody waits
                     continue;
@@ -660,11 +664,23 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             LockSupport.unpark(thread);
         }
 
+        /**
+         * The application released the end: the peer learns it (two-way links), the link closes,
+         * and this connection's threads end promptly, wherever they wait. A thread reading the link
+         * (the reader thread pumping, or a receiving thread) returns from it, the link being
+         * closed, and finishes; an idle reader thread and the credit thread, parked, are woken to
+         * see the closed link. So a released end keeps no thread, descriptor or mapping, whether
+         * or not its stream had ended.
+         */
         private void release(Throwable cause) {
             if (link.duplex() && !link.isClosed()) {
                 link.writeReleaseQuietly(cause);
             }
             link.close();
+            LockSupport.unpark(thread);
+            if (credits != null) {
+                LockSupport.unpark(credits.thread);
+            }
         }
     }
 

@@ -469,6 +469,144 @@ public abstract class TransportContract {
         assertTrue(closed.getCause().getMessage().contains(expected), closed.getCause().getMessage());
     }
 
+    // ---------------------------------------------------------------- what a closed end gives back
+
+    /** How many pairs {@link #endsClosedBeforeTheStreamEndedHoldNoThreadDescriptorMappingOrHeap} opens; {@code -Dhoare.closeLeak.pairs} to measure more. */
+    private static final int LEAK_PAIRS = Integer.getInteger("hoare.closeLeak.pairs", 240);
+
+    /**
+     * Opens and closes many pairs whose receiving end is closed before the stream ended (the
+     * sender still open, with values not yet received): by close, by cancel, and by close from
+     * another thread while one is blocked in receive. Afterwards this JVM holds no more of the
+     * library's threads, descriptors or ring mappings than before, and every end is collectable:
+     * a small constant, not a number that grows with the pairs.
+     */
+    @Test
+    void endsClosedBeforeTheStreamEndedHoldNoThreadDescriptorMappingOrHeap() throws Exception {
+        assumeTrue(ProcessCounts.available(), "counts need /proc/self (Linux)");
+        java.nio.file.Path probe = pathOf(newEndpoint(1));
+        java.nio.file.Path directory = probe.isAbsolute() ? probe.getParent() : null;
+        List<java.lang.ref.WeakReference<Object>> ends = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // warm up: classes, shared pools, the JIT's first compilations
+            openUseAndCloseEarly(i % 3, ends);
+        }
+        ends.clear();
+        ProcessCounts before = awaitCounts(directory, null, 0);
+        long started = System.nanoTime();
+        for (int i = 0; i < LEAK_PAIRS; i++) {
+            openUseAndCloseEarly(i % 3, ends);
+        }
+        long opened = System.nanoTime() - started;
+        ProcessCounts after = awaitCounts(directory, before, 8);
+        int retained = awaitCollected(ends);
+        System.out.printf("%s: %d pairs closed early in %d ms; before: %s; after: %s; ends still reachable: %d of %d%n",
+                getClass().getSimpleName(), LEAK_PAIRS, TimeUnit.NANOSECONDS.toMillis(opened),
+                before.since(before), after.since(before), retained, ends.size());
+        assertTrue(after.hoareThreads() - before.hoareThreads() <= 4, "threads left: " + after.since(before));
+        assertTrue(after.descriptors() - before.descriptors() <= 8, "descriptors left: " + after.since(before));
+        assertTrue(after.mappings() - before.mappings() <= 2, "mappings left: " + after.since(before));
+        assertTrue(retained <= 2, retained + " of " + ends.size() + " closed ends are still reachable; " + after.since(before));
+    }
+
+    /**
+     * One pair: three values sent, one received, then the receiving end closed ({@code how} 0),
+     * cancelled (1), or closed from this thread while another is blocked in receive (2), the
+     * sender still open; the sender then learns of the receiver's close (its sends fail), and is
+     * closed.
+     */
+    private void openUseAndCloseEarly(int how, List<java.lang.ref.WeakReference<Object>> ends) throws Exception {
+        URI uri = newEndpoint(4);
+        CompletableFuture<ReceiveChannel<String>> opening = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                opening.complete(Channels.openReceive(uri, UTF8));
+            } catch (Throwable t) {
+                opening.completeExceptionally(t);
+            }
+        });
+        SendChannel<String> out = Channels.openSend(uri, UTF8);
+        ReceiveChannel<String> in = opening.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        ends.add(new java.lang.ref.WeakReference<>(out));
+        ends.add(new java.lang.ref.WeakReference<>(in));
+        try {
+            for (String v : List.of("a", "b", "c")) {
+                out.send(v);
+            }
+            assertEquals("a", in.receive(DEADLINE).orElseThrow());
+            switch (how) {
+                case 0 -> in.close();
+                case 1 -> in.cancel();
+                default -> {
+                    assertEquals("b", in.receive(DEADLINE).orElseThrow());
+                    assertEquals("c", in.receive(DEADLINE).orElseThrow());
+                    java.util.concurrent.CountDownLatch receiving = new java.util.concurrent.CountDownLatch(1);
+                    CompletableFuture<Received<String>> blocked = new CompletableFuture<>();
+                    Thread.ofPlatform().daemon().start(() -> {
+                        receiving.countDown();
+                        try {
+                            blocked.complete(in.receiveResult());
+                        } catch (Throwable t) {
+                            blocked.completeExceptionally(t);
+                        }
+                    });
+                    receiving.await();
+                    in.close();
+                    assertTrue(blocked.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).isClosed(),
+                            "a receive blocked when the end closed returns closed");
+                }
+            }
+            assertSenderSeesTheClose(out);
+        } finally {
+            in.close();
+            out.close();
+        }
+    }
+
+    /** The receiver's early close reaches the sender: its sends soon fail as on a closed channel. */
+    private static void assertSenderSeesTheClose(SendChannel<String> out) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                out.send("after", Duration.ofMillis(100)); // a one-way link may take a send or two before the write fails
+            }
+            fail("the sender never saw the receiver's close");
+        } catch (ChannelClosedException expected) {
+            assertTrue(out.isClosedForSend(), "closed for send once a send failed");
+        }
+    }
+
+    /**
+     * Counts after the ends' threads had their time to end: polls until the counts are within
+     * {@code slack} of {@code before} (threads end asynchronously), or the deadline.
+     */
+    private static ProcessCounts awaitCounts(java.nio.file.Path directory, ProcessCounts before, int slack) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            ProcessCounts now = ProcessCounts.now(directory);
+            boolean settled = before == null
+                    ? now.hoareThreads() == 0 || System.nanoTime() - deadline > -TimeUnit.SECONDS.toNanos(9) // a moment for the warm-up's threads
+                    : now.hoareThreads() - before.hoareThreads() <= slack / 2 && now.descriptors() - before.descriptors() <= slack
+                            && now.mappings() - before.mappings() <= slack / 4;
+            if (settled || System.nanoTime() - deadline > 0) {
+                return now;
+            }
+            Thread.sleep(20); // a poll: what is awaited ends on other threads
+        }
+    }
+
+    /** @return how many of {@code ends} are still reachable after collections until none is, or a deadline */
+    private static int awaitCollected(List<java.lang.ref.WeakReference<Object>> ends) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            System.gc();
+            int reachable = (int) ends.stream().filter(r -> r.get() != null).count();
+            if (reachable == 0 || System.nanoTime() - deadline > 0) {
+                return reachable;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     // ---------------------------------------------------------------- across processes
 
     /** Starts a child JVM running {@link ContractPeer}; it is killed after the test. */

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,6 +32,21 @@ import java.util.concurrent.locks.LockSupport;
  * of stream when the last writer has gone). A writer sees the reader gone as an
  * {@link IOException} on a write: a released end at once, a dead process within 10 ms of
  * writing (it looks at the reader's pid that often whether or not the ring has room).
+ *
+ * <p>Closing unmaps the ring ({@link ShmRing#close}), and no thread may be in it then: unmapping
+ * under a thread makes the JDK fail that thread's next access and set its interrupt status (to
+ * wake it), which would reach the application as a spurious interrupt. So on the reading end
+ * the reading thread (one at a time, as {@link Link} requires) says it is in the ring for each
+ * {@link #awaitReadable} and read of {@link #in()} ({@link #reading}: a volatile store in, a
+ * release store out), other threads waking it count themselves in {@link #waking}, and each
+ * touches the ring only if {@link #closed} is not set after it said so. The close sets
+ * {@code closed}, wakes the reader, waits until nobody is in the ring, and unmaps. (Entering
+ * writes its flag before it reads {@code closed}, closing writes {@code closed} before it reads
+ * the flags, all volatile: of a racing entry and close, at least one sees the other; the release
+ * store on leaving orders the thread's accesses before the unmapping.) The wait is short: every
+ * wait in the ring looks at {@code closed} at least every 10 ms, and the close wakes a sleeper.
+ * A writing end touches its ring only from the thread writing it at the time, which is also the
+ * one that closes it.
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
@@ -48,8 +64,25 @@ final class ShmLink implements Link {
     private final String description;
     private final int writerId;
     private final InputStream in;
+    /** The reader's stream itself ({@link #in} is it behind the count of threads in the ring); {@code null} for writers. */
+    private final RecordStream records;
     private final OutputStream out;
     private volatile boolean closed;
+    /** {@link #close} has begun (once). */
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Reading end: the reading thread while it is in the ring, else {@code null}. Written by it (see the class comment). */
+    private volatile Thread reading;
+    private static final java.lang.invoke.VarHandle READING;
+    /** Reading end: threads in {@link #wakeReader} now. */
+    private final AtomicInteger waking = new AtomicInteger();
+
+    static {
+        try {
+            READING = java.lang.invoke.MethodHandles.lookup().findVarHandle(ShmLink.class, "reading", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
@@ -73,7 +106,25 @@ final class ShmLink implements Link {
         this.wait = wait;
         this.description = "shm:" + ring.path();
         this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
-        this.in = writer ? null : new RecordStream();
+        this.records = writer ? null : new RecordStream();
+        this.in = writer ? null : new LinkStreams.In() {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (!enterRead()) {
+                    throw new IOException(description + ": the link is closed");
+                }
+                try {
+                    return records.read(b, off, len);
+                } finally {
+                    READING.setRelease(ShmLink.this, (Thread) null);
+                }
+            }
+
+            @Override
+            public int available() {
+                return records.available();
+            }
+        };
         this.out = writer ? new LinkStreams.Out() {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -287,6 +338,11 @@ final class ShmLink implements Link {
                 }
             } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
                 throw new IOException(e.getMessage(), e);
+            } catch (IllegalStateException e) {
+                if (closed) { // closed by another thread meanwhile: the ring is unmapped
+                    throw new IOException(description + ": the link is closed", e);
+                }
+                throw e;
             }
             if (timeout != null && (tries & 63) == 63 && System.nanoTime() - helloDeadline >= 0) {
                 throw new IOException(description + ": the ring stayed full for " + timeout + ", the opening's timeout: no room"
@@ -357,13 +413,42 @@ final class ShmLink implements Link {
      */
     @Override
     public boolean awaitReadable(long timeoutNanos) throws IOException, InterruptedException {
-        return ((RecordStream) in).ready(timeoutNanos);
+        if (!enterRead()) {
+            return true; // closed: the read says so
+        }
+        try {
+            return records.ready(timeoutNanos);
+        } finally {
+            READING.setRelease(this, (Thread) null);
+        }
     }
 
     /** Wakes a reader sleeping on the ring's futex (a spinning one looks again by itself). */
     @Override
     public void wakeReader() {
-        ring.signal();
+        waking.incrementAndGet();
+        try {
+            if (!closed) {
+                ring.signal();
+            }
+        } finally {
+            waking.decrementAndGet();
+        }
+    }
+
+    /**
+     * The reading thread enters the ring; if this returns {@code true}, it leaves with a release
+     * store of {@code null} to {@link #reading} when done.
+     *
+     * @return {@code false} if the link is closed: the ring must not be touched
+     */
+    private boolean enterRead() {
+        reading = Thread.currentThread();
+        if (closed) {
+            READING.setRelease(this, (Thread) null);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -373,11 +458,12 @@ final class ShmLink implements Link {
 
     /**
      * A writer detaches (best effort, if there is room soon); a reader releases the ring (writers
-     * then fail) and wakes itself if blocked.
+     * then fail) and wakes itself if blocked. Either unmaps the ring, a reader once no other
+     * thread is in it (within 10 ms: see the class comment).
      */
     @Override
     public void close() throws IOException {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         if (out != null && timeout == null) { // (a writer whose HELLO never went in has nothing to detach)
@@ -396,8 +482,13 @@ final class ShmLink implements Link {
             ring.markClosed();
             ring.unregisterConsumer();
             ring.signal();
+            Thread r;
+            while (((r = reading) != null && r != Thread.currentThread()) || waking.get() != 0) {
+                // they see closed and leave: their waits are 10 ms at most
+                LockSupport.parkNanos(50_000);
+            }
         }
-        ring.close();
+        ring.close(); // unmaps
     }
 
     @Override

@@ -34,7 +34,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -89,8 +88,15 @@ public final class ShmRing implements AutoCloseable {
     /** The ring's file; {@code null} for a ring {@linkplain #over over plain memory}. */
     private final Path path;
     private final FileChannel file;
+    /** The file's mapping, released by {@link #close}; {@code null} for plain memory. */
+    private final RingMapping mapping;
     /** The file's mapping, or the plain memory: a direct buffer either way (atomic access needs one). */
     private final ByteBuffer buffer;
+    /**
+     * {@link #close} was called: the mapping is released (or about to be), so the futex word's
+     * address may no longer be mapped, or be another mapping's. Futex calls look at it first.
+     */
+    private volatile boolean closed;
     private final int capacity;
     private final int mask;
     private final int maxPayload;
@@ -107,9 +113,10 @@ public final class ShmRing implements AutoCloseable {
     private long stuckAt = -1;
     private long stuckSince;
 
-    private ShmRing(Path path, FileChannel file, ByteBuffer buffer, int capacity) {
+    private ShmRing(Path path, FileChannel file, RingMapping mapping, ByteBuffer buffer, int capacity) {
         this.path = path;
         this.file = file;
+        this.mapping = mapping;
         this.buffer = buffer;
         this.capacity = capacity;
         this.mask = capacity - 1;
@@ -182,10 +189,10 @@ public final class ShmRing implements AutoCloseable {
                 zeroes.clear().limit((int) Math.min(zeroes.capacity(), size - at));
                 at += file.write(zeroes, at);
             }
-            MappedByteBuffer buffer = file.map(FileChannel.MapMode.READ_WRITE, 0, size);
-            buffer.order(ByteOrder.nativeOrder());
+            RingMapping mapping = RingMapping.map(file, size);
+            ByteBuffer buffer = mapping.buffer.order(ByteOrder.nativeOrder());
             writeMeta(buffer, capacity);
-            return new ShmRing(path, file, buffer, capacity);
+            return new ShmRing(path, file, mapping, buffer, capacity);
         } catch (IOException | RuntimeException e) {
             file.close();
             Files.deleteIfExists(path);
@@ -225,7 +232,7 @@ public final class ShmRing implements AutoCloseable {
         }
         memory.order(ByteOrder.nativeOrder());
         writeMeta(memory, capacity);
-        return new ShmRing(null, null, memory, capacity);
+        return new ShmRing(null, null, null, memory, capacity);
     }
 
     /**
@@ -276,9 +283,8 @@ public final class ShmRing implements AutoCloseable {
                 throw new IOException(path + ": the file has " + size + " bytes but its header says " + HEADER_LENGTH + " + "
                         + capacity + " (truncated or extended)");
             }
-            MappedByteBuffer buffer = file.map(FileChannel.MapMode.READ_WRITE, 0, size);
-            buffer.order(ByteOrder.nativeOrder());
-            return new ShmRing(path, file, buffer, capacity);
+            RingMapping mapping = RingMapping.map(file, size);
+            return new ShmRing(path, file, mapping, mapping.buffer.order(ByteOrder.nativeOrder()), capacity);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -416,7 +422,7 @@ public final class ShmRing implements AutoCloseable {
     /** Wakes sleeping consumers (after a publish, or a close). */
     public void signal() {
         INT.getAndAdd(buffer, SIGNAL_OFFSET, 1);
-        if (address != null) {
+        if (address != null && !closed) {
             Futex.wakeAll(address, SIGNAL_OFFSET);
         }
     }
@@ -598,7 +604,7 @@ public final class ShmRing implements AutoCloseable {
                     return true;
                 }
                 long sleep = Math.min(remaining, MAX_SLEEP_NANOS);
-                if (address != null) {
+                if (address != null && !closed) {
                     Futex.await(address, SIGNAL_OFFSET, signal, sleep);
                 } else {
                     LockSupport.parkNanos(Math.min(sleep, 1_000_000L));
@@ -871,14 +877,24 @@ public final class ShmRing implements AutoCloseable {
      * next process to open it reads what is left.
      */
     public void force() {
-        if (buffer instanceof MappedByteBuffer mapped) {
-            mapped.force();
+        if (mapping != null) {
+            mapping.force();
         }
     }
 
-    /** Closes the file; the mapping goes when the garbage collector drops it. Idempotent. */
+    /**
+     * Unmaps the ring and closes its file, so that it holds neither a descriptor nor memory
+     * (on Java 21 the mapping goes only when the garbage collector drops the ring: see
+     * {@link RingMapping}). Another thread still in the ring meanwhile (a reader woken by the
+     * close) gets an {@link IllegalStateException} from its next access, never a fault; a
+     * sleeping reader wakes within its longest sleep. Idempotent.
+     */
     @Override
     public void close() throws IOException {
+        closed = true;
+        if (mapping != null) {
+            mapping.close();
+        }
         if (file != null) {
             file.close();
         }
