@@ -256,8 +256,19 @@ public final class UnixChannels {
         if (message.contains("Permission denied") || message.contains("EACCES")) {
             return true;
         }
-        // neither there nor surely absent: stat failed for another reason than ENOENT, such as a directory we may not search
-        return !Files.exists(path) && !Files.notExists(path) || Files.exists(path) && !Files.isWritable(path);
+        if (message.contains("No such file or directory") || message.contains("ENOENT")) {
+            return false; // no socket yet: a server may still bind it
+        }
+        // one stat, not two (a server renaming its socket into place between two looks made
+        // "neither there nor absent" of a plain ENOENT): a directory we may not search fails it
+        try {
+            Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException absent) {
+            return false;
+        } catch (IOException other) {
+            return true;
+        }
+        return !Files.isWritable(path);
     }
 
     /** {@link #connect(Path, StreamOptions, Set)} to a server of this process's own user. */
