@@ -39,9 +39,10 @@ import java.util.function.Consumer;
  *       {@code onRoom} hook, under its lock) or when the subscription detaches (after it left the
  *       array). It was queued under the same lock after seeing the subscription full, so no
  *       freed slot goes unnoticed. A sender that gives up unqueues itself under that lock.</li>
- *   <li>{@code closed} and {@code waitingSenders == 0} imply {@code subscriptions} is empty: the
- *       close, or the last waiting sender to finish after it, empties the array and then closes
- *       the channels it took out (with the close cause), after every commit that preceded it.</li>
+ *   <li>{@code closed} and {@code waitingSenders == 0} imply {@code subscriptions} is empty and
+ *       every channel it held is closed (with the close cause): the close, or the last waiting
+ *       sender to finish after it, empties the array and closes those channels before it releases
+ *       {@code lock}, so after every commit, and at one moment for every observer.</li>
  * </ol>
  *
  * <p>States ({@code lock} guards every transition):
@@ -56,7 +57,9 @@ import java.util.function.Consumer;
  *
  * <p>Lock order: {@code lock}, then subscription locks in increasing channel id. Nothing takes
  * {@code lock} while holding a subscription's lock (the {@code onRoom} hook only completes waiters).
- * Waiters are unparked and hooks run after every lock is released.
+ * Waiters are unparked and hooks run after every lock is released, except that the close unparks
+ * the subscriptions' receivers while holding {@code lock} (see {@link #closeAllLocked}); none of
+ * them ever takes it.
  */
 final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
     private static final Subscription<?>[] NONE = new Subscription<?>[0];
@@ -304,17 +307,13 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
 
     /** A waiting sender is done (invariant 5): the last one after a close closes the subscriptions. */
     private void finishWaiting() {
-        Subscription<E>[] toClose;
-        Throwable cause;
         lock.lock();
         try {
             waitingSenders--;
-            toClose = takeAllIfClosedLocked();
-            cause = closeCause;
+            closeAllLocked(takeAllIfClosedLocked(), closeCause);
         } finally {
             lock.unlock();
         }
-        closeAll(toClose, cause);
     }
 
     // ---------------------------------------------------------------- close
@@ -326,7 +325,6 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
 
     @Override
     public boolean close(Throwable cause) {
-        Subscription<E>[] toClose;
         lock.lock();
         try {
             if (closed) {
@@ -334,11 +332,10 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
             }
             closeCause = cause;
             closed = true;
-            toClose = takeAllIfClosedLocked();
+            closeAllLocked(takeAllIfClosedLocked(), cause);
         } finally {
             lock.unlock();
         }
-        closeAll(toClose, cause);
         return true;
     }
 
@@ -356,8 +353,13 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
         return subs;
     }
 
-    /** Closes the channels taken out of the array. Must be called without any lock. */
-    private static void closeAll(Subscription<?>[] subs, Throwable cause) {
+    /**
+     * Closes the channels taken out of the array. Must be called with {@link #lock} held (invariant
+     * 5: a send that finds the broadcast closed must not be followed by a receive that finds a
+     * subscription still open and empty). Each channel unparks its receivers after its own lock;
+     * they never need {@code lock}, so waking them while it is held delays nobody.
+     */
+    private static void closeAllLocked(Subscription<?>[] subs, Throwable cause) {
         for (Subscription<?> s : subs) {
             s.channel.close(cause);
         }
