@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  *       out of {@link #subscriptions}, then releases the senders waiting for room in it. (Taking
  *       it out first would let a sender that waited for it commit, and return, while a receive
  *       could still take a value the cancel then discards: no order of the calls explains that.)
- *       The broadcast's close takes the subscriptions out first, then closes them.</li>
+ *       The broadcast's close takes the subscriptions out, then closes them, under {@code lock} (5).</li>
  *   <li>{@code subscriptions} is sorted by channel id, the global lock order of {@link Select}:
  *       each channel is created under {@code lock} and appended.</li>
  *   <li>A value is delivered to every subscription in the array at its commit, or to none. A commit
