@@ -41,15 +41,28 @@ final class LockChannel<E> extends AbstractChannel<E> {
      * parked (a process killed then would lose a value its peer was told had been taken).
      */
     private final Runnable onTake;
+    /**
+     * Run under the lock when a receive frees a buffer slot that no waiting sender refills, or
+     * {@code null}: how a broadcast sender waiting for room in this subscription learns of it
+     * ({@link LockBroadcastChannel}, whose senders never queue in {@link #senders}). Must not block;
+     * the waiters it completes go into the wake, to be unparked after the lock is released.
+     */
+    private final Consumer<Wake> onRoom;
 
     LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
-        this(capacity, overflow, onUndelivered, null);
+        this(capacity, overflow, onUndelivered, null, null);
     }
 
     LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered, Runnable onTake) {
+        this(capacity, overflow, onUndelivered, onTake, null);
+    }
+
+    LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered, Runnable onTake,
+            Consumer<Wake> onRoom) {
         super(capacity, overflow, onUndelivered);
         this.buffer = new ArrayDeque<>(Math.min(Math.max(capacity, 1), 1024));
         this.onTake = onTake;
+        this.onRoom = onRoom;
     }
 
     // ---------------------------------------------------------------- phase 1, under the lock
@@ -129,12 +142,35 @@ final class LockChannel<E> extends AbstractChannel<E> {
             }
             sender.item = null;
             wake.add(sender);
+        } else if (v != null && onRoom != null) {
+            onRoom.accept(wake); // a slot is free and nobody queued here refills it
         }
         if (v != null) {
             taken();
             return v;
         }
         return closed ? CLOSED : EMPTY;
+    }
+
+    /**
+     * Whether a send would complete now without waiting: buffer room or a drop policy. Must be
+     * called with the lock held, on an open channel of capacity 1 or more (where, by invariant 2,
+     * room is exactly what a send needs; a rendezvous would depend on receivers whose selects
+     * another channel may decide meanwhile).
+     */
+    boolean hasRoomLocked() {
+        return overflow != Overflow.SUSPEND || buffer.size() < capacity;
+    }
+
+    /**
+     * Puts a value in (hands it to a waiting receiver, buffers it, or applies the drop policy).
+     * Must be called with the lock held, right after {@link #hasRoomLocked} returned {@code true},
+     * on an open channel: it cannot fail then.
+     */
+    void offerLocked(Object value, Wake wake) {
+        if (sendLocked(value, null, wake) != SENT) {
+            throw new AssertionError("offerLocked on a full channel");
+        }
     }
 
     private void taken() {
