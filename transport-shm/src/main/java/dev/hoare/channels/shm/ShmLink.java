@@ -324,7 +324,7 @@ final class ShmLink implements Link {
         if (closed) {
             return;
         }
-        if (out != null) {
+        if (out != null && ring.intact()) {
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};
@@ -336,7 +336,7 @@ final class ShmLink implements Link {
             }
         }
         closed = true;
-        if (in != null) {
+        if (in != null && ring.intact()) {
             try {
                 ring.markClosed();
                 ring.unregisterConsumer();
@@ -715,7 +715,7 @@ final class ShmLink implements Link {
         } else {
             cause = new ShmRing.RingCorruptException(description + ": corrupt ring: " + e, e);
         }
-        if (in != null && cause instanceof ShmRing.RingCorruptException) {
+        if (in != null && cause instanceof ShmRing.RingCorruptException && ring.intact()) {
             try {
                 ring.markCorrupt(); // writers learn why the reader stopped
             } catch (InternalError | RuntimeException ignored) {

@@ -338,8 +338,32 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the ring's memory is all there: no fault was met, and its file still has the size
+     * it had. An end that met a fault or a corruption asks this before the writes its close
+     * makes: HotSpot turns a fault on a plain read or write of a mapping into an
+     * {@link InternalError}, but a fault inside a compare-and-set that the interpreter runs
+     * (not yet compiled) kills the JVM. (A shrink between this look and the access is not covered.)
+     *
+     * @return {@code false} once a fault was met or the file is shorter than the ring
+     */
+    boolean intact() {
+        if (faulted) {
+            return false;
+        }
+        try {
+            return file == null || file.size() >= HEADER_LENGTH + (long) capacity;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Set once a fault was met ({@link #fault}). */
+    private volatile boolean faulted;
+
     /** @return the exception that says the ring's memory faulted ({@code e}, the JVM's error on the access, its cause) */
     RingFaultException fault(InternalError e) {
+        faulted = true;
         String size;
         try {
             size = file == null ? "no file" : Long.toString(file.size());
@@ -837,7 +861,9 @@ public final class ShmRing implements AutoCloseable {
 
     /** Marks the ring closed, for the other side to see (a ring {@linkplain #markCorrupt found corrupt} stays so). */
     public void markClosed() {
-        INT.compareAndSet(buffer, CLOSED_OFFSET, 0, CLOSED);
+        if ((int) INT.getAcquire(buffer, CLOSED_OFFSET) == 0) { // only the reader writes it (no compare-and-set: see intact())
+            INT.setRelease(buffer, CLOSED_OFFSET, CLOSED);
+        }
     }
 
     private static final int CLOSED = 1;
