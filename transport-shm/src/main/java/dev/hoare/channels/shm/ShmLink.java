@@ -392,6 +392,12 @@ final class ShmLink implements Link {
         private int limit;
         private long nextCheck = System.nanoTime();
         private final ShmRing.Handler take = this::onRecord;
+        /**
+         * Whether nothing had been written into the ring when this reader came (a ring it made):
+         * then every writer's first record begins with its HELLO, and one that does not is corrupt.
+         * (A reader of a ring with records left by an earlier reader gives such a writer the kept HELLO.)
+         */
+        private final boolean freshRing = ring.tailPosition() == 0;
 
         /** Takes one record of the ring (during {@link ShmRing#read}). */
         private void onRecord(int type, ByteBuffer buffer, int offset, int length) {
@@ -399,7 +405,11 @@ final class ShmLink implements Link {
             Writer w = id == last.id ? last : writer(id);
             last = w;
             if ((type & 1) == DETACH) {
+                if (length != 0) {
+                    throw corruptRecord(id, "a DETACH record with " + length + " bytes (a writer gives none)");
+                }
                 detach(w);
+                w.detached = true;
                 if (w.partial != null) { // a frame it left unfinished never will be: dropped, and said at the end
                     truncated = "truncated frame: a writer (id " + id + ") detached " + w.partialLength
                             + " bytes into a frame";
@@ -407,19 +417,31 @@ final class ShmLink implements Link {
                 }
                 return;
             }
+            if (length == 0) {
+                throw corruptRecord(id, "an empty DATA record (a writer never writes one)");
+            }
             if (!w.attached) { // attached (again, if the liveness look had dropped it)
                 w.attached = true;
                 attachedCount++;
                 everAttached = true;
             }
             if (w.partial == null) {
+                boolean hello = length > KIND_AT && isHello(buffer.get(offset + KIND_AT));
+                if (w.detached && !hello) { // after its DETACH, a writer id comes back only as a new link
+                    throw corruptRecord(id, "a record after the writer detached that does not begin with a HELLO");
+                }
+                w.detached = false;
                 if (!w.met) {
                     w.met = true;
-                    if (length <= KIND_AT || !isHello(buffer.get(offset + KIND_AT))) {
+                    if (!hello && freshRing) {
+                        throw corruptRecord(id, "the first record of a writer, in a ring new to this reader, does not begin"
+                                + " with its HELLO");
+                    }
+                    if (!hello) {
                         // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
-                        byte[] hello = ring.keptHello();
-                        if (hello != null) {
-                            append(hello, 0, hello.length);
+                        byte[] kept = ring.keptHello();
+                        if (kept != null) {
+                            append(kept, 0, kept.length);
                         }
                     }
                 }
@@ -436,6 +458,10 @@ final class ShmLink implements Link {
                     w.drop(whole);
                 }
             }
+        }
+
+        private ShmRing.RingCorruptException corruptRecord(int writer, String what) {
+            return new ShmRing.RingCorruptException(description + ": corrupt ring: " + what + " (writer id " + writer + ")");
         }
 
         /** @return the writer of this id, met now if new; a record of a writer id no process can have is corrupt */
@@ -615,6 +641,7 @@ final class ShmLink implements Link {
                 }
                 long now = System.nanoTime();
                 if (now - nextCheck >= 0) {
+                    checkStatus();
                     ring.heartbeat();
                     ring.repair(ZERO_GAP);
                     forgetGoneWriters();
@@ -623,6 +650,24 @@ final class ShmLink implements Link {
                 return everAttached && attachedCount == 0 && ring.isEmpty() ? -1 : 0;
             } catch (InternalError | RuntimeException e) {
                 throw ringFailed(e);
+            }
+        }
+
+        /**
+         * Checks what only this reader writes in the header: the ring is not marked closed, and
+         * names this process as its reader (else writers would stop, and this reader wait for ever).
+         *
+         * @throws ShmRing.RingCorruptException if not
+         */
+        private void checkStatus() {
+            if (ring.isClosed() && !closed) {
+                throw new ShmRing.RingCorruptException(description + ": corrupt ring: it is marked closed, and only its"
+                        + " reader (this one, open) marks it");
+            }
+            int reader = ring.consumerPid();
+            if (reader != ShmRing.PID) {
+                throw new ShmRing.RingCorruptException(description + ": corrupt ring: it names pid " + reader
+                        + " as its reader, and this reader (pid " + ShmRing.PID + ") is open");
             }
         }
 
@@ -653,6 +698,8 @@ final class ShmLink implements Link {
         final int id;
         /** Whether the reader has had a record of it (a first record that is no HELLO is given the kept one). */
         boolean met;
+        /** Whether its last record was a DETACH: a record of this id after it is a new link's, beginning with a HELLO. */
+        boolean detached;
         /** Seen, and neither detached nor found gone since. */
         boolean attached;
         /** The start of a frame it has not finished: {@code partial[0, partialLength)}; {@code null} if none. */

@@ -425,15 +425,16 @@ public final class ShmRing implements AutoCloseable {
 
     private boolean publish(int type, byte[] src, int offset, int length) {
         int recordLength = overhead + length;
-        int at = claim(align(recordLength));
-        if (at < 0) {
+        long position = claimPosition(align(recordLength));
+        if (position < 0) {
             return false;
         }
+        int at = HEADER_LENGTH + ((int) position & mask);
         buffer.put(at + overhead, src, offset, length);
         if (checksummed) {
             CRC32C sum = new CRC32C();
             sum.update(src, offset, length);
-            buffer.putInt(at + RECORD_HEADER, checksum(sum, recordLength, type));
+            buffer.putInt(at + RECORD_HEADER, checksum(sum, position, recordLength, type));
         }
         // publish: length and type in one store, so the claim's pid is never replaced before the
         // length says committed (volatile: ordered before the look at the waiters)
@@ -487,11 +488,27 @@ public final class ShmRing implements AutoCloseable {
      * @return the claimed record's offset in the buffer, or -1 if the ring is full
      */
     int claim(int required) {
+        long position = claimPosition(required);
+        return position < 0 ? -1 : HEADER_LENGTH + ((int) position & mask);
+    }
+
+    /**
+     * The tail's least value, as far as this process knows: the end of a claim it made. Read
+     * before the tail, so a tail read after it is never lower unless something wrote over it
+     * (a tail moved back would make producers overwrite records not yet read). Racy between
+     * threads (a thread may store an older end): it only ever misses a check, never fails a good one.
+     */
+    private final java.util.concurrent.atomic.AtomicLong tailFloor = new java.util.concurrent.atomic.AtomicLong();
+
+    /** {@link #claim}, giving the record's position (-1 if the ring is full). */
+    private long claimPosition(int required) {
         long head = (long) LONG.getOpaque(buffer, HEAD_CACHE_OFFSET);
         while (true) {
+            long floor = tailFloor.getAcquire();
             long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
-            if ((tail & (ALIGNMENT - 1)) != 0) {
-                throw corrupt("the tail " + tail + " is not " + ALIGNMENT + "-byte aligned");
+            if ((tail & (ALIGNMENT - 1)) != 0 || tail < floor) {
+                throw corrupt("the tail " + tail + (tail < floor ? " went back behind " + floor + ", where this process"
+                        + " claimed" : " is not " + ALIGNMENT + "-byte aligned"));
             }
             int index = (int) tail & mask;
             int toEnd = capacity - index;
@@ -511,13 +528,13 @@ public final class ShmRing implements AutoCloseable {
                 LONG.setOpaque(buffer, HEAD_CACHE_OFFSET, head);
             }
             if (LONG.compareAndSet(buffer, TAIL_OFFSET, tail, needed)) {
+                tailFloor.setRelease(needed);
                 if (padding != 0) {
                     LONG.setRelease(buffer, HEADER_LENGTH + index, header(padding, PADDING));
                     index = 0;
                 }
-                int at = HEADER_LENGTH + index;
-                LONG.setRelease(buffer, at, header(-required, PID));
-                return at;
+                LONG.setRelease(buffer, HEADER_LENGTH + index, header(-required, PID));
+                return tail + padding;
             }
         }
     }
@@ -539,8 +556,14 @@ public final class ShmRing implements AutoCloseable {
         return LITTLE_ENDIAN ? (int) (header >>> 32) : (int) header;
     }
 
-    /** @return a record's checksum: {@code sum} (of its payload, so far) fed its length and type too */
-    private static int checksum(CRC32C sum, int length, int type) {
+    /**
+     * @return a record's checksum: {@code sum} (of its payload, so far) fed its position, length
+     *     and type too (a record written where it does not belong fails it, as does a header changed)
+     */
+    private static int checksum(CRC32C sum, long position, int length, int type) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            sum.update((int) (position >>> shift));
+        }
         for (int shift = 24; shift >= 0; shift -= 8) {
             sum.update(length >>> shift);
         }
@@ -713,7 +736,7 @@ public final class ShmRing implements AutoCloseable {
         view.limit(at + length).position(at + overhead);
         crc.update(view);
         int expected = buffer.getInt(at + RECORD_HEADER);
-        int actual = checksum(crc, length, type);
+        int actual = checksum(crc, pos, length, type);
         if (actual != expected) {
             throw corrupt("record at position " + pos + " (length " + length + ", type " + type + ") fails its checksum:"
                     + " CRC32C 0x" + Integer.toHexString(actual) + ", recorded 0x" + Integer.toHexString(expected));
