@@ -8,9 +8,9 @@ import java.io.InputStreamReader;
 import java.net.URI;
 
 /**
- * A writer process that sends large values: {@code URI TAG COUNT SIZE} opens, prints "OPEN",
- * sends COUNT values of SIZE characters ({@link #value}), prints "SENT", then closes once it reads
- * a line (or its standard input ends) and prints "CLOSED".
+ * A writer process that sends large values: {@code URI TAG COUNT SIZE [gated]} opens, prints
+ * "OPEN", (if gated, waits for a line,) sends COUNT values of SIZE characters ({@link #value}),
+ * prints "SENT", then closes once it reads a line (or its standard input ends) and prints "CLOSED".
  */
 public final class LargeValueWriterChild {
     private LargeValueWriterChild() {
@@ -20,13 +20,17 @@ public final class LargeValueWriterChild {
         String tag = args[1];
         int count = Integer.parseInt(args[2]);
         int size = Integer.parseInt(args[3]);
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in));
         try (SendChannel<String> out = Channels.openSend(URI.create(args[0]), Codec.utf8())) {
             System.out.println("OPEN");
+            if (args.length > 4 && args[4].equals("gated")) {
+                commands.readLine();
+            }
             for (int i = 0; i < count; i++) {
                 out.send(value(tag, i, size));
             }
             System.out.println("SENT");
-            new BufferedReader(new InputStreamReader(System.in)).readLine();
+            commands.readLine();
         }
         System.out.println("CLOSED");
     }
