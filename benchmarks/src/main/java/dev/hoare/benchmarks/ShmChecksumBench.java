@@ -25,8 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ShmChecksumBench {
-    @Param({"false", "true"})
-    public boolean checksum;
+    /** {@code none} or {@code crc32c}, as the URI option says. */
+    @Param({"none", "crc32c"})
+    public String checksum;
 
     @Param({"64", "4096"})
     public int size;
@@ -40,7 +41,7 @@ public class ShmChecksumBench {
     @Setup
     public void setup() throws Exception {
         dir = RawBytes.memoryScratchDirectory("hoare-checksum-bench");
-        ring = ShmRing.create(dir.resolve("ring"), 1 << 20, checksum);
+        ring = ShmRing.create(dir.resolve("ring"), 1 << 20, checksum.equals("crc32c"));
         record = new byte[size];
     }
 

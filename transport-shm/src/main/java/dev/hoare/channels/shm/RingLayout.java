@@ -23,8 +23,9 @@ package dev.hoare.channels.shm;
  *         +-------------------+-------------------+----------------+--------------------------+---------+
  *         | length  i32       | type  i32         | crc32c  u32    | payload                  | to 8    |
  *         +-------------------+-------------------+----------------+--------------------------+---------+
- *           crc32c only if the header's flags say FLAG_CRC32C (not in padding): of the payload, then the
- *             record's position (i64), length and type (big-endian bytes each); the payload is length - 8 - 4 bytes
+ *           crc32c only if the header's flags say FLAG_CRC32C (not in padding): the CRC32C of the payload
+ *             xor a mix of the record's position, length and type (ShmRing.checksum); the payload is then
+ *             length - 8 - 4 bytes
  *           length and type are written together, as one 8-byte store, and read as one 8-byte load
  *           length  0: nothing here yet (the consumer zeroes what it has read)
  *           length &lt; 0: claimed, being written; type holds the writer's pid until the commit
