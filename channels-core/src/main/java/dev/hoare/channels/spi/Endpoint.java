@@ -16,8 +16,9 @@ import java.util.TreeSet;
  *
  * @param uri the URI as given
  * @param scheme its scheme, lower case
- * @param address what follows the scheme, without the query
- * @param options the query's options, in order, URL-decoded
+ * @param address what follows the scheme, without the query, decoded as a URI path ({@link URI#getPath}):
+ *     {@code %XX} escapes are decoded and {@code +} is a plus ({@code uds:/tmp/a+b.sock} is {@code /tmp/a+b.sock})
+ * @param options the query's options, in order, form-decoded ({@code %XX}, and {@code +} for a space)
  */
 public record Endpoint(URI uri, String scheme, String address, Map<String, String> options) {
 
@@ -34,7 +35,7 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
         }
         String ssp = uri.getRawSchemeSpecificPart();
         int q = ssp.indexOf('?');
-        String address = decode(q < 0 ? ssp : ssp.substring(0, q));
+        String address = decodePath(q < 0 ? ssp : ssp.substring(0, q));
         if (address.isEmpty()) {
             throw new IllegalArgumentException("endpoint URI has no address: " + uri);
         }
@@ -133,7 +134,17 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)");
 
+    /** Form decoding, for the query: {@code %XX} and {@code +} for a space. */
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * URI-path decoding, for the address: {@code %XX} only; a {@code +} is a plus (form decoding
+     * made {@code uds:/tmp/a+b.sock} bind {@code /tmp/a b.sock}). {@link URI#getPath} would do
+     * this, but an opaque URI ({@code fifo:name}) has no path.
+     */
+    private static String decodePath(String raw) {
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

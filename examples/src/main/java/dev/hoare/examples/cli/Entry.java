@@ -47,7 +47,7 @@ record Entry(String kind, Path path, Set<Long> holders, Long owner, boolean owne
     private static Entry ring(Path path, Set<Long> holders) {
         try (ShmRing ring = ShmRing.open(path)) {
             long reader = ring.consumerPid();
-            boolean alive = reader != 0 && ProcessHandle.of(reader).map(ProcessHandle::isAlive).orElse(false);
+            boolean alive = ring.consumerAlive(); // its pid and start time: a reused pid is not the reader
             String heartbeat = ago(ring.lastHeartbeat());
             String writersBeat = ago(ring.lastWriterHeartbeat());
             Set<Long> writers = holders.stream().filter(p -> p != reader).collect(Collectors.toCollection(java.util.TreeSet::new));

@@ -89,7 +89,7 @@ public final class Hoare implements Runnable {
         if (m == null || m.isBlank()) {
             return e.getClass().getSimpleName();
         }
-        return e instanceof java.nio.file.AccessDeniedException ? "permission denied: " + m
+        return e instanceof java.nio.file.AccessDeniedException && !m.contains("permission denied") ? "permission denied: " + m
                 : e instanceof java.nio.file.NoSuchFileException ? "no such file: " + m : m;
     }
 }

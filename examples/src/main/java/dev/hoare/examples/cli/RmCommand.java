@@ -5,6 +5,7 @@ import dev.hoare.channels.shm.Shms;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -15,13 +16,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hoare rm NAME [--force]}: removes a FIFO, socket or ring, not one in use unless forced. */
+/**
+ * {@code hoare rm NAME [--force]}: removes a FIFO (with its writers' lock file), a socket or a
+ * ring, not one in use unless forced. It removes only what Hoare makes: a ring whose header it
+ * recognises, and a FIFO or socket that is this user's and owner-only (0600, as Hoare creates
+ * them). Anything else, a regular file that is no ring or a lone {@code .lock} file among them,
+ * is "not a Hoare channel; left alone", with or without {@code --force}.
+ */
 @Command(name = "rm", mixinStandardHelpOptions = true,
         description = {"Removes a Hoare FIFO, socket or ring, unless it is in use.",
                 "NAME: a name in this user's directories (as in fifo:NAME and shm:NAME), or an absolute",
                 "path. Refuses while its owner is alive (a ring's reader, a process holding the FIFO or",
-                "socket) unless --force."})
+                "socket) unless --force. Never removes a file Hoare did not make: a ring it does not",
+                "recognise, any other regular file, a FIFO or socket of another user or not owner-only."})
 final class RmCommand implements Callable<Integer> {
+    /** Group and other permission bits: Hoare's FIFOs and sockets have none (0600). */
+    private static final int GROUP_OTHER = 0077;
+
     @Parameters(index = "0", paramLabel = "NAME", description = "a logical name or an absolute path")
     String name;
 
@@ -37,15 +48,16 @@ final class RmCommand implements Callable<Integer> {
         Set<Path> candidates = new LinkedHashSet<>();
         candidates.add(Fifos.path(name)); // validates the name: a bad one is refused, nothing touched
         candidates.add(Shms.path(name));
-        candidates.removeIf(p -> !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        candidates.removeIf(p -> !Files.exists(p, LinkOption.NOFOLLOW_LINKS));
         if (candidates.isEmpty()) {
             throw new NoSuchFileException(name + " (no FIFO, socket or ring of that name)");
         }
         Procs procs = Procs.scan();
         for (Path p : candidates) {
             Entry e = Entry.of(p, procs);
-            if (e == null) {
-                throw new IOException(p + " is not a FIFO, socket or ring; left alone");
+            String foreign = e == null ? "it is not a FIFO, socket or ring" : notHoares(e);
+            if (foreign != null) {
+                throw new IOException(p + ": not a Hoare channel; left alone (" + foreign + ")");
             }
             if (e.inUse() && !force) {
                 throw new IOException(p + " is in use (" + e.kind() + ", owner " + e.ownerColumn() + "); --force removes it anyway");
@@ -58,5 +70,33 @@ final class RmCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Whether an entry is something Hoare makes.
+     *
+     * @return why it is not, or {@code null} if it is
+     */
+    static String notHoares(Entry e) throws IOException {
+        switch (e.kind()) {
+            case "shm":
+                return null; // its header was recognised
+            case "fifo":
+            case "socket":
+                int uid = (Integer) Files.getAttribute(e.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                int mode = (Integer) Files.getAttribute(e.path(), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+                if (uid != me) {
+                    return "a " + e.kind() + " of uid " + uid + ", not of this user (uid " + me + ")";
+                }
+                if ((mode & GROUP_OTHER) != 0) {
+                    return String.format("a %s with mode %04o; Hoare makes them 0600", e.kind(), mode & 07777);
+                }
+                return null;
+            case "lock":
+                return "a lock file whose FIFO is gone";
+            default:
+                return "a " + e.kind() + " that is no ring Hoare recognises: " + e.details();
+        }
     }
 }

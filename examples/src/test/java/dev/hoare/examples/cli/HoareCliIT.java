@@ -179,6 +179,60 @@ class HoareCliIT {
         }
     }
 
+    @Test
+    void rmLeavesAloneWhatHoareDidNotMake() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-rm-");
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        Path loneLock = Files.writeString(dir.resolve("orders.lock"), "");
+        Path open = dir.resolve("open-fifo");
+        Path foreign = dir.resolve("foreign-fifo");
+        try {
+            for (Path fifo : List.of(open, foreign)) {
+                assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).start().waitFor());
+            }
+            Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            boolean canChown = me == 0;
+            if (canChown) {
+                Files.setAttribute(foreign, "unix:uid", 54321);
+            }
+            for (Path p : canChown ? List.of(notes, loneLock, open, foreign) : List.of(notes, loneLock, open)) {
+                for (boolean force : List.of(false, true)) {
+                    Run r = force ? run("rm", p.toString(), "--force") : run("rm", p.toString());
+                    assertEquals(1, r.exit(), p + ": " + r);
+                    assertTrue(r.err().contains("not a Hoare channel; left alone"), r.err());
+                    assertEquals(1, r.errLines().size(), r.err());
+                    assertEquals("", r.out());
+                    assertTrue(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), p + " was removed");
+                }
+            }
+            assertEquals("keep me", Files.readString(notes));
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void rmRemovesAStaleFifoWithItsLock() throws Exception {
+        String name = TAG + "-stale-fifo";
+        Path fifo = Fifos.create(name);
+        Path lock = fifo.resolveSibling(fifo.getFileName() + ".lock");
+        Files.writeString(lock, "");
+        try {
+            Run r = run("rm", name);
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("removed fifo " + fifo, r.out().strip());
+            assertTrue(!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(lock));
+        } finally {
+            Fifos.remove(name);
+        }
+    }
+
     /**
      * Runs {@code hoare ls} until a line names {@code name} and shows {@code owner} (with a deadline), and, if
      * {@code kind} is given, starts with it: a ring being created is listed as a plain file until its header is written.

@@ -123,11 +123,27 @@ final class FifoLink implements Link {
     }
 
     private void writeLocked(byte[] b, int off, int len) throws IOException {
-        jvmLock.lock();
+        lockInJvm();
         try (FileLock ignored = lockFile.lock()) {
             writeThrough(b, off, len);
         } finally {
             jvmLock.unlock();
+        }
+    }
+
+    /**
+     * Takes this JVM's lock of the FIFO's writers, giving up if the thread is interrupted (as the
+     * writers' lock file and the write itself do: an opening that ran out of time interrupts its
+     * thread). Must be followed by {@code jvmLock.unlock()}.
+     *
+     * @throws InterruptedIOException if interrupted while waiting
+     */
+    private void lockInJvm() throws InterruptedIOException {
+        try {
+            jvmLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for another writer of FIFO " + fifo);
         }
     }
 
@@ -137,7 +153,7 @@ final class FifoLink implements Link {
      */
     @Override
     public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
-        jvmLock.lock();
+        lockInJvm();
         try (FileLock ignored = lockFile.lock()) {
             for (int i = 0, from = 0; i < count; from = ends[i++]) {
                 writeThrough(bytes, from, ends[i] - from);
@@ -157,8 +173,16 @@ final class FifoLink implements Link {
         for (int end = from + length; from < end; ) {
             int n = Math.min(SLICE, end - from);
             ByteBuffer slice = chunkBuffer.clear().put(b, from, n).flip();
-            while (slice.hasRemaining()) {
-                channel.write(slice);
+            try {
+                while (slice.hasRemaining()) {
+                    channel.write(slice);
+                }
+            } catch (java.nio.channels.ClosedChannelException closedHere) {
+                throw closedHere; // our own close, or an interrupt
+            } catch (IOException readerGone) {
+                throw new IOException(readerGone.getMessage() + ": the reader closed FIFO " + fifo
+                        + ". It went away, or it refused this writer's HELLO: a codec or maxFrame mismatch is told only"
+                        + " to the reader, since a FIFO has no return path", readerGone);
             }
             from += n;
         }

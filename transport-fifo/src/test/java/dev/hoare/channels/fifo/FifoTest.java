@@ -215,4 +215,109 @@ class FifoTest {
             assertEquals("now", in.receive(Duration.ofSeconds(30)).orElseThrow());
         }
     }
+
+    /**
+     * A reader that opened the FIFO but does not read, a pipe filled by a first sender (here, in
+     * another process or in this one) that now waits to write holding the writers' locks: a
+     * second {@code openSend} gives up at its timeout, whichever step it waits in (the writers'
+     * lock, or its HELLO into the full pipe), with an error saying why. It used to wait for ever.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void openSendGivesUpAtItsTimeoutWhenThePipeIsFull(boolean firstSenderInAnotherProcess) throws Exception {
+        Path fifo = Fifos.create(dir.resolve("full").toString());
+        jnr.posix.POSIX posix = jnr.posix.POSIXFactory.getNativePOSIX();
+        int reader = posix.open(fifo.toString(), jnr.constants.platform.OpenFlags.O_RDONLY.intValue()
+                | jnr.constants.platform.OpenFlags.O_NONBLOCK.intValue(), 0); // opened, and never read
+        assertTrue(reader >= 0, "errno " + posix.errno());
+        SendChannel<String> first = null;
+        try {
+            String filler = "x".repeat(1000);
+            if (firstSenderInAnotherProcess) {
+                ChildJvm child = ChildJvm.start(dev.hoare.channels.contract.ContractPeer.class, "stream",
+                        uri("full", "capacity=1").toString());
+                children.add(child.process());
+                child.expect("OPEN");
+            } else {
+                first = Channels.openSend(uri("full", "capacity=1"), Codec.utf8());
+                first.send(filler);
+            }
+            fillPipe(posix, fifo); // full now, whatever the first sender managed to write
+            if (first != null) {
+                first.send(filler); // its writer thread takes it and waits in write, holding the locks
+            }
+
+            long t0 = System.nanoTime();
+            CompletableFuture<IOException> second = CompletableFuture.supplyAsync(() -> {
+                try (SendChannel<String> s = Channels.openSend(uri("full", "timeout=1500ms"), Codec.utf8())) {
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            IOException e;
+            try {
+                e = second.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stuck) {
+                throw new AssertionError("the second openSend, with a timeout of 1.5 s, was still blocked after 20 s");
+            }
+            long took = System.nanoTime() - t0;
+            assertTrue(e != null, "the second openSend opened a sending end into a full pipe");
+            assertTrue(e.getMessage().contains("full") && e.getMessage().contains("1.5S"), e.getMessage());
+            assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(1400) && took < TimeUnit.SECONDS.toNanos(5),
+                    "gave up after " + took / 1_000_000 + " ms with a timeout of 1500 ms");
+        } finally {
+            posix.close(reader); // the writers' next write fails with EPIPE: they end
+            if (first != null) {
+                first.close();
+            }
+        }
+    }
+
+    /** Writes into the FIFO without blocking until the kernel takes no more: the pipe is full. */
+    private static void fillPipe(jnr.posix.POSIX posix, Path fifo) {
+        int fd = posix.open(fifo.toString(), jnr.constants.platform.OpenFlags.O_WRONLY.intValue()
+                | jnr.constants.platform.OpenFlags.O_NONBLOCK.intValue(), 0);
+        assertTrue(fd >= 0, "errno " + posix.errno());
+        try {
+            for (int size : new int[] {4096, 1}) {
+                byte[] bytes = new byte[size];
+                while (posix.write(fd, bytes, size) == size) {
+                    // until EAGAIN
+                }
+            }
+        } finally {
+            posix.close(fd);
+        }
+    }
+
+    /**
+     * A FIFO has no return path: a reader that refuses a writer's HELLO (another codec here; a
+     * maxFrame too large is the same) can only close its end. The writer learns it from its next
+     * write (EPIPE), and its {@code PeerLostException} says that a mismatch is one possible reason.
+     */
+    @Test
+    void aWriterRefusedForAMismatchIsToldItMayBeOne() throws Exception {
+        URI uri = uri("mismatch", "timeout=10s");
+        CompletableFuture<Exception> receiving = CompletableFuture.supplyAsync(() -> {
+            try {
+                Channels.openReceive(uri, Codec.utf8()).close();
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        try (SendChannel<byte[]> out = Channels.openSend(uri, Codec.bytes())) {
+            Exception refused = receiving.get(30, TimeUnit.SECONDS);
+            assertTrue(refused instanceof dev.hoare.channels.ChannelProtocolException, String.valueOf(refused));
+            dev.hoare.channels.ChannelClosedException closed = assertThrows(dev.hoare.channels.ChannelClosedException.class, () -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline) {
+                    out.send(new byte[] {1}, Duration.ofSeconds(1));
+                }
+            });
+            assertTrue(closed.getCause() instanceof dev.hoare.channels.PeerLostException, String.valueOf(closed.getCause()));
+            assertTrue(closed.getCause().getMessage().contains("codec or maxFrame mismatch"), closed.getCause().getMessage());
+        }
+    }
 }

@@ -14,7 +14,11 @@ package dev.hoare.channels.shm;
  *         | 12 maxRecord u32       |                        |                        |  400 signal   i32 |                      |
  *         | 16 flags u32           |                        |                        |  404 waiters  i32 |                      |
  *         | 20 helloLength i32     |                        |                        |  408 writers' heartbeat i64              |
- *         | 24 hello (104 bytes)   |                        |                        |                   |                      |
+ *         | 24 hello (104 bytes)   |                        |                        |  416 (free, 16 bytes)                    |
+ *         |                        |                        |                        |  432 reader's codec id (64 bytes)        |
+ *         |                        |                        |                        |  496 codec id length i32                 |
+ *         |                        |                        |                        |  500 reader's maxFrame i32               |
+ *         |                        |                        |                        |  504 reader's start time i64             |
  *         +------------------------+------------------------+------------------------+-------------------+----------------------+
  *           each group on its own two cache lines (128 bytes), so producers and the consumer never share one
  *
@@ -50,8 +54,12 @@ final class RingLayout {
 
     /** "HRNG" as a u32. */
     static final int MAGIC = 0x48524E47;
-    /** Bumped on any change to this layout; a file of another version is refused. */
-    static final int VERSION = 3;
+    /**
+     * Bumped on any change to this layout; a file of another version is refused. Version 3 added
+     * the reader's start time and what it accepts (codec id, maxFrame) at the end of STATUS;
+     * version 4 the flags (checksums) in META, the HELLO moving 4 bytes on.
+     */
+    static final int VERSION = 4;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
@@ -96,6 +104,26 @@ final class RingLayout {
 
     /** The last sign of life of any writer, in milliseconds since the epoch (beaten at most every 10 ms by each). */
     static final int WRITER_HEARTBEAT_OFFSET = 408;
+
+    /**
+     * What the registered reader decodes with, so that a writer whose codec differs is refused at
+     * its opening rather than after its first values are lost: the codec id's UTF-8 bytes
+     * ({@link #READER_CODEC_MAX} at most), their length at {@link #READER_CODEC_LENGTH_OFFSET}
+     * (0: none registered; -1: an id too long to keep, not checked by writers), and the reader's
+     * largest frame at {@link #READER_MAX_FRAME_OFFSET} (writers do not send larger ones). The
+     * reader writes them before its pid; a writer reads its pid and start time before and after
+     * them, and trusts them only if neither moved.
+     */
+    static final int READER_CODEC_OFFSET = 432;
+    static final int READER_CODEC_MAX = 64;
+    static final int READER_CODEC_LENGTH_OFFSET = 496;
+    static final int READER_MAX_FRAME_OFFSET = 500;
+    /**
+     * The reader's process start time (on Linux, clock ticks since boot: /proc/PID/stat field 22),
+     * written before its pid: the pid and this together name a process, so a pid reused by
+     * another process is not taken for the reader.
+     */
+    static final int CONSUMER_START_OFFSET = 504;
 
     /** Where the records begin: the header's length. */
     static final int HEADER_LENGTH = 512;

@@ -12,8 +12,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,15 +72,19 @@ final class ShmLink implements Link {
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
     private boolean helloKept;
-    /** Writers: when to look at the reader's process next. */
-    private volatile long nextReaderCheck = System.nanoTime();
+    /** Writers: until the HELLO is in the ring, the opening's deadline ({@link System#nanoTime}) and timeout. */
+    private long helloDeadline;
+    private Duration timeout;
+    /** Writers: the largest frame the reader said it reads, 0 if it did not say. */
+    private int readerMaxFrame;
+    /** Readers: the identity of the ring's file if this link created it (removed if the opening fails), else {@code null}. */
+    private Object created;
     /**
-     * Writers: looks at the reader left before the next clock read. A clock read costs as much as
-     * a record, so a busy writer reads it once in {@link #LOOKS_PER_CLOCK} writes (a quiet one
-     * still within a bounded time: a write every 5 ms looks at the reader every 160 ms).
+     * Writers: when to look at the reader's process next. Every write reads the clock (a vDSO
+     * call, some 20 ns) and looks at the reader when 10 ms have passed: time-based, so a quiet
+     * writer learns of a dead reader at its first write after the death, whatever its pace.
      */
-    private int looksBeforeClock;
-    private static final int LOOKS_PER_CLOCK = 32;
+    private volatile long nextReaderCheck = System.nanoTime();
 
     private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, boolean writer) {
         this.ring = ring;
@@ -99,6 +106,7 @@ final class ShmLink implements Link {
                     offer(DATA, b, off + done, n);
                     done += n;
                 }
+                timeout = null; // the HELLO is in: from now on a full ring is flow control
             }
 
             @Override
@@ -114,21 +122,84 @@ final class ShmLink implements Link {
      *
      * @throws IOException if another live process reads it, or the file is not a ring
      */
-    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait, boolean checksum) throws IOException {
+    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait) throws IOException {
+        return reader(path, capacity, wait, null, 0, false);
+    }
+
+    /**
+     * {@link #reader(Path, int, ShmRing.WaitStrategy)} that also says in the ring's header what it
+     * accepts, so that a writer with another codec is refused at its opening and a writer sends
+     * no frame larger than {@code maxFrame}, and that makes a new ring with checksums if asked.
+     *
+     * @param codecId the codec's id, or {@code null} to say nothing
+     * @param maxFrame the largest frame the end reads (with a codec id); a writer's frame split
+     *     over records is kept until whole up to this size (the default maximum if 0)
+     * @param checksum whether a ring this end creates carries a CRC32C in every record; an end
+     *     that asks for it refuses a ring made without
+     */
+    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait, String codecId, int maxFrame, boolean checksum)
+            throws IOException {
+        Shms.checkOwner(path);
         ShmRing ring;
+        Object created = null;
         try {
             ring = ShmRing.create(path, capacity, checksum);
+            created = fileKey(path);
         } catch (FileAlreadyExistsException exists) {
             ring = ShmRing.open(path);
         }
-        refuseWithoutChecksum(ring, checksum);
-        int owner = ring.consumerPid();
-        if (owner != 0 && owner != ShmRing.PID && ShmRing.alive(owner)) {
+        try {
+            Shms.checkOwner(path); // again: what was opened is what was checked
+            refuseWithoutChecksum(ring, checksum);
+            int owner = ring.consumerPid();
+            if (owner != 0 && owner != ShmRing.PID && ring.consumerAlive()) { // pid and start time: not a reused pid
+                throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+            }
+        } catch (IOException | RuntimeException e) {
             ring.close();
-            throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+            removeCreated(path, created);
+            throw e;
+        }
+        if (codecId != null) {
+            ring.describeConsumer(codecId, maxFrame);
         }
         ring.registerConsumer();
-        return new ShmLink(ring, wait, false);
+        ShmLink link = new ShmLink(ring, wait, false);
+        link.created = created;
+        if (maxFrame > 0) {
+            link.maxFrame = maxFrame;
+        }
+        return link;
+    }
+
+    /** @return the file's identity (device and inode), or {@code null} if unknown */
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Removes the file at {@code path} if it is still the one whose {@link #fileKey} is {@code created} (never one made by another). */
+    private static void removeCreated(Path path, Object created) {
+        if (created != null && created.equals(fileKey(path))) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // best effort: a stale ring is what was left before
+            }
+        }
+    }
+
+    /**
+     * After the open of the reading end failed past this link (no writer's HELLO within the
+     * timeout, a handshake refused): removes the ring if this link created it, so a failed open
+     * leaves nothing behind. The link must be closed.
+     */
+    void removeIfCreated() {
+        removeCreated(ring.path(), created);
+        created = null;
     }
 
     /**
@@ -136,15 +207,46 @@ final class ShmLink implements Link {
      *
      * @throws IOException if none comes within the timeout, or the file is not a ring
      */
-    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout, boolean checksum) throws IOException {
+    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout) throws IOException {
+        return writer(path, wait, timeout, null, false);
+    }
+
+    /**
+     * {@link #writer(Path, ShmRing.WaitStrategy, Duration)} that refuses a reader whose codec is
+     * not {@code codecId} (as its handshake would, but before any value is lost and without
+     * failing the reader for everyone), and learns the largest frame it reads
+     * ({@link #readerMaxFrame}).
+     *
+     * @param codecId this sender's codec id, or {@code null} not to check
+     * @param checksum whether this end requires a ring with checksums (it refuses one without)
+     * @throws ChannelProtocolException if the reader said it decodes with another codec
+     */
+    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout, String codecId, boolean checksum)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
+                Shms.checkOwner(path);
                 ShmRing ring = ShmRing.open(path);
-                int reader = ring.consumerPid();
-                if (reader != 0 && ShmRing.alive(reader) && !ring.isClosed()) {
+                try {
+                    Shms.checkOwner(path); // again: what was opened is what was checked
+                } catch (IOException e) {
+                    ring.close();
+                    throw e;
+                }
+                ShmRing.Consumer reader = ring.consumer();
+                if (reader != null && ring.consumerAlive() && !ring.isClosed()) {
+                    if (codecId != null && reader.codec() != null && !reader.codec().equals(codecId)) {
+                        ring.close();
+                        throw new ChannelProtocolException("shm:" + path + ": codec mismatch: its reader (pid " + reader.pid()
+                                + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
+                    }
                     refuseWithoutChecksum(ring, checksum);
-                    return new ShmLink(ring, wait, true);
+                    ShmLink link = new ShmLink(ring, wait, true);
+                    link.helloDeadline = deadline;
+                    link.timeout = timeout;
+                    link.readerMaxFrame = reader.maxFrame();
+                    return link;
                 }
                 ring.close();
             } catch (NoSuchFileException | ShmRing.NotInitialisedException notYet) {
@@ -169,6 +271,11 @@ final class ShmLink implements Link {
         }
     }
 
+    /** @return for a writer, the largest frame its reader said it reads; 0 if it did not say */
+    int readerMaxFrame() {
+        return readerMaxFrame;
+    }
+
     /**
      * Whether the reader is gone: its end released the ring (seen at once), or its process is
      * no more (looked at every 10 ms at most, whether or not the ring has room, so a writer
@@ -180,10 +287,10 @@ final class ShmLink implements Link {
         if (gone == null) {
             if (ring.isClosed()) {
                 gone = "the reader released the ring";
-            } else if (--looksBeforeClock <= 0 && timeToCheckReader()) {
+            } else if (timeToCheckReader()) {
                 ring.writerHeartbeat();
                 int reader = ring.consumerPid();
-                if (reader == 0 || !ShmRing.alive(reader)) {
+                if (reader == 0 || !ring.consumerAlive()) { // pid and start time: a reused pid is not the reader
                     gone = "the reader went away" + (reader == 0 ? "" : " (pid " + reader + ")");
                 }
             }
@@ -191,9 +298,8 @@ final class ShmLink implements Link {
         return gone;
     }
 
-    /** Reads the clock (one look in {@link #LOOKS_PER_CLOCK}): whether the reader's process is due a look. */
+    /** Reads the clock: whether the reader's process is due a look (10 ms since the last). */
     private boolean timeToCheckReader() {
-        looksBeforeClock = LOOKS_PER_CLOCK;
         long now = System.nanoTime();
         if (now - nextReaderCheck < 0) {
             return false;
@@ -228,6 +334,10 @@ final class ShmLink implements Link {
             } catch (InternalError | RuntimeException e) {
                 throw ringFailed(e);
             }
+            if (timeout != null && (tries & 63) == 63 && System.nanoTime() - helloDeadline >= 0) {
+                throw new IOException(description + ": the ring stayed full for " + timeout + ", the opening's timeout: no room"
+                        + " for this sender's HELLO (its reader is alive but does not receive, or the ring's header is damaged)");
+            }
             if (tries < 100) {
                 Thread.onSpinWait();
             } else if (tries < 200) {
@@ -251,14 +361,6 @@ final class ShmLink implements Link {
     @Override
     public OutputStream out() {
         return out;
-    }
-
-    /**
-     * Readers: the largest frame (kind and payload) the end accepts, as its options say: a
-     * writer's frame split over records is kept until whole up to this size.
-     */
-    void maxFrame(int maxFrame) {
-        this.maxFrame = maxFrame;
     }
 
     /** A writer's frames go straight into the ring from the sending thread when there is room. */
@@ -324,7 +426,7 @@ final class ShmLink implements Link {
         if (closed) {
             return;
         }
-        if (out != null && ring.intact()) {
+        if (out != null && timeout == null && ring.intact()) { // (a writer whose HELLO never went in has nothing to detach)
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};
@@ -675,7 +777,7 @@ final class ShmLink implements Link {
         private void forgetGoneWriters() {
             long head = -1;
             for (Writer w : writers.values()) {
-                if (w.attached && !ShmRing.alive(w.id >>> 7)) {
+                if (w.attached && !ring.userAlive(w.id >>> 7)) { // a reused pid is not the writer
                     detach(w);
                     if (w.partial != null && w.dropAt < 0) {
                         w.dropAt = ring.tailPosition(); // every record it published or claimed lies before

@@ -5,6 +5,7 @@ import static dev.hoare.channels.shm.RingLayout.CAPACITY_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.CHECKSUM;
 import static dev.hoare.channels.shm.RingLayout.CLOSED_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.CONSUMER_PID_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.CONSUMER_START_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.FLAGS_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.FLAG_CRC32C;
 import static dev.hoare.channels.shm.RingLayout.HEADER_LENGTH;
@@ -18,6 +19,10 @@ import static dev.hoare.channels.shm.RingLayout.MAGIC;
 import static dev.hoare.channels.shm.RingLayout.MAGIC_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.MAX_RECORD_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.PADDING;
+import static dev.hoare.channels.shm.RingLayout.READER_CODEC_LENGTH_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.READER_CODEC_MAX;
+import static dev.hoare.channels.shm.RingLayout.READER_CODEC_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.READER_MAX_FRAME_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.RECORD_HEADER;
 import static dev.hoare.channels.shm.RingLayout.SIGNAL_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.TAIL_OFFSET;
@@ -66,6 +71,10 @@ public final class ShmRing implements AutoCloseable {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     /** This process's id, as claims and the reader's slot in the header carry it. */
     static final int PID = (int) ProcessHandle.current().pid();
+    /** Whether processes can be looked at in /proc (Linux). */
+    private static final boolean PROC = Files.isDirectory(Path.of("/proc/self"));
+    /** This process's start time, as {@link #startTime} gives it. */
+    static final long START = startTime(PID);
     private static final int MAX_CAPACITY = 1 << 30;
     private static final byte[] ZEROES = new byte[1 << 16];
 
@@ -95,6 +104,13 @@ public final class ShmRing implements AutoCloseable {
     private final int overhead;
     /** The mapping's address, for futexes; {@code null} where they are not available. */
     private final Pointer address;
+    /** The file's inode (0 if unknown): a process that maps it is a user of this ring. */
+    private final long inode;
+    /**
+     * Processes found to map this ring ({@link #userAlive}), by pid, with their start time then:
+     * while a pid still has that start time, it is the same process and needs no second look.
+     */
+    private final java.util.Map<Integer, Long> users = new java.util.concurrent.ConcurrentHashMap<>();
     /** Consumer only: the position it found stuck on a zeroed claim, and since when. */
     private long stuckAt = -1;
     private long stuckSince;
@@ -123,6 +139,15 @@ public final class ShmRing implements AutoCloseable {
         this.crc = checksummed ? new CRC32C() : null;
         this.view = checksummed ? buffer.duplicate() : null;
         this.address = Futex.AVAILABLE ? Futex.address(buffer) : null;
+        long ino = 0;
+        if (path != null) {
+            try {
+                ino = ((Number) Files.getAttribute(path, "unix:ino")).longValue();
+            } catch (IOException | RuntimeException unknown) {
+                // no inode: users are judged by pid and start time alone
+            }
+        }
+        this.inode = ino;
     }
 
     /**
@@ -257,14 +282,18 @@ public final class ShmRing implements AutoCloseable {
     public static ShmRing open(Path path) throws IOException {
         FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            long size = file.size();
-            if (size < HEADER_LENGTH) {
-                throw new NotInitialisedException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
-                        + "-byte header (truncated, or not initialised)");
-            }
+            // The META fields first, the size after them: the creator writes the magic only once
+            // the file has its full size, so a magic seen here means the size read next is final
+            // (read the other way round, an opener racing the creator saw a half-written size and
+            // then a whole header, and refused a good ring).
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
             while (header.hasRemaining() && file.read(header, header.position()) > 0) {
                 // read the meta fields
+            }
+            long size = file.size();
+            if (header.hasRemaining() || size < HEADER_LENGTH) {
+                throw new NotInitialisedException(path + ": not a Hoare ring: " + size + " bytes, shorter than its " + HEADER_LENGTH
+                        + "-byte header (truncated, or not initialised)");
             }
             int magic = header.getInt(MAGIC_OFFSET);
             if (magic == 0) {
@@ -277,7 +306,8 @@ public final class ShmRing implements AutoCloseable {
             int version = header.getInt(VERSION_OFFSET);
             if (version != VERSION) {
                 throw new IOException(path + ": a Hoare ring of layout version " + version + "; this library reads version "
-                        + VERSION);
+                        + VERSION + (version < VERSION ? " (made by an older Hoare: when no process uses it any more, remove"
+                        + " it (hoare rm, Shms.remove) and let the reader create it again)" : " (made by a newer Hoare)"));
             }
             int capacity = header.getInt(CAPACITY_OFFSET);
             if (capacity < RingLayout.MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1
@@ -848,7 +878,7 @@ public final class ShmRing implements AutoCloseable {
         }
         if (length < 0) {
             int owner = buffer.getInt(at + 4);
-            if (alive(owner)) {
+            if (userAlive(owner)) {
                 return false;
             }
             return LONG.compareAndSet(buffer, at, header(length, owner), header(align(-length), PADDING));
@@ -873,7 +903,81 @@ public final class ShmRing implements AutoCloseable {
 
     /** @return whether the process {@code pid} is this one or still running (a pid of another PID namespace looks dead) */
     static boolean alive(int pid) {
-        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return pid == PID || startTime(pid) >= 0;
+    }
+
+    /**
+     * A process's start time: on Linux the clock ticks since boot at which it started
+     * ({@code /proc/PID/stat} field 22: exact, and the same whoever reads it, unlike a wall-clock
+     * time derived from it), elsewhere its start instant in milliseconds, or 0 if unknown. A pid
+     * and its start time name one process: a reused pid comes with another start time.
+     *
+     * @return the start time, or -1 if there is no such process (or only a zombie of it)
+     */
+    static long startTime(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        if (PROC) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (fields[0].equals("Z") || fields[0].equals("X")) {
+                    return -1; // dead, not yet reaped by its parent
+                }
+                return Long.parseLong(fields[19]); // field 3 is fields[0], so field 22 is fields[19]
+            } catch (IOException | RuntimeException gone) {
+                return -1;
+            }
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(h -> h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)).orElse(-1L);
+    }
+
+    /**
+     * Whether the process {@code pid}, which claimed a record or wrote records here, is still
+     * running and is a user of this ring: on Linux, it maps the ring's file (looked at once in
+     * {@code /proc/PID/maps}, then remembered with its start time), so a pid reused by an
+     * unrelated process, or by one of another user whose maps cannot be read, is taken for dead
+     * and does not wedge the ring. Where it cannot tell, it judges by pid alone.
+     *
+     * @param pid the process id a claim or a writer id carries
+     * @return whether it is this process, or alive and mapping this ring
+     */
+    boolean userAlive(int pid) {
+        if (pid == PID) {
+            return true;
+        }
+        long start = startTime(pid);
+        if (start < 0) {
+            users.remove(pid);
+            return false;
+        }
+        Long known = users.get(pid);
+        if (known != null && known == start) {
+            return true;
+        }
+        if (!mapsThisRing(pid)) {
+            return false;
+        }
+        users.put(pid, start);
+        return true;
+    }
+
+    /** @return whether {@code pid}'s memory maps include this ring's file (or this cannot be looked at) */
+    private boolean mapsThisRing(int pid) {
+        if (!PROC || inode == 0) {
+            return true;
+        }
+        String ino = Long.toString(inode);
+        try (var lines = Files.lines(Path.of("/proc", Integer.toString(pid), "maps"))) {
+            return lines.anyMatch(line -> {
+                String[] f = line.trim().split("\\s+", 6); // address perms offset device inode path
+                return f.length >= 5 && f[4].equals(ino);
+            });
+        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+            return false; // gone, or another user's process: not a user of this ring
+        }
     }
 
     // ---------------------------------------------------------------- status
@@ -903,11 +1007,83 @@ public final class ShmRing implements AutoCloseable {
         return (int) INT.getAcquire(buffer, CLOSED_OFFSET) != 0;
     }
 
-    /** Records this process as the consumer and its first heartbeat, and opens the ring again if a consumer had closed it. */
+    /**
+     * Records this process (pid and start time) as the consumer and its first heartbeat, and
+     * opens the ring again if a consumer had closed it.
+     */
     public void registerConsumer() {
         heartbeat();
+        LONG.setRelease(buffer, CONSUMER_START_OFFSET, START);
         INT.setRelease(buffer, CONSUMER_PID_OFFSET, PID);
         INT.setRelease(buffer, CLOSED_OFFSET, 0);
+    }
+
+    /**
+     * Says what the consumer about to {@linkplain #registerConsumer register} accepts, for writers
+     * to check at their opening ({@link #reader}); call before registering.
+     *
+     * @param codecId its codec's id
+     * @param maxFrame the largest frame it reads
+     */
+    void describeConsumer(String codecId, int maxFrame) {
+        byte[] id = codecId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (id.length <= READER_CODEC_MAX) {
+            buffer.put(READER_CODEC_OFFSET, id);
+        }
+        buffer.putInt(READER_MAX_FRAME_OFFSET, maxFrame);
+        INT.setRelease(buffer, READER_CODEC_LENGTH_OFFSET, id.length <= READER_CODEC_MAX ? id.length : -1);
+    }
+
+    /**
+     * The registered consumer as a writer sees it.
+     *
+     * @param pid its pid
+     * @param start its start time ({@link #startTime})
+     * @param codec its codec's id, or {@code null} if it did not say (or the id is too long to keep)
+     * @param maxFrame the largest frame it reads, 0 if it did not say
+     */
+    record Consumer(int pid, long start, String codec, int maxFrame) {
+    }
+
+    /**
+     * @return the registered consumer, or {@code null} if none is, or one is registering at this
+     *     moment (look again)
+     */
+    Consumer consumer() {
+        int pid = (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET);
+        long start = (long) LONG.getAcquire(buffer, CONSUMER_START_OFFSET);
+        int length = (int) INT.getAcquire(buffer, READER_CODEC_LENGTH_OFFSET);
+        String codec = null;
+        if (length > 0 && length <= READER_CODEC_MAX) {
+            byte[] id = new byte[length];
+            buffer.get(READER_CODEC_OFFSET, id);
+            codec = new String(id, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int maxFrame = buffer.getInt(READER_MAX_FRAME_OFFSET);
+        VarHandle.acquireFence();
+        if (pid == 0 || pid != (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET)
+                || start != (long) LONG.getAcquire(buffer, CONSUMER_START_OFFSET)) {
+            return null;
+        }
+        return new Consumer(pid, start, codec, maxFrame);
+    }
+
+    /** @return the registered consumer's start time ({@link #startTime}); meaningful while {@link #consumerPid} is not 0 */
+    public long consumerStartTime() {
+        return (long) LONG.getAcquire(buffer, CONSUMER_START_OFFSET);
+    }
+
+    /**
+     * @return whether a consumer is registered and its process still runs: the process with its
+     *     pid has the start time it registered with (a reused pid is not taken for it)
+     */
+    public boolean consumerAlive() {
+        int pid = consumerPid();
+        if (pid == 0) {
+            return false;
+        }
+        long start = consumerStartTime();
+        return pid == PID ? start == START : startTime(pid) == start;
     }
 
     /** The consumer leaves: no process reads the ring until one registers again. */

@@ -33,6 +33,13 @@ import java.util.Set;
  * {@code PeerLostException}. A ring whose memory faults (its file shrunk) or that an end finds
  * corrupt closes that end with {@link ShmRing.RingFaultException} or its subclass
  * {@link ShmRing.RingCorruptException} as the cause.
+ *
+ * <p>Opening: the receiving end writes its codec id and {@code maxFrame} in the ring's header; a
+ * sending end whose codec differs is refused with {@code ChannelProtocolException} naming both,
+ * and one sends no frame larger than the reader's {@code maxFrame}. Every step of an opening
+ * honours {@code timeout}; a receiving end whose opening fails removes the ring it created. A
+ * ring, or the directory of a ring at an absolute path, that belongs to another user is refused
+ * ({@link Shms#checkOwner}).
  */
 public final class ShmTransport implements ChannelTransport {
     /** The default ring: 1 MiB of records. */
@@ -61,7 +68,13 @@ public final class ShmTransport implements ChannelTransport {
         Endpoint e = endpoint.onlyOptions(OPTIONS);
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
-        return StreamChannels.sender(ShmLink.writer(ring, waitStrategy(e), options.timeout(), checksum(e)), codec, options);
+        ShmLink link = ShmLink.writer(ring, waitStrategy(e), options.timeout(), codec.id(), checksum(e));
+        int readerMaxFrame = link.readerMaxFrame();
+        if (readerMaxFrame >= 16 && readerMaxFrame < options.maxFrame()) {
+            // the reader reads no larger frame: a larger value fails at its send, naming the limit, and is not lost
+            options = new StreamOptions(options.capacity(), readerMaxFrame, options.timeout(), options.platformThreads());
+        }
+        return StreamChannels.sender(link, codec, options);
     }
 
     @Override
@@ -70,9 +83,14 @@ public final class ShmTransport implements ChannelTransport {
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
         int capacityBytes = e.intOption("capacityBytes", DEFAULT_CAPACITY_BYTES);
-        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e), checksum(e));
-        link.maxFrame(options.maxFrame());
-        return StreamChannels.receiver(link, codec, options);
+        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e), codec.id(), options.maxFrame(), checksum(e));
+        try {
+            return StreamChannels.receiver(link, codec, options);
+        } catch (IOException | RuntimeException failed) {
+            link.close(); // (closed already by a failed handshake; idempotent)
+            link.removeIfCreated(); // a failed open leaves nothing behind
+            throw failed;
+        }
     }
 
     private static StreamOptions options(Endpoint e) {

@@ -16,7 +16,8 @@ import jnr.posix.POSIXFactory;
  * {@code hoare-shm-<uid>} in the system temporary directory where there is no {@code /dev/shm};
  * the directory is created 0700 and must be this user's with no group or other access. Names
  * are 1-100 characters of {@code [A-Za-z0-9._-]} starting with a letter or digit. An absolute
- * path puts a ring anywhere, such as on a disk (see the durable mode in docs/shm.md).
+ * path puts a ring anywhere this user trusts, such as on a disk (see the durable mode in
+ * docs/shm.md): {@link #checkOwner} says which.
  */
 public final class Shms {
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
@@ -54,6 +55,49 @@ public final class Shms {
      */
     public static Path path(String name) throws IOException {
         return LocalNames.resolve("shm", name, Shms::directory);
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_ISVTX = 01000;
+
+    /**
+     * Refuses a ring this user must not trust: a file there that is not a regular file (a FIFO,
+     * a device, a symbolic link) or belongs to another uid, or a directory that belongs to
+     * another uid than this user's or root's, or that others may write to without the sticky bit
+     * (they could swap the ring under us). Called before a ring is created or opened, and again
+     * after it is opened. A missing file is fine (it is about to be created, in a checked
+     * directory).
+     *
+     * @param ring the ring's file
+     * @throws IOException saying what is refused and why
+     */
+    public static void checkOwner(Path ring) throws IOException {
+        int uid = POSIX.geteuid();
+        Path dir = ring.toAbsolutePath().getParent();
+        if (dir != null) {
+            FileStat d = POSIX.allocateStat();
+            if (POSIX.lstat(dir.toString(), d) == 0) { // a missing directory fails later, at the open
+                if (d.uid() != uid && d.uid() != 0) {
+                    throw new IOException("shm:" + ring + ": its directory " + dir + " belongs to uid " + d.uid()
+                            + ", not to this user (" + uid + ") nor root; refusing it");
+                }
+                if ((d.mode() & 0022) != 0 && (d.mode() & S_ISVTX) == 0 && d.uid() != uid) {
+                    throw new IOException(String.format("shm:%s: its directory %s has mode %04o: others may replace the ring;"
+                            + " refusing it", ring, dir, d.mode() & 07777));
+                }
+            }
+        }
+        FileStat st = POSIX.allocateStat();
+        if (POSIX.lstat(ring.toString(), st) != 0) {
+            return;
+        }
+        if ((st.mode() & S_IFMT) != S_IFREG) {
+            throw new IOException("shm:" + ring + " exists and is not a regular file (a ring is one); refusing it");
+        }
+        if (st.uid() != uid) {
+            throw new IOException("shm:" + ring + " belongs to uid " + st.uid() + ", not to this user (" + uid + "); refusing it");
+        }
     }
 
     /**

@@ -31,6 +31,6 @@ class ShmContractTest extends TransportContract {
     /** A raw writer: each write is one record, as a writing end's chunks are. */
     @Override
     protected Optional<OutputStream> openRawSender(URI endpoint) throws IOException {
-        return Optional.of(ShmLink.writer(pathOf(endpoint), ShmRing.WaitStrategy.BACKOFF, Duration.ofSeconds(30), false).out());
+        return Optional.of(ShmLink.writer(pathOf(endpoint), ShmRing.WaitStrategy.BACKOFF, Duration.ofSeconds(30)).out());
     }
 }

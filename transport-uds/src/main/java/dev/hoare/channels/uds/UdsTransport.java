@@ -20,14 +20,20 @@ import java.util.Set;
  * one sender and then behave as a one-to-one channel (the sender's close or loss ends it), as
  * {@link UnixChannels#acceptOne}. Options: {@code capacity} (values a sender may be ahead of the
  * receiving application, default 64), {@code maxFrame}, {@code timeout} (connecting, accepting
- * and handshake, default 10 s), {@code listen} ({@code false}, {@code true} or {@code one}).
+ * and handshake, default 10 s), {@code listen} ({@code false}, {@code true} or {@code one}),
+ * {@code allowedUsers} (comma-separated user names or numeric uids whose peers this end talks to,
+ * checked with {@code SO_PEERCRED} by uid; default: this process's own user only; on a listening
+ * end the clients it admits, on a connecting end the servers it accepts, so a server of another user
+ * is reached with {@code allowedUsers=thatuser} on the client and this user in the server's list).
+ * The path must be absolute and at most 107 bytes (what a socket address holds); a longer one is
+ * refused at once with {@code IllegalArgumentException}.
  */
 public final class UdsTransport implements ChannelTransport {
-    private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen");
+    private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen", "allowedUsers");
 
-    private static Set<String> with(Set<String> base, String more) {
+    private static Set<String> with(Set<String> base, String... more) {
         Set<String> s = new HashSet<>(base);
-        s.add(more);
+        s.addAll(java.util.List.of(more));
         return Set.copyOf(s);
     }
 
@@ -44,16 +50,17 @@ public final class UdsTransport implements ChannelTransport {
     public <T> SendChannel<T> openSend(Endpoint endpoint, Codec<T> codec) throws IOException {
         StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
         listening(endpoint); // checked; a send end always connects, whoever listens
-        return UnixChannels.connectSend(path(endpoint), codec, options);
+        return UnixChannels.connectSend(path(endpoint), codec, options, allowedUsers(endpoint));
     }
 
     @Override
     public <T> ReceiveChannel<T> openReceive(Endpoint endpoint, Codec<T> codec) throws IOException {
         StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
+        UnixServer.Options server = UnixServer.Options.defaults().withStream(options).withAllowedUsers(allowedUsers(endpoint));
         return switch (listening(endpoint)) {
-            case "true" -> UnixChannels.listen(path(endpoint), codec, UnixServer.Options.defaults().withStream(options)).channel();
-            case "one" -> UnixChannels.acceptOne(path(endpoint), codec, UnixServer.Options.defaults().withStream(options));
-            default -> UnixChannels.connectReceive(path(endpoint), codec, options);
+            case "true" -> UnixChannels.listen(path(endpoint), codec, server).channel();
+            case "one" -> UnixChannels.acceptOne(path(endpoint), codec, server);
+            default -> UnixChannels.connectReceive(path(endpoint), codec, options, allowedUsers(endpoint));
         };
     }
 
@@ -63,6 +70,24 @@ public final class UdsTransport implements ChannelTransport {
             throw new IllegalArgumentException("option listen=" + v + " must be true, one or false in " + endpoint.uri());
         }
         return v;
+    }
+
+    /** {@code allowedUsers=alice,1001}: the users (names or uids) whose peers this end talks to; default its own. */
+    private static Set<String> allowedUsers(Endpoint endpoint) {
+        String v = endpoint.options().get("allowedUsers");
+        if (v == null) {
+            return UnixServer.Options.defaults().allowedUsers();
+        }
+        Set<String> users = new java.util.LinkedHashSet<>();
+        for (String user : v.split(",")) {
+            if (!user.isBlank()) {
+                users.add(user.strip());
+            }
+        }
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("option allowedUsers=" + v + " names no user in " + endpoint.uri());
+        }
+        return users;
     }
 
     private static Path path(Endpoint endpoint) {

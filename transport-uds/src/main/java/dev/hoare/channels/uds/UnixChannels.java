@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Channels over Unix domain stream sockets (the JDK's own, no native library).
@@ -21,8 +23,9 @@ import java.util.Objects;
  *
  * <p>Security: the server's socket file is created owner-only (0600) through a private 0700
  * directory and renamed into place, so no other user can ever connect to it; each side checks the
- * other's user with {@code SO_PEERCRED} and by default accepts only its own user (see
- * {@link UnixServer.Options#allowedUsers}).
+ * other's user with {@code SO_PEERCRED}, comparing uids, and by default accepts only its own user
+ * (a server: {@link UnixServer.Options#allowedUsers}; a client: the {@code allowedUsers} overloads,
+ * such as {@link #connectSend(Path, Codec, StreamOptions, Set)}).
  */
 public final class UnixChannels {
     private UnixChannels() {
@@ -38,6 +41,7 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the running server; close it to stop
      * @throws IOException if the path is taken by a live server or by something that is not a socket
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> UnixServer<T> listen(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
         return UnixServer.start(Objects.requireNonNull(path, "path"), Objects.requireNonNull(codec, "codec"),
@@ -59,6 +63,7 @@ public final class UnixChannels {
      * @param <A> response type
      * @return the running server; close it (or its channel) to stop accepting
      * @throws IOException as {@link #listen}
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <Q, A> UnixServer<StreamChannels.Duplex<A, Q>> serve(Path path, Codec<Q> requestCodec,
             Codec<A> responseCodec, UnixServer.Options options) throws IOException {
@@ -78,10 +83,32 @@ public final class UnixChannels {
      * @param <A> response type
      * @return the two channels; close it to close both
      * @throws IOException if no server accepts within the timeout, or a handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <Q, A> StreamChannels.Duplex<Q, A> connect(Path path, Codec<Q> requestCodec, Codec<A> responseCodec,
             StreamOptions options) throws IOException {
-        SocketChannel socket = connect(path, options);
+        return connect(path, requestCodec, responseCodec, options, ownUser());
+    }
+
+    /**
+     * {@link #connect(Path, Codec, Codec, StreamOptions)} to a server that may run as another user.
+     *
+     * @param path the server's socket file
+     * @param requestCodec the codec of the requests (the server's request codec)
+     * @param responseCodec the codec of the responses (the server's response codec)
+     * @param options capacity (of the responses coming in), timeout
+     * @param allowedUsers the server's users this client talks to, checked with {@code SO_PEERCRED} and
+     *     compared by uid: user names or numeric uids, as {@link UnixServer.Options#allowedUsers} (the
+     *     other overload allows only this process's own user)
+     * @param <Q> request type
+     * @param <A> response type
+     * @return the two channels; close it to close both
+     * @throws IOException if no server accepts within the timeout, the server's user is not allowed, or a handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <Q, A> StreamChannels.Duplex<Q, A> connect(Path path, Codec<Q> requestCodec, Codec<A> responseCodec,
+            StreamOptions options, Set<String> allowedUsers) throws IOException {
+        SocketChannel socket = connect(path, options, allowedUsers);
         return StreamChannels.duplex(Links.socket(socket, "uds:" + path), requestCodec, responseCodec, options);
     }
 
@@ -96,6 +123,7 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the receive end
      * @throws IOException if no allowed sender connects within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> ReceiveChannel<T> acceptOne(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
         SocketChannel socket = UnixServer.acceptOne(path, options);
@@ -111,9 +139,30 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the send end
      * @throws IOException if no server accepts within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> SendChannel<T> connectSend(Path path, Codec<T> codec, StreamOptions options) throws IOException {
-        SocketChannel socket = connect(path, options);
+        return connectSend(path, codec, options, ownUser());
+    }
+
+    /**
+     * {@link #connectSend(Path, Codec, StreamOptions)} to a server that may run as another user
+     * (one whose {@link UnixServer.Options#withAllowedUsers} admits this process's user).
+     *
+     * @param path the server's socket file
+     * @param codec how values become bytes; the server must use the same
+     * @param options capacity (announced by the server), timeout (connecting and handshake)
+     * @param allowedUsers the server's users this client talks to, checked with {@code SO_PEERCRED} and
+     *     compared by uid: user names or numeric uids, as {@link UnixServer.Options#allowedUsers} (the
+     *     other overload allows only this process's own user)
+     * @param <T> the value type
+     * @return the send end
+     * @throws IOException if no server accepts within the timeout, the server's user is not allowed, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <T> SendChannel<T> connectSend(Path path, Codec<T> codec, StreamOptions options, Set<String> allowedUsers)
+            throws IOException {
+        SocketChannel socket = connect(path, options, allowedUsers);
         return StreamChannels.sender(Links.socket(socket, "uds:" + path), codec, options);
     }
 
@@ -126,24 +175,120 @@ public final class UnixChannels {
      * @param <T> the value type
      * @return the receive end
      * @throws IOException if no peer accepts within the timeout, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
      */
     public static <T> ReceiveChannel<T> connectReceive(Path path, Codec<T> codec, StreamOptions options) throws IOException {
-        SocketChannel socket = connect(path, options);
+        return connectReceive(path, codec, options, ownUser());
+    }
+
+    /**
+     * {@link #connectReceive(Path, Codec, StreamOptions)} from a peer that may run as another user.
+     *
+     * @param path the peer's socket file
+     * @param codec how bytes become values; the peer must use the same
+     * @param options capacity, timeout
+     * @param allowedUsers the server's users this client talks to, checked with {@code SO_PEERCRED} and
+     *     compared by uid: user names or numeric uids, as {@link UnixServer.Options#allowedUsers} (the
+     *     other overload allows only this process's own user)
+     * @param <T> the value type
+     * @return the receive end
+     * @throws IOException if no peer accepts within the timeout, the peer's user is not allowed, or the handshake fails
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <T> ReceiveChannel<T> connectReceive(Path path, Codec<T> codec, StreamOptions options, Set<String> allowedUsers)
+            throws IOException {
+        SocketChannel socket = connect(path, options, allowedUsers);
         return StreamChannels.receiver(Links.socket(socket, "uds:" + path), codec, options);
     }
 
-    /** Connects, retrying while nobody listens yet, up to the timeout; checks the server's user. */
+    /** @return the default allowed users of a client: this process's own (by uid) */
+    private static Set<String> ownUser() {
+        return Set.of(PeerCheck.currentUserName());
+    }
+
+    /**
+     * The most bytes of path a Unix socket address holds: {@code sun_path} is 108 bytes on Linux,
+     * the last one the terminating NUL.
+     */
+    static final int MAX_PATH_BYTES = 107;
+
+    /**
+     * Refuses a socket path longer than a socket address holds (the JDK would fail only at bind or
+     * connect: a server that binds in its private directory and renames the socket into place
+     * would run where no client can reach it, and a client would retry until its timeout).
+     *
+     * @param path an absolute socket path
+     * @param what what the path is, for the message
+     * @return the path
+     * @throws IllegalArgumentException naming the limit, if it is longer
+     */
+    static Path requireAddressFits(Path path, String what) {
+        int bytes = path.toString().getBytes(PATH_ENCODING).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException(what + " " + path + " is " + bytes + " bytes long; a Unix socket address holds at most "
+                    + MAX_PATH_BYTES + " (108 with the terminating NUL): use a shorter path");
+        }
+        return path;
+    }
+
+    /** How the JDK turns a socket path into bytes (the platform's file name encoding). */
+    private static final java.nio.charset.Charset PATH_ENCODING = pathEncoding();
+
+    private static java.nio.charset.Charset pathEncoding() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException unknown) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
+    /**
+     * Whether a failed connect was refused for permission (EACCES): the socket file is not writable
+     * by this process, or a directory on the way is not searchable. The JDK reports EACCES, ENOENT
+     * and ECONNREFUSED alike as a {@code SocketException} with the system's message, so this looks
+     * at the message and at the path itself.
+     */
+    static boolean permissionDenied(Path path, java.net.SocketException failure) {
+        if (failure instanceof java.net.ConnectException) {
+            return false; // ECONNREFUSED: the file is there and we may use it, nobody accepts yet
+        }
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("Permission denied") || message.contains("EACCES")) {
+            return true;
+        }
+        // neither there nor surely absent: stat failed for another reason than ENOENT, such as a directory we may not search
+        return !Files.exists(path) && !Files.notExists(path) || Files.exists(path) && !Files.isWritable(path);
+    }
+
+    /** {@link #connect(Path, StreamOptions, Set)} to a server of this process's own user. */
     static SocketChannel connect(Path path, StreamOptions options) throws IOException {
+        return connect(path, options, ownUser());
+    }
+
+    /**
+     * Connects, retrying while nobody listens yet, up to the timeout; checks the server's user.
+     *
+     * @param allowedUsers the server's users this client talks to (names or uids, as {@link UnixServer.Options#allowedUsers})
+     */
+    static SocketChannel connect(Path path, StreamOptions options, Set<String> allowedUsers) throws IOException {
+        requireAddressFits(path.toAbsolutePath(), "socket path");
+        Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(allowedUsers);
         long deadline = System.nanoTime() + options.timeout().toNanos();
         IOException last;
         do {
             SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 socket.connect(UnixDomainSocketAddress.of(path));
-                PeerCheck.requireSameUser(socket, "server at " + path);
+                PeerCheck.require(socket, allowed, allowedUsers, "the server at " + path);
                 return socket;
             } catch (java.net.SocketException notYet) { // no socket file yet (ENOENT), or nobody accepts (ECONNREFUSED)
                 socket.close();
+                if (permissionDenied(path, notYet)) { // waiting will not change it
+                    throw new java.nio.file.AccessDeniedException(path.toString(), null,
+                            "permission denied connecting to this socket: this process's user ('" + PeerCheck.currentUserName()
+                            + "') may not write it or search its directory (a Hoare server's socket is 0600: only its own"
+                            + " user can connect) (" + notYet.getMessage() + ")");
+                }
                 last = notYet;
             } catch (IOException | RuntimeException e) {
                 socket.close();

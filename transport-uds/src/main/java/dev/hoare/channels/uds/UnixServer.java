@@ -42,6 +42,8 @@ public final class UnixServer<T> implements AutoCloseable {
     /** What is done with each allowed client's socket. */
     private final ClientHandler handler;
     private final Options options;
+    /** {@link Options#allowedUsers}, resolved once to principals (compared by uid). */
+    private final Set<java.nio.file.attribute.UserPrincipal> allowed;
     private final ReceiveChannel<T> channel;
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
@@ -50,7 +52,10 @@ public final class UnixServer<T> implements AutoCloseable {
      * How a server runs.
      *
      * @param stream capacity per client, frame size, handshake timeout
-     * @param allowedUsers the user names whose processes may connect (checked with {@code SO_PEERCRED})
+     * @param allowedUsers the users whose processes may connect: user names, or numeric uids (a number
+     *     that is no user's name is a uid, as {@code chown} takes it; a uid need not have a passwd entry).
+     *     Checked with {@code SO_PEERCRED} and compared by uid, never by name. It replaces the default
+     *     (this process's own user): include that user to keep it
      */
     public record Options(StreamOptions stream, Set<String> allowedUsers) {
         /** Copies the allowed users (an immutable set). */
@@ -59,9 +64,12 @@ public final class UnixServer<T> implements AutoCloseable {
             allowedUsers = Set.copyOf(allowedUsers);
         }
 
-        /** @return the defaults: {@link StreamOptions#defaults()}, only this process's user */
+        /**
+         * @return the defaults: {@link StreamOptions#defaults()}, only this process's user (its
+         *     effective uid; its name, or the uid if it has no passwd entry)
+         */
         public static Options defaults() {
-            return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUser()));
+            return new Options(StreamOptions.defaults(), Set.of(PeerCheck.currentUserName()));
         }
 
         /**
@@ -73,7 +81,8 @@ public final class UnixServer<T> implements AutoCloseable {
         }
 
         /**
-         * @param users the allowed user names
+         * @param users the allowed users: names or numeric uids (see {@link #allowedUsers}); they
+         *     replace the default, this process's own user
          * @return a copy with them
          */
         public Options withAllowedUsers(Set<String> users) {
@@ -87,12 +96,14 @@ public final class UnixServer<T> implements AutoCloseable {
         void take(SocketChannel client) throws IOException;
     }
 
-    private UnixServer(Path path, ServerSocketChannel server, ReceiveChannel<T> inner, ClientHandler handler, Options options) {
+    private UnixServer(Path path, ServerSocketChannel server, ReceiveChannel<T> inner, ClientHandler handler, Options options,
+            Set<java.nio.file.attribute.UserPrincipal> allowed) {
         this.path = path;
         this.server = server;
         this.inner = inner;
         this.handler = handler;
         this.options = options;
+        this.allowed = allowed;
         this.channel = new ForwardingReceiveChannel<>(inner) {
             @Override
             public void close() {
@@ -145,16 +156,19 @@ public final class UnixServer<T> implements AutoCloseable {
 
     private static <T> UnixServer<T> start(Path path, ReceiveChannel<T> inner, ClientHandler handler, Options options)
             throws IOException {
+        UnixChannels.requireAddressFits(path, "socket path");
+        Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers()); // before binding
         refuseLiveOrForeign(path);
         ServerSocketChannel server = bindPrivately(path);
-        UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options);
+        UnixServer<T> s = new UnixServer<>(path, server, inner, handler, options, allowed);
         Thread.ofVirtual().name("hoare-accept uds:" + path).start(s::acceptLoop);
         return s;
     }
 
     /** Binds at the path, accepts one allowed client within the timeout, then stops listening. */
     static SocketChannel acceptOne(Path requested, Options options) throws IOException {
-        Path path = requested.toAbsolutePath().normalize();
+        Path path = UnixChannels.requireAddressFits(requested.toAbsolutePath().normalize(), "socket path");
+        Set<java.nio.file.attribute.UserPrincipal> allowed = PeerCheck.resolve(options.allowedUsers()); // before binding
         refuseLiveOrForeign(path);
         try (ServerSocketChannel server = bindPrivately(path);
              java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
@@ -173,7 +187,7 @@ public final class UnixServer<T> implements AutoCloseable {
                 }
                 client.configureBlocking(true);
                 try {
-                    PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                    PeerCheck.require(client, allowed, options.allowedUsers(), "a client of uds:" + path);
                     return client;
                 } catch (PeerCheck.RefusedPeerException e) {
                     LOG.log(System.Logger.Level.WARNING, "refused: {0}", e.getMessage());
@@ -194,15 +208,15 @@ public final class UnixServer<T> implements AutoCloseable {
         if ((mode & S_IFMT) != S_IFSOCK) {
             throw new IOException(path + " exists and is not a socket; refusing to replace it");
         }
-        String owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
-        if (!owner.equals(PeerCheck.currentUser())) {
-            throw new IOException("socket " + path + " belongs to user '" + owner + "'; refusing to replace it");
+        java.nio.file.attribute.UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+        if (!owner.equals(PeerCheck.currentUser())) { // by uid
+            throw new IOException("socket " + path + " belongs to user '" + owner.getName() + "'; refusing to replace it");
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
             String who;
             try {
-                who = "user '" + PeerCheck.peerUser(probe) + "'";
+                who = "user '" + PeerCheck.peerUser(probe).getName() + "'";
             } catch (IOException | RuntimeException e) {
                 who = "another process";
             }
@@ -229,6 +243,7 @@ public final class UnixServer<T> implements AutoCloseable {
         Path temporary = privateDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            UnixChannels.requireAddressFits(temporary, "the private path to bind (in the socket's directory)");
             server.bind(UnixDomainSocketAddress.of(temporary));
             Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -255,7 +270,7 @@ public final class UnixServer<T> implements AutoCloseable {
             for (Path dir : entries) {
                 var m = BIND_DIRECTORY.matcher(dir.getFileName().toString());
                 if (!m.matches() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                        || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(PeerCheck.currentUser())
+                        || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).equals(PeerCheck.currentUser())
                         || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
@@ -283,7 +298,7 @@ public final class UnixServer<T> implements AutoCloseable {
                 return;
             }
             try {
-                PeerCheck.require(client, options.allowedUsers(), "a client of uds:" + path);
+                PeerCheck.require(client, allowed, options.allowedUsers(), "a client of uds:" + path);
                 handler.take(client);
             } catch (PeerCheck.RefusedPeerException e) {
                 refused.incrementAndGet();

@@ -44,7 +44,7 @@ class UdsTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
+        for (AutoCloseable c : open.reversed()) { // the last opened first, as try-with-resources
             c.close();
         }
     }
@@ -362,5 +362,186 @@ class UdsTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Channels.openReceive(URI.create("uds:/x.sock?colour=red"), Codec.utf8()));
         assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
+    }
+
+    /**
+     * An endpoint's address is a URI path (as {@link URI#getPath}) for every transport: {@code %XX}
+     * is decoded, {@code +} stays a plus (it was form-decoded into a space).
+     */
+    @Test
+    void aPlusInAUriPathStaysAPlusForEveryScheme() {
+        assertEquals("/tmp/a+b.sock", dev.hoare.channels.spi.Endpoint.parse(URI.create("uds:/tmp/a+b.sock?timeout=1s")).address());
+        assertEquals("/tmp/a b+c.sock", dev.hoare.channels.spi.Endpoint.parse(URI.create("uds:/tmp/a%20b%2Bc.sock")).address());
+        assertEquals("orders+eu", dev.hoare.channels.spi.Endpoint.parse(URI.create("inproc:orders+eu")).address());
+        assertEquals("/dev/shm/x+y", dev.hoare.channels.spi.Endpoint.parse(URI.create("shm:/dev/shm/x+y")).address());
+        assertEquals("q+1", dev.hoare.channels.spi.Endpoint.parse(URI.create("fifo:q+1?capacity=2")).address());
+        assertEquals("\u00e9t\u00e9", dev.hoare.channels.spi.Endpoint.parse(URI.create("fifo:%C3%A9t%C3%A9")).address());
+    }
+
+    @Test
+    void aServerAtAPathWithAPlusBindsThatPathAndIsReachedThroughIt() throws Exception {
+        Path path = dir.resolve("a+b.sock");
+        URI uri = URI.create("uds:" + path + "?listen=true");
+        ReceiveChannel<String> in = track(Channels.openReceive(uri, Codec.utf8()));
+        assertTrue(Files.exists(path), "no socket at " + path + "; the directory has "
+                + Files.list(dir).map(p -> "'" + p.getFileName() + "'").toList());
+        SendChannel<String> out = track(Channels.openSend(uri, Codec.utf8()));
+        out.send("plus");
+        assertEquals("plus", in.receive(WAIT).orElseThrow());
+    }
+
+    /**
+     * A socket address holds at most 107 bytes of path (108 with the NUL): a longer path is
+     * refused at once by a server (which could bind in its short private directory and rename
+     * the socket into place, leaving a server nobody can reach) and by a client (which retried
+     * until its timeout).
+     */
+    @Test
+    void aPathLongerThanASocketAddressHoldsIsRefusedAtOnceOnBothSides() throws Exception {
+        Path path = dir.resolve("x".repeat(120 - dir.toString().length()) + ".sock");
+        IllegalArgumentException server = assertThrows(IllegalArgumentException.class,
+                () -> server(path));
+        assertTrue(server.getMessage().contains("108"), server.getMessage());
+        assertFalse(Files.exists(path));
+        IllegalArgumentException listening = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openReceive(URI.create("uds:" + path + "?listen=one"), Codec.utf8()));
+        assertTrue(listening.getMessage().contains("108"), listening.getMessage());
+        long start = System.nanoTime();
+        IllegalArgumentException client = assertThrows(IllegalArgumentException.class,
+                () -> Channels.openSend(URI.create("uds:" + path + "?timeout=20s"), Codec.utf8()));
+        assertTrue(client.getMessage().contains("108"), client.getMessage());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "the client waited for its timeout");
+        assertThrows(IllegalArgumentException.class, () -> UnixChannels.connectReceive(path, Codec.utf8(), StreamOptions.defaults()));
+    }
+
+    /** A uid with no passwd entry, as containers run; tests that need it are skipped when it has one. */
+    private static final int NAMELESS_UID = 54321;
+
+    /**
+     * Skips unless this runs as root with {@code setpriv} (needed to start a process as another
+     * uid), and, if {@code nameless}, unless {@link #NAMELESS_UID} has no passwd entry.
+     */
+    private static void assumeOtherUids(boolean nameless) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && PeerCheck.currentUserName().equals("root"),
+                "needs root and /usr/bin/setpriv to start a process as another uid");
+        if (nameless) {
+            Process getent = new ProcessBuilder("getent", "passwd", Integer.toString(NAMELESS_UID)).redirectErrorStream(true).start();
+            String found = new String(getent.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            Assumptions.assumeTrue(getent.waitFor() != 0 && found.isBlank(),
+                    "uid " + NAMELESS_UID + " has a passwd entry (" + found.strip() + "); the test needs a uid with none");
+        }
+    }
+
+    /** A directory every user can search, with a class path they can read and a directory {@code s} owned by {@code uid}. */
+    private Path sharedWith(int uid) throws IOException {
+        Path shared = track(new TempTree(Files.createTempDirectory(Path.of("/tmp"), "hoare-uid-"))).root();
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path sockets = Files.createDirectory(shared.resolve("s"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setOwner(sockets, java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService()
+                .lookupPrincipalByName(Integer.toString(uid)));
+        return shared;
+    }
+
+    /** {@link ContractPeer} with {@code args}, in a JVM running as {@code uid} (with {@link #sharedWith}'s class path). */
+    private ChildJvm contractPeerAs(int uid, Path shared, String... args) throws IOException {
+        Path cp = shared.resolve("cp");
+        String classPath = Files.isDirectory(cp) ? Files.readString(shared.resolve("cp.txt")) : null;
+        if (classPath == null) {
+            classPath = readableCopyOfClassPath(cp);
+            Files.writeString(shared.resolve("cp.txt"), classPath);
+        }
+        List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--",
+                ProcessHandle.current().info().command().orElseThrow(), "-XX:-UsePerfData", "-Xmx64m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", classPath, ContractPeer.class.getName()));
+        command.addAll(List.of(args));
+        return track(ChildJvm.run(command));
+    }
+
+    /** Deletes a directory tree when closed. */
+    private record TempTree(Path root) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (var files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * A server and a client both running as a uid with no passwd entry (where {@code user.name}
+     * is {@code ?}) accept each other: users are compared by uid, not by name. The server also
+     * replaces the stale socket that a killed server of that uid left (its owner is that uid).
+     */
+    @Test
+    void aServerAndAClientOfAUidWithNoPasswdEntryAcceptEachOther() throws Exception {
+        assumeOtherUids(true);
+        Path shared = sharedWith(NAMELESS_UID);
+        Path socket = shared.resolve("s/nameless.sock");
+        ChildJvm killed = contractPeerAs(NAMELESS_UID, shared, "receive", "uds:" + socket + "?listen=true");
+        killed.expect("OPEN");
+        killed.kill(); // leaves its socket file behind
+        assertTrue(Files.exists(socket));
+        String uri = "uds:" + socket + "?listen=one&timeout=20s";
+        ChildJvm server = contractPeerAs(NAMELESS_UID, shared, "receive", uri);
+        ChildJvm client = contractPeerAs(NAMELESS_UID, shared, "send", uri, "3");
+        server.expect("GOT 2");
+        client.expect("DONE");
+        assertEquals(0, client.exitCode(), client.printed().toString());
+    }
+
+    /**
+     * A client accepts a server of another uid only when its {@code allowedUsers} names it, and a
+     * server admits a client of another uid only when its own does: here the server runs as
+     * {@link #NAMELESS_UID}, the client as root.
+     */
+    @Test
+    void aClientAndAServerOfDifferentUidsTalkOnlyWhenEachAllowsTheOther() throws Exception {
+        assumeOtherUids(false);
+        Path shared = sharedWith(NAMELESS_UID);
+        Path strict = shared.resolve("s/strict.sock");
+        Path open = shared.resolve("s/open.sock");
+        ChildJvm strictServer = contractPeerAs(NAMELESS_UID, shared, "receive", "uds:" + strict + "?listen=true");
+        ChildJvm openServer = contractPeerAs(NAMELESS_UID, shared, "receive",
+                "uds:" + open + "?listen=true&allowedUsers=" + NAMELESS_UID + ",root");
+        strictServer.expect("OPEN");
+        openServer.expect("OPEN");
+
+        IOException serverNotAllowed = assertThrows(IOException.class,
+                () -> Channels.openSend(URI.create("uds:" + open + "?timeout=5s"), Codec.utf8()));
+        assertTrue(serverNotAllowed.getMessage().contains("runs as user '" + NAMELESS_UID + "', which is not allowed"),
+                serverNotAllowed.getMessage());
+        IOException clientNotAllowed = assertThrows(IOException.class,
+                () -> Channels.openSend(URI.create("uds:" + strict + "?timeout=5s&allowedUsers=" + NAMELESS_UID), Codec.utf8()));
+        assertTrue(clientNotAllowed.getMessage().contains("before its handshake") || clientNotAllowed.getMessage().contains("connection lost"),
+                clientNotAllowed.getMessage());
+
+        try (SendChannel<String> out = UnixChannels.connectSend(open, Codec.utf8(), StreamOptions.defaults(),
+                Set.of(Integer.toString(NAMELESS_UID)))) {
+            out.send("across users");
+        }
+        openServer.expect("GOT across users");
+        assertFalse(strictServer.printed().stream().anyMatch(l -> l.startsWith("GOT")), strictServer.printed().toString());
+    }
+
+    /**
+     * A client that may not open the socket file (EACCES: it is 0600 and another user's) fails at
+     * once saying permission was denied, rather than retrying until its timeout and reporting that
+     * no server accepted. Root bypasses file permissions, so the client runs as another uid.
+     */
+    @Test
+    void aSocketThisUserMayNotOpenFailsAtOnceSayingPermissionDenied() throws Exception {
+        assumeOtherUids(false);
+        Path shared = sharedWith(0);
+        Files.setPosixFilePermissions(shared.resolve("s"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        UnixServer<String> server = server(shared.resolve("s/guarded.sock"));
+        long start = System.nanoTime();
+        ChildJvm client = contractPeerAs(65534, shared, "send", "uds:" + server.path() + "?timeout=60s", "1");
+        int exit = client.exitCode();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        String printed = String.join("\n", client.printed());
+        assertTrue(exit != 0, printed);
+        assertTrue(printed.contains("AccessDeniedException: " + server.path() + ": permission denied connecting to this socket"), printed);
+        assertTrue(seconds < 20, "the client took " + seconds + " s to give up on a socket it may not open");
+        assertEquals(0, server.refusedClients());
     }
 }
