@@ -64,6 +64,14 @@ import jnr.ffi.Pointer;
  * claim and the claim's header leaves only zeroes; the consumer pads that gap once it has been
  * stuck for longer than a timeout.
  *
+ * <p>The consumer checks, before it hands anything of a record on, every invariant of the
+ * layout it can see ({@link RingLayout}: the head is where it left it, positions aligned and
+ * ordered, a header all zero, a plausible claim or a record within the ring's end, its record
+ * limit and the tail; on a ring {@linkplain #checksummed with checksums}, the record's CRC32C);
+ * producers check the tail (aligned, never behind their own last claim) and the head they look
+ * at. A ring that breaks one throws {@link RingCorruptException}; memory that faults (the file
+ * shrunk), {@link RingFaultException}. Neither a stall nor a record read outside the ring.
+ *
  * <p>Not thread-safe for reading: one reading thread at a time. Offering is thread-safe.
  */
 public final class ShmRing implements AutoCloseable {
@@ -894,8 +902,8 @@ public final class ShmRing implements AutoCloseable {
         }
         int limit = (int) Math.min(tail - head, capacity - index);
         int gap = ALIGNMENT;
-        while (gap < limit && (int) INT.getVolatile(buffer, at + gap) == 0) {
-            gap += ALIGNMENT;
+        while (gap < limit && (long) LONG.getVolatile(buffer, at + gap) == 0) { // a dead claimer's gap is zeroes throughout
+            gap += ALIGNMENT; // (it ends at the next header; anything else there, the next read finds corrupt)
         }
         stuckAt = -1;
         return LONG.compareAndSet(buffer, at, 0L, header(gap, PADDING));
