@@ -31,19 +31,26 @@ public abstract class ShmBench {
     @Param({"spin", "yield", "block"})
     public String wait;
 
+    /**
+     * {@code none}, or {@code crc32c}: a CRC32C in every record, written by the sender and checked
+     * by the reader (docs/benchmarks.md, "shm: checksums"). Run both with {@code -p checksum=none,crc32c}.
+     */
+    @Param({"none"})
+    public String checksum;
+
     Path dir;
     Process child;
 
     URI uri(Path ring) {
-        return uri(ring, wait);
+        return uri(ring, wait, checksum);
     }
 
-    static URI uri(Path ring, String wait) {
-        return URI.create("shm:" + ring + "?capacity=1024&timeout=60s&wait=" + wait);
+    static URI uri(Path ring, String wait, String checksum) {
+        return URI.create("shm:" + ring + "?capacity=1024&timeout=60s&wait=" + wait + "&checksum=" + checksum);
     }
 
     void start(String role, Path... rings) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of(role, wait));
+        List<String> args = new java.util.ArrayList<>(List.of(role, wait, checksum));
         for (Path r : rings) {
             args.add(r.toString());
         }
@@ -119,18 +126,19 @@ public abstract class ShmBench {
         }
     }
 
-    /** The child: {@code stream WAIT RING} sends forever; {@code echo WAIT PING PONG} echoes. */
+    /** The child: {@code stream WAIT CHECKSUM RING} sends forever; {@code echo WAIT CHECKSUM PING PONG} echoes. */
     public static void main(String[] args) throws Exception {
         String wait = args[1];
+        String checksum = args[2];
         if (args[0].equals("stream")) {
-            SendChannel<byte[]> out = Channels.openSend(uri(Path.of(args[2]), wait), Codec.bytes());
+            SendChannel<byte[]> out = Channels.openSend(uri(Path.of(args[3]), wait, checksum), Codec.bytes());
             byte[] message = new byte[64];
             while (true) {
                 out.send(message);
             }
         }
-        ReceiveChannel<byte[]> in = Channels.openReceive(uri(Path.of(args[2]), wait), Codec.bytes());
-        SendChannel<byte[]> out = Channels.openSend(uri(Path.of(args[3]), wait), Codec.bytes());
+        ReceiveChannel<byte[]> in = Channels.openReceive(uri(Path.of(args[3]), wait, checksum), Codec.bytes());
+        SendChannel<byte[]> out = Channels.openSend(uri(Path.of(args[4]), wait, checksum), Codec.bytes());
         for (byte[] m : in) {
             out.send(m);
         }

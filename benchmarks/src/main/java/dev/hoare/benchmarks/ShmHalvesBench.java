@@ -64,7 +64,7 @@ public class ShmHalvesBench {
     public void setup() throws Exception {
         dir = RawBytes.memoryScratchDirectory("hoare-shm-halves");
         Path file = dir.resolve("ring");
-        java.net.URI uri = ShmBench.uri(file, "spin");
+        java.net.URI uri = ShmBench.uri(file, "spin", "none");
         if (half.equals("sender")) {
             ring = ShmRing.create(file, CAPACITY);
             ring.registerConsumer();

@@ -41,7 +41,7 @@ public class ShmLocalBench {
     @Setup
     public void setup() throws Exception {
         dir = RawBytes.memoryScratchDirectory("hoare-shm-local");
-        java.net.URI uri = ShmBench.uri(dir.resolve("channel"), "spin");
+        java.net.URI uri = ShmBench.uri(dir.resolve("channel"), "spin", "none");
         var receiving = java.util.concurrent.CompletableFuture.supplyAsync(() -> { // it awaits the sender's HELLO
             try {
                 return Channels.openReceive(uri, Codec.bytes());

@@ -1,6 +1,7 @@
 package dev.hoare.channels;
 
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.LinkFaultException;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
@@ -154,14 +155,22 @@ final class FrameLink {
     }
 
     /**
-     * What an I/O failure means for the end: a protocol error or a lost peer stays as is, anything
-     * else becomes a {@link PeerLostException}.
+     * What an I/O failure means for the end: a protocol error, a lost peer or a transport's own
+     * fault stays as is, anything else becomes a {@link PeerLostException}.
      */
     IOException lost(IOException e) {
-        if (e instanceof ChannelProtocolException || e instanceof PeerLostException) {
+        if (e instanceof ChannelProtocolException || e instanceof PeerLostException || e instanceof LinkFaultException) {
             return e;
         }
         return new PeerLostException(describe() + ": connection lost (" + e + ")", e);
+    }
+
+    /**
+     * The end's close cause for an I/O failure: a transport's own exception
+     * ({@link LinkFaultException}'s cause) as it is, else {@link #lost}.
+     */
+    Throwable closeCause(IOException e) {
+        return e instanceof LinkFaultException fault ? fault.getCause() : lost(e);
     }
 
     PeerLostException endOfStream() {

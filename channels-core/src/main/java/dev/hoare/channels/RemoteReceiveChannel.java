@@ -631,7 +631,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
 
         /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
         private void fail(IOException e) {
-            IOException cause = link.lost(e);
+            Throwable cause = link.closeCause(e);
             link.handshake.completeExceptionally(cause);
             if (!released) {
                 if (cause instanceof ChannelProtocolException && link.duplex()) {

@@ -358,7 +358,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
                     Thread.currentThread().interrupt();
                 }
             }
-            lose(link.lost(e));
+            lose(link.closeCause(e));
         } catch (InterruptedException e) {
             lose(new PeerLostException(link.describe() + ": the writer thread was interrupted"));
         }
@@ -529,7 +529,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
 
     private void returnFailed(IOException e) {
         returnEnded = true;
-        IOException cause = link.lost(e);
+        Throwable cause = link.closeCause(e);
         link.handshake.completeExceptionally(cause);
         if (!isFinished()) {
             lose(cause);

@@ -12,9 +12,9 @@ package dev.hoare.channels.shm;
  *         |  4 version u32         |  136 headCache i64     |                        |  388 pid      i32 |  a power of two      |
  *         |  8 capacity u32        |                        |                        |  392 heartbeat i64|                      |
  *         | 12 maxRecord u32       |                        |                        |  400 signal   i32 |                      |
- *         | 16 helloLength i32     |                        |                        |  404 waiters  i32 |                      |
- *         |                        |                        |                        |  408 writers' heartbeat i64              |
- *         | 20 hello (108 bytes)   |                        |                        |  416 (free, 16 bytes)                    |
+ *         | 16 flags u32           |                        |                        |  404 waiters  i32 |                      |
+ *         | 20 helloLength i32     |                        |                        |  408 writers' heartbeat i64              |
+ *         | 24 hello (104 bytes)   |                        |                        |  416 (free, 16 bytes)                    |
  *         |                        |                        |                        |  432 reader's codec id (64 bytes)        |
  *         |                        |                        |                        |  496 codec id length i32                 |
  *         |                        |                        |                        |  500 reader's maxFrame i32               |
@@ -24,15 +24,25 @@ package dev.hoare.channels.shm;
  *
  *  A record, 8-byte aligned, inside RECORDS (its position is a counter; the index is position &amp; (capacity - 1)):
  *
- *         +-------------------+-------------------+------------------------------+---------+
- *         | length  i32       | type  i32         | payload (length - 8 bytes)   | to 8    |
- *         +-------------------+-------------------+------------------------------+---------+
- *           the two are written together, as one 8-byte store
+ *         +-------------------+-------------------+----------------+--------------------------+---------+
+ *         | length  i32       | type  i32         | crc32c  u32    | payload                  | to 8    |
+ *         +-------------------+-------------------+----------------+--------------------------+---------+
+ *           crc32c only if the header's flags say FLAG_CRC32C (not in padding): the CRC32C of the payload
+ *             xor a mix of the record's position, length and type (ShmRing.checksum); the payload is then
+ *             length - 8 - 4 bytes
+ *           length and type are written together, as one 8-byte store, and read as one 8-byte load
  *           length  0: nothing here yet (the consumer zeroes what it has read)
  *           length &lt; 0: claimed, being written; type holds the writer's pid until the commit
  *           length &gt; 0: committed (written last, with release semantics): type and payload are whole
  *           type PADDING: skip to the end of the ring (a record never wraps)
  * </pre>
+ *
+ * <p>What a reader checks of every header (a ring that breaks it is corrupt, not waited on):
+ * length 0 with type 0 (nothing yet); length &lt; 0 a claim of 8 to {@link #maxRecord} bytes,
+ * aligned, fitting before the ring's end, type a pid (1 to 2^22); length &gt; 0 fitting before the
+ * ring's end and the tail, type &gt;= 0 with at most {@link #maxRecord} bytes, or PADDING aligned.
+ * {@code head} and {@code tail} are aligned, {@code head <= tail <= head + capacity}, and only the
+ * reader moves {@code head}.
  *
  * <p>Numbers are in the platform's byte order (the file is shared by processes on one machine,
  * never sent elsewhere). {@code tail} and {@code head} count bytes since the ring was created
@@ -46,22 +56,30 @@ final class RingLayout {
     static final int MAGIC = 0x48524E47;
     /**
      * Bumped on any change to this layout; a file of another version is refused. Version 3 added
-     * the reader's start time and what it accepts (codec id, maxFrame) at the end of STATUS.
+     * the reader's start time and what it accepts (codec id, maxFrame) at the end of STATUS;
+     * version 4 the flags (checksums) in META, the HELLO moving 4 bytes on.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
     static final int CAPACITY_OFFSET = 8;
     static final int MAX_RECORD_OFFSET = 12;
+    /** Options of the ring, fixed by its creator (written with the META, before the magic): {@link #FLAG_CRC32C}. */
+    static final int FLAGS_OFFSET = 16;
+    /** Every record carries a CRC32C after its header: set by {@code ?checksum=crc32c} on the creating end. */
+    static final int FLAG_CRC32C = 1;
+    /** The checksum's bytes in a record of a {@link #FLAG_CRC32C} ring. */
+    static final int CHECKSUM = 4;
+
     /**
      * The length of the first writer's HELLO frame kept at {@link #HELLO_OFFSET}: 0 if none,
      * -1 while being written. A reader that opens the ring later, meeting a writer whose HELLO
      * an earlier reader took, is handed this one in its place (durable rings).
      */
-    static final int HELLO_LENGTH_OFFSET = 16;
-    static final int HELLO_OFFSET = 20;
-    /** The longest HELLO kept: the rest of the META lines (a codec id of up to 92 bytes). */
+    static final int HELLO_LENGTH_OFFSET = 20;
+    static final int HELLO_OFFSET = 24;
+    /** The longest HELLO kept: the rest of the META lines (a codec id of up to 88 bytes). */
     static final int HELLO_MAX = 128 - HELLO_OFFSET;
 
     /** Position of the next claim; producers move it with compare-and-set. */

@@ -2,11 +2,15 @@ package dev.hoare.channels.shm;
 
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.spi.Link;
+import dev.hoare.channels.spi.LinkFaultException;
 import dev.hoare.channels.spi.LinkStreams;
+import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,8 +18,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +28,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One end of a {@link ShmRing} as a one-way {@link Link}: writers put chunks of whole frames into
- * records (a record is all-or-nothing, so frames of writers killed at any moment never tear,
- * unless one frame is larger than a record), the one reader reads them back as a byte stream.
+ * records (a record is all-or-nothing, so frames of writers killed at any moment never tear); a
+ * frame larger than a record is split over several, and the reader joins them again per writer
+ * ({@link RecordStream}), so that several writers' large frames never mix and a writer killed in
+ * the middle of one loses that frame alone.
  *
  * <p>Each writer link has an id, made of its process's pid and a counter, in every record's type
  * ({@code id << 1 | kind}); closing says DETACH. The reader's stream ends when the ring is empty
@@ -47,6 +54,12 @@ import java.util.concurrent.locks.LockSupport;
  * wait in the ring looks at {@code closed} at least every 10 ms, and the close wakes a sleeper.
  * A writing end touches its ring only from the thread writing it at the time, which is also the
  * one that closes it.
+ *
+ * <p>A ring that faults (its file shrunk under the process) or breaks an invariant either end
+ * checks fails the link with a {@link LinkFaultException} whose cause is the ring's own
+ * {@link ShmRing.RingFaultException} or {@link ShmRing.RingCorruptException}: the channel
+ * end closes with that cause. No {@link Error} of the JVM's and no other runtime exception of the
+ * ring's leaves the link.
  */
 final class ShmLink implements Link {
     private static final int DATA = 0;
@@ -58,6 +71,9 @@ final class ShmLink implements Link {
     private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A gap of zeroes at the head lasting this long is a producer that died claiming. */
     private static final Duration ZERO_GAP = Duration.ofSeconds(1);
+    /** The largest pid Linux gives (PID_MAX_LIMIT on 64-bit): a writer id holding a larger one is corrupt. */
+    static final int PID_MAX = 1 << 22;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final ShmRing ring;
     private final ShmRing.WaitStrategy wait;
@@ -83,6 +99,8 @@ final class ShmLink implements Link {
             throw new ExceptionInInitializerError(e);
         }
     }
+    /** Readers: the largest frame (kind and payload) the end accepts, which bounds a writer's unfinished frame. */
+    private int maxFrame = Frame.DEFAULT_MAX_FRAME;
     /** Writers: why the reader is gone, once known. */
     private volatile String gone;
     /** Writers: whether the first write (the HELLO) was seen. */
@@ -156,29 +174,34 @@ final class ShmLink implements Link {
      * @throws IOException if another live process reads it, or the file is not a ring
      */
     static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait) throws IOException {
-        return reader(path, capacity, wait, null, 0);
+        return reader(path, capacity, wait, null, 0, false);
     }
 
     /**
      * {@link #reader(Path, int, ShmRing.WaitStrategy)} that also says in the ring's header what it
      * accepts, so that a writer with another codec is refused at its opening and a writer sends
-     * no frame larger than {@code maxFrame}.
+     * no frame larger than {@code maxFrame}, and that makes a new ring with checksums if asked.
      *
      * @param codecId the codec's id, or {@code null} to say nothing
-     * @param maxFrame the largest frame the end reads (with a codec id)
+     * @param maxFrame the largest frame the end reads (with a codec id); a writer's frame split
+     *     over records is kept until whole up to this size (the default maximum if 0)
+     * @param checksum whether a ring this end creates carries a CRC32C in every record; an end
+     *     that asks for it refuses a ring made without
      */
-    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait, String codecId, int maxFrame) throws IOException {
+    static ShmLink reader(Path path, int capacity, ShmRing.WaitStrategy wait, String codecId, int maxFrame, boolean checksum)
+            throws IOException {
         Shms.checkOwner(path);
         ShmRing ring;
         Object created = null;
         try {
-            ring = ShmRing.create(path, capacity);
+            ring = ShmRing.create(path, capacity, checksum);
             created = fileKey(path);
         } catch (FileAlreadyExistsException exists) {
             ring = ShmRing.open(path);
         }
         try {
             Shms.checkOwner(path); // again: what was opened is what was checked
+            refuseWithoutChecksum(ring, checksum);
             int owner = ring.consumerPid();
             if (owner != 0 && owner != ShmRing.PID && ring.consumerAlive()) { // pid and start time: not a reused pid
                 throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
@@ -194,6 +217,9 @@ final class ShmLink implements Link {
         ring.registerConsumer();
         ShmLink link = new ShmLink(ring, wait, false);
         link.created = created;
+        if (maxFrame > 0) {
+            link.maxFrame = maxFrame;
+        }
         return link;
     }
 
@@ -233,7 +259,7 @@ final class ShmLink implements Link {
      * @throws IOException if none comes within the timeout, or the file is not a ring
      */
     static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout) throws IOException {
-        return writer(path, wait, timeout, null);
+        return writer(path, wait, timeout, null, false);
     }
 
     /**
@@ -243,9 +269,11 @@ final class ShmLink implements Link {
      * ({@link #readerMaxFrame}).
      *
      * @param codecId this sender's codec id, or {@code null} not to check
+     * @param checksum whether this end requires a ring with checksums (it refuses one without)
      * @throws ChannelProtocolException if the reader said it decodes with another codec
      */
-    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout, String codecId) throws IOException {
+    static ShmLink writer(Path path, ShmRing.WaitStrategy wait, Duration timeout, String codecId, boolean checksum)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -264,6 +292,7 @@ final class ShmLink implements Link {
                         throw new ChannelProtocolException("shm:" + path + ": codec mismatch: its reader (pid " + reader.pid()
                                 + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
                     }
+                    refuseWithoutChecksum(ring, checksum);
                     ShmLink link = new ShmLink(ring, wait, true);
                     link.helloDeadline = deadline;
                     link.timeout = timeout;
@@ -281,6 +310,15 @@ final class ShmLink implements Link {
             if (Thread.interrupted()) {
                 throw new java.io.InterruptedIOException("interrupted while waiting for a reader of shm:" + path);
             }
+        }
+    }
+
+    /** An end that asked for checksums does not use a ring made without (the ring's header decides for all its ends). */
+    private static void refuseWithoutChecksum(ShmRing ring, boolean checksum) throws IOException {
+        if (checksum && !ring.checksummed()) {
+            ring.close();
+            throw new IOException("shm:" + ring.path() + " was made without checksums (checksum=crc32c is set when the ring"
+                    + " is created, by its first reader)");
         }
     }
 
@@ -321,28 +359,34 @@ final class ShmLink implements Link {
         return true;
     }
 
-    /** Puts one record in, waiting for room; fails once the reader is gone or released the ring. */
+    /**
+     * Puts one record in, waiting for room; fails once the reader is gone or released the ring.
+     *
+     * @throws LinkFaultException with the ring's exception if its memory faulted or it is corrupt
+     */
     private void offer(int kind, byte[] b, int off, int len) throws IOException {
         int type = writerId << 1 | kind;
         for (int tries = 0; ; tries++) {
             if (closed) {
                 throw new IOException(description + ": the link is closed");
             }
-            String why = readerGone();
-            if (why != null) {
-                throw new IOException(description + ": " + why);
-            }
             try {
+                String why = readerGone();
+                if (why != null) { // a reader that stopped on a corrupt ring: say so, not just "gone"
+                    if (ring.foundCorrupt()) {
+                        throw new ShmRing.RingCorruptException(description + ": the reader found the ring corrupt and stopped");
+                    }
+                    ring.checkPositions();
+                    throw new IOException(description + ": " + why);
+                }
                 if (ring.offer(type, b, off, len)) {
                     return;
                 }
-            } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
-                throw new IOException(e.getMessage(), e);
-            } catch (IllegalStateException e) {
+            } catch (InternalError | RuntimeException e) {
                 if (closed) { // closed by another thread meanwhile: the ring is unmapped
                     throw new IOException(description + ": the link is closed", e);
                 }
-                throw e;
+                throw ringFailed(e);
             }
             if (timeout != null && (tries & 63) == 63 && System.nanoTime() - helloDeadline >= 0) {
                 throw new IOException(description + ": the ring stayed full for " + timeout + ", the opening's timeout: no room"
@@ -382,12 +426,12 @@ final class ShmLink implements Link {
     /** One record, if it fits and there is room now; never blocks. */
     @Override
     public boolean writeNow(byte[] bytes, int length) {
-        if (out == null || closed || length > ring.maxPayload() || readerGone() != null) {
+        if (out == null || closed || length > ring.maxPayload()) {
             return false; // the writer thread reports a gone reader
         }
         try {
-            return ring.offer(writerId << 1 | DATA, bytes, 0, length);
-        } catch (RuntimeException e) {
+            return readerGone() == null && ring.offer(writerId << 1 | DATA, bytes, 0, length);
+        } catch (InternalError | RuntimeException e) {
             return false; // the writer thread's write meets the same problem and reports it
         }
     }
@@ -466,22 +510,28 @@ final class ShmLink implements Link {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        if (out != null && timeout == null) { // (a writer whose HELLO never went in has nothing to detach)
+        if (out != null && timeout == null && ring.intact()) { // (a writer whose HELLO never went in has nothing to detach)
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};
                 while (!ring.isClosed() && !ring.offer(writerId << 1 | DETACH, none, 0, 0) && System.nanoTime() < deadline) {
                     LockSupport.parkNanos(100_000);
                 }
-            } catch (RuntimeException ignored) {
-                // the ring is gone: nothing to detach from
+            } catch (InternalError | RuntimeException ignored) {
+                // the ring is gone or broken: nothing to detach from
             }
         }
         closed = true;
         if (in != null) {
-            ring.markClosed();
-            ring.unregisterConsumer();
-            ring.signal();
+            if (ring.intact()) {
+                try {
+                    ring.markClosed();
+                    ring.unregisterConsumer();
+                    ring.signal();
+                } catch (InternalError | RuntimeException ignored) {
+                    // the ring's memory faulted: nobody can read the mark
+                }
+            }
             Thread r;
             while (((r = reading) != null && r != Thread.currentThread()) || waking.get() != 0) {
                 // they see closed and leave: their waits are 10 ms at most
@@ -500,47 +550,191 @@ final class ShmLink implements Link {
     private static final int BATCH_RECORDS = 64;
     private static final int BATCH_BYTES = 1 << 16;
 
-    /** The reader's byte stream: record payloads in order; end of stream once every writer has gone. */
+    /**
+     * The reader's byte stream: whole frames, in the order their last bytes were read; end of
+     * stream once every writer has gone.
+     *
+     * <p>Invariants (one reading thread at a time, the end serialises them):
+     * <ul>
+     * <li>{@code current[pos, limit)} holds only whole frames, each the bytes of one writer: a
+     *     read never waits in the middle of a frame, and two writers' bytes never mix.
+     * <li>A writer's bytes that do not yet make a whole frame (a frame split over records, when
+     *     it is larger than a record) wait in that {@link Writer}'s partial buffer, at most a
+     *     frame header plus {@link #maxFrame} bytes. A writer whose process is gone loses them
+     *     once the head has passed every record it could have written: a value arrives whole or
+     *     not at all, and the others go on. A writer that detaches inside a frame (it wrote half
+     *     a frame and closed) loses them too, and the stream then ends with a protocol error
+     *     ("truncated frame") instead of cleanly, as a byte stream cut inside a frame does.
+     * <li>Fast path: a writer with nothing partial whose record holds whole frames (every
+     *     record of frames up to a record's size) costs one look at each frame's length, and
+     *     its bytes are copied once, from the ring to {@code current}.
+     * </ul>
+     */
     private final class RecordStream extends LinkStreams.In {
-        private final Set<Integer> attached = new HashSet<>();
+        /** Every writer met, by id; never removed (a writer's records may outlive the look that found it gone). */
+        private final Map<Integer, Writer> writers = new HashMap<>();
+        /** The writer of the last record read (most records come from the same writer as the one before). */
+        private Writer last = new Writer(-1);
+        /** How many writers are attached: seen, not detached, not found gone since. */
+        private int attachedCount;
         private boolean everAttached;
+        /** Why the stream ends with a protocol error rather than cleanly: a writer that detached inside a frame. */
+        private String truncated;
         private byte[] current = new byte[256];
         private int pos;
         private int limit;
         private long nextCheck = System.nanoTime();
-        /** Writers met by this reader: a writer's first record here starts with its HELLO, or is given one. */
-        private final Set<Integer> met = new HashSet<>();
-        /** The writer of the last record read (most records come from the same writer as the one before). */
-        private int lastWriter = -1;
-        private final ShmRing.Handler take = (type, buffer, offset, length) -> {
-            int writer = type >>> 1;
+        private final ShmRing.Handler take = this::onRecord;
+        /**
+         * Whether nothing had been written into the ring when this reader came (a ring it made):
+         * then every writer's first record begins with its HELLO, and one that does not is corrupt.
+         * (A reader of a ring with records left by an earlier reader gives such a writer the kept HELLO.)
+         */
+        private final boolean freshRing = ring.tailPosition() == 0;
+
+        /** Takes one record of the ring (during {@link ShmRing#read}). */
+        private void onRecord(int type, ByteBuffer buffer, int offset, int length) {
+            int id = type >>> 1;
+            Writer w = id == last.id ? last : writer(id);
+            last = w;
             if ((type & 1) == DETACH) {
-                attached.remove(writer);
-                lastWriter = -1;
+                if (length != 0) {
+                    throw corruptRecord(id, "a DETACH record with " + length + " bytes (a writer gives none)");
+                }
+                detach(w);
+                w.detached = true;
+                if (w.partial != null) { // a frame it left unfinished never will be: dropped, and said at the end
+                    truncated = "truncated frame: a writer (id " + id + ") detached " + w.partialLength
+                            + " bytes into a frame";
+                    w.partial = null;
+                }
                 return;
             }
-            byte[] hello = null;
-            if (writer != lastWriter && firstFrom(writer) && (length <= KIND_AT || !isHello(buffer.get(offset + KIND_AT)))) {
-                // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
-                hello = ring.keptHello();
+            if (length == 0) {
+                throw corruptRecord(id, "an empty DATA record (a writer never writes one)");
             }
-            int before = hello == null ? 0 : hello.length;
-            int end = limit + before + length;
-            if (current.length < end) {
-                current = java.util.Arrays.copyOf(current, Math.max(end, 2 * current.length));
+            if (!w.attached) { // attached (again, if the liveness look had dropped it)
+                w.attached = true;
+                attachedCount++;
+                everAttached = true;
             }
-            if (hello != null) {
-                System.arraycopy(hello, 0, current, limit, before);
+            if (w.partial == null) {
+                boolean hello = length > KIND_AT && isHello(buffer.get(offset + KIND_AT));
+                if (w.detached && !hello) { // after its DETACH, a writer id comes back only as a new link
+                    throw corruptRecord(id, "a record after the writer detached that does not begin with a HELLO");
+                }
+                w.detached = false;
+                if (!w.met) {
+                    w.met = true;
+                    if (!hello && freshRing) {
+                        throw corruptRecord(id, "the first record of a writer, in a ring new to this reader, does not begin"
+                                + " with its HELLO");
+                    }
+                    if (!hello) {
+                        // an earlier reader of this (durable) ring took this writer's HELLO: the kept one stands in
+                        byte[] kept = ring.keptHello();
+                        if (kept != null) {
+                            append(kept, 0, kept.length);
+                        }
+                    }
+                }
+                int whole = wholeFrames(buffer, offset, length);
+                appendFromRing(buffer, offset, whole);
+                if (whole < length) {
+                    w.keep(buffer, offset + whole, length - whole, maxFrame);
+                }
+            } else {
+                w.keep(buffer, offset, length, maxFrame);
+                int whole = wholeFrames(w.partial, w.partialLength);
+                if (whole > 0) {
+                    append(w.partial, 0, whole);
+                    w.drop(whole);
+                }
             }
-            buffer.get(offset, current, limit + before, length);
-            limit = end; // appended: one read takes a batch of records
-        };
+        }
 
-        /** A writer's record: it is attached (again, if the liveness look had dropped it). @return whether this reader never met it before */
-        private boolean firstFrom(int writer) {
-            lastWriter = writer;
-            everAttached |= attached.add(writer);
-            return met.add(writer);
+        private ShmRing.RingCorruptException corruptRecord(int writer, String what) {
+            return new ShmRing.RingCorruptException(description + ": corrupt ring: " + what + " (writer id " + writer + ")");
+        }
+
+        /** @return the writer of this id, met now if new; a record of a writer id no process can have is corrupt */
+        private Writer writer(int id) {
+            Writer w = writers.get(id);
+            if (w == null) {
+                int pid = id >>> 7;
+                if (pid <= 0 || pid > PID_MAX) {
+                    throw new ShmRing.RingCorruptException(description + ": corrupt record: writer id " + id
+                            + " holds pid " + pid + ", which no process can have (1 to " + PID_MAX + ")");
+                }
+                w = new Writer(id);
+                writers.put(id, w);
+            }
+            return w;
+        }
+
+        private void detach(Writer w) {
+            if (w.attached) {
+                w.attached = false;
+                attachedCount--;
+            }
+        }
+
+        /**
+         * @return how many bytes from {@code offset} are whole frames, or {@code length} if one
+         *     announces a length the reader refuses (the frame reader then says why)
+         */
+        private int wholeFrames(ByteBuffer buffer, int offset, int length) {
+            int p = 0;
+            while (length - p >= 4) {
+                int frame = buffer.getInt(offset + p);
+                long size = (LITTLE_ENDIAN ? Integer.reverseBytes(frame) : frame) & 0xFFFF_FFFFL;
+                if (size < 1 || size > maxFrame) {
+                    return length;
+                }
+                if (size > length - p - 4) {
+                    break;
+                }
+                p += 4 + (int) size;
+            }
+            return p;
+        }
+
+        /** {@link #wholeFrames(ByteBuffer, int, int)} of {@code bytes[0, length)}. */
+        private int wholeFrames(byte[] bytes, int length) {
+            int p = 0;
+            while (length - p >= 4) {
+                long size = ((long) (bytes[p] & 0xff) << 24) | ((bytes[p + 1] & 0xff) << 16) | ((bytes[p + 2] & 0xff) << 8)
+                        | (bytes[p + 3] & 0xff);
+                if (size < 1 || size > maxFrame) {
+                    return length;
+                }
+                if (size > length - p - 4) {
+                    break;
+                }
+                p += 4 + (int) size;
+            }
+            return p;
+        }
+
+        private void appendFromRing(ByteBuffer buffer, int offset, int length) {
+            if (length > 0) {
+                buffer.get(offset, room(length), limit, length);
+                limit += length;
+            }
+        }
+
+        private void append(byte[] bytes, int offset, int length) {
+            System.arraycopy(bytes, offset, room(length), limit, length);
+            limit += length;
+        }
+
+        /** @return {@link #current}, with room for {@code length} more bytes at {@link #limit} */
+        private byte[] room(int length) {
+            int end = limit + length;
+            if (current.length < end) {
+                current = Arrays.copyOf(current, Math.max(end, 2 * current.length));
+            }
+            return current;
         }
 
         @Override
@@ -550,6 +744,9 @@ final class ShmLink implements Link {
             }
             while (pos == limit) {
                 if (!next()) {
+                    if (truncated != null) {
+                        throw new ChannelProtocolException(description + ": " + truncated);
+                    }
                     return -1;
                 }
             }
@@ -565,8 +762,8 @@ final class ShmLink implements Link {
         }
 
         /**
-         * Waits for the next record with payload, not giving up on an interrupt (which is kept
-         * for the caller): a frame half read when an interrupt came would tear the stream.
+         * Waits for the next whole frames, not giving up on an interrupt (which is kept for the
+         * caller): a frame half read when an interrupt came would tear the stream.
          *
          * @return {@code false} at the end of the stream
          */
@@ -582,6 +779,8 @@ final class ShmLink implements Link {
                         ring.await(wait, Math.max(0, nextCheck - System.nanoTime()));
                     } catch (InterruptedException e) {
                         interrupted = true;
+                    } catch (InternalError | RuntimeException e) {
+                        throw ringFailed(e);
                     }
                 }
             } finally {
@@ -605,16 +804,21 @@ final class ShmLink implements Link {
                 if (remaining <= 0) {
                     return false;
                 }
-                ring.await(wait, Math.min(remaining, Math.max(0, nextCheck - System.nanoTime())));
+                try {
+                    ring.await(wait, Math.min(remaining, Math.max(0, nextCheck - System.nanoTime())));
+                } catch (InternalError | RuntimeException e) {
+                    throw ringFailed(e);
+                }
             }
         }
 
         /**
-         * One look at the ring: takes the next record if one is published (a DETACH only updates
-         * the writers), and every 10 ms beats the heart, repairs the head, and forgets writers
-         * whose process is gone.
+         * One look at the ring: takes the records published (a DETACH only updates the writers),
+         * and every 10 ms beats the heart, repairs the head, and forgets writers whose process is
+         * gone (and, once none of their records can be left, their unfinished frames).
          *
          * @return 1 if bytes are ready, -1 at the end of the stream, 0 if nothing yet
+         * @throws LinkFaultException with the ring's exception if its memory faulted or it is corrupt
          */
         private int poll() throws IOException {
             if (closed) {
@@ -628,18 +832,136 @@ final class ShmLink implements Link {
                 if (ring.read(take, BATCH_RECORDS, BATCH_BYTES) > 0 && pos < limit) {
                     return 1;
                 }
-            } catch (ShmRing.RingFaultException | ShmRing.RingCorruptException e) {
-                throw new IOException(e.getMessage(), e);
+                long now = System.nanoTime();
+                if (now - nextCheck >= 0) {
+                    checkStatus();
+                    ring.heartbeat();
+                    ring.repair(ZERO_GAP);
+                    forgetGoneWriters();
+                    nextCheck = now + CHECK_NANOS;
+                }
+                return everAttached && attachedCount == 0 && ring.isEmpty() ? -1 : 0;
+            } catch (InternalError | RuntimeException e) {
+                throw ringFailed(e);
             }
-            long now = System.nanoTime();
-            if (now - nextCheck >= 0) {
-                ring.heartbeat();
-                ring.repair(ZERO_GAP);
-                attached.removeIf(writer -> !ring.userAlive(writer >>> 7)); // a reused pid is not the writer
-                lastWriter = -1;
-                nextCheck = now + CHECK_NANOS;
-            }
-            return everAttached && attached.isEmpty() && ring.isEmpty() ? -1 : 0;
         }
+
+        /**
+         * Checks what only this reader writes in the header: the ring is not marked closed, and
+         * names this process as its reader (else writers would stop, and this reader wait for ever).
+         *
+         * @throws ShmRing.RingCorruptException if not
+         */
+        private void checkStatus() {
+            if (ring.isClosed() && !closed) {
+                throw new ShmRing.RingCorruptException(description + ": corrupt ring: it is marked closed, and only its"
+                        + " reader (this one, open) marks it");
+            }
+            int reader = ring.consumerPid();
+            if (reader != ShmRing.PID) {
+                throw new ShmRing.RingCorruptException(description + ": corrupt ring: it names pid " + reader
+                        + " as its reader, and this reader (pid " + ShmRing.PID + ") is open");
+            }
+        }
+
+        /** Detaches the writers whose process is gone; drops their unfinished frames once the head has passed all they wrote. */
+        private void forgetGoneWriters() {
+            long head = -1;
+            for (Writer w : writers.values()) {
+                if (w.attached && !ring.userAlive(w.id >>> 7)) { // a reused pid is not the writer
+                    detach(w);
+                    if (w.partial != null && w.dropAt < 0) {
+                        w.dropAt = ring.tailPosition(); // every record it published or claimed lies before
+                    }
+                }
+                if (w.dropAt >= 0) {
+                    head = head < 0 ? ring.headPosition() : head;
+                    if (head >= w.dropAt) {
+                        w.partial = null;
+                        w.dropAt = -1;
+                    }
+                }
+            }
+        }
+    }
+
+    /** A writer as the reader sees it. Read and written by the one reading thread only. */
+    private static final class Writer {
+        /** The writer link's id: its process's pid and a counter ({@code pid << 7 | n}). */
+        final int id;
+        /** Whether the reader has had a record of it (a first record that is no HELLO is given the kept one). */
+        boolean met;
+        /** Whether its last record was a DETACH: a record of this id after it is a new link's, beginning with a HELLO. */
+        boolean detached;
+        /** Seen, and neither detached nor found gone since. */
+        boolean attached;
+        /** The start of a frame it has not finished: {@code partial[0, partialLength)}; {@code null} if none. */
+        byte[] partial;
+        int partialLength;
+        /** Once found gone with a frame unfinished: the tail then; when the head passes it, nothing more of it can come. */
+        long dropAt = -1;
+
+        Writer(int id) {
+            this.id = id;
+        }
+
+        /**
+         * Appends a record's bytes to the unfinished frame, growing the buffer to the frame's
+         * announced size once its header is whole (at most {@code maxFrame} and the header).
+         */
+        void keep(ByteBuffer buffer, int offset, int length, int maxFrame) {
+            if (partial == null) {
+                partial = new byte[Math.max(length, 64)];
+                partialLength = 0;
+            }
+            int end = partialLength + length;
+            if (partial.length < end) {
+                long want = end;
+                if (partialLength >= 4) {
+                    long size = ((long) (partial[0] & 0xff) << 24) | ((partial[1] & 0xff) << 16) | ((partial[2] & 0xff) << 8)
+                            | (partial[3] & 0xff);
+                    want = Math.max(end, 4 + Math.min(size, maxFrame));
+                }
+                partial = Arrays.copyOf(partial, (int) Math.min(Math.max(want, 2L * partial.length), 4L + maxFrame + length));
+            }
+            buffer.get(offset, partial, partialLength, length);
+            partialLength = end;
+        }
+
+        /** Drops the first {@code n} bytes (whole frames passed on); nothing left: no partial. */
+        void drop(int n) {
+            if (n == partialLength) {
+                partial = null;
+                partialLength = 0;
+            } else {
+                System.arraycopy(partial, n, partial, 0, partialLength - n);
+                partialLength -= n;
+            }
+        }
+    }
+
+    /**
+     * What a fault of the ring's memory (an {@link InternalError} from the JVM, on an access to a
+     * page its file no longer has), a misaligned position (a corrupt field) or another check that
+     * failed means: the ring's own exception, in a {@link LinkFaultException} so that the end
+     * closes with it as the cause.
+     */
+    private LinkFaultException ringFailed(Throwable e) {
+        RuntimeException cause;
+        if (e instanceof ShmRing.RingFaultException f) {
+            cause = f;
+        } else if (e instanceof InternalError internal) {
+            cause = ring.fault(internal);
+        } else {
+            cause = new ShmRing.RingCorruptException(description + ": corrupt ring: " + e, e);
+        }
+        if (in != null && cause instanceof ShmRing.RingCorruptException && ring.intact()) {
+            try {
+                ring.markCorrupt(); // writers learn why the reader stopped
+            } catch (InternalError | RuntimeException ignored) {
+                // the ring is past telling
+            }
+        }
+        return new LinkFaultException(cause.getMessage(), cause);
     }
 }

@@ -2,9 +2,12 @@ package dev.hoare.channels.shm;
 
 import static dev.hoare.channels.shm.RingLayout.ALIGNMENT;
 import static dev.hoare.channels.shm.RingLayout.CAPACITY_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.CHECKSUM;
 import static dev.hoare.channels.shm.RingLayout.CLOSED_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.CONSUMER_PID_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.CONSUMER_START_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.FLAGS_OFFSET;
+import static dev.hoare.channels.shm.RingLayout.FLAG_CRC32C;
 import static dev.hoare.channels.shm.RingLayout.HEADER_LENGTH;
 import static dev.hoare.channels.shm.RingLayout.HEAD_CACHE_OFFSET;
 import static dev.hoare.channels.shm.RingLayout.HEAD_OFFSET;
@@ -43,6 +46,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
 import jnr.ffi.Pointer;
 
 /**
@@ -58,6 +62,14 @@ import jnr.ffi.Pointer;
  * published before it died is still read. A producer killed in the few instructions between its
  * claim and the claim's header leaves only zeroes; the consumer pads that gap once it has been
  * stuck for longer than a timeout.
+ *
+ * <p>The consumer checks, before it hands anything of a record on, every invariant of the
+ * layout it can see ({@link RingLayout}: the head is where it left it, positions aligned and
+ * ordered, a header all zero, a plausible claim or a record within the ring's end, its record
+ * limit and the tail; on a ring {@linkplain #checksummed with checksums}, the record's CRC32C);
+ * producers check the tail (aligned, never behind their own last claim) and the head they look
+ * at. A ring that breaks one throws {@link RingCorruptException}; memory that faults (the file
+ * shrunk), {@link RingFaultException}. Neither a stall nor a record read outside the ring.
  *
  * <p>Not thread-safe for reading: one reading thread at a time. Offering is thread-safe.
  */
@@ -100,6 +112,10 @@ public final class ShmRing implements AutoCloseable {
     private final int capacity;
     private final int mask;
     private final int maxPayload;
+    /** Whether every record carries a CRC32C ({@link RingLayout#FLAG_CRC32C}), as the ring's header says. */
+    private final boolean checksummed;
+    /** A data record's bytes before its payload: the header, and the checksum on a checksummed ring. */
+    private final int overhead;
     /** The mapping's address, for futexes; {@code null} where they are not available. */
     private final Pointer address;
     /** The file's inode (0 if unknown): a process that maps it is a user of this ring. */
@@ -112,7 +128,15 @@ public final class ShmRing implements AutoCloseable {
     /** Consumer only: the position it found stuck on a zeroed claim, and since when. */
     private long stuckAt = -1;
     private long stuckSince;
+    /** Consumer only: the head as this consumer left it, {@code -1} before its first read (only the consumer moves it). */
+    private long ownHead = -1;
+    /** Consumer only: the tail as last read; a record that seems to end beyond it makes the consumer read it again. */
+    private long seenTail;
+    /** Consumer only, on a checksummed ring: its checksum, and a view of the ring to feed it. */
+    private final CRC32C crc;
+    private final ByteBuffer view;
 
+    /** @throws RingCorruptException if the header's flags hold a bit this library does not know */
     private ShmRing(Path path, FileChannel file, RingMapping mapping, ByteBuffer buffer, int capacity) {
         this.path = path;
         this.file = file;
@@ -120,7 +144,15 @@ public final class ShmRing implements AutoCloseable {
         this.buffer = buffer;
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.maxPayload = RingLayout.maxRecord(capacity) - RECORD_HEADER;
+        int flags = buffer.getInt(FLAGS_OFFSET);
+        if ((flags & ~FLAG_CRC32C) != 0) {
+            throw new RingCorruptException(path + ": unknown flags 0x" + Integer.toHexString(flags) + " in the ring's header");
+        }
+        this.checksummed = (flags & FLAG_CRC32C) != 0;
+        this.overhead = RECORD_HEADER + (checksummed ? CHECKSUM : 0);
+        this.maxPayload = RingLayout.maxRecord(capacity) - overhead;
+        this.crc = checksummed ? new CRC32C() : null;
+        this.view = checksummed ? buffer.duplicate() : null;
         this.address = Futex.AVAILABLE ? Futex.address(buffer) : null;
         long ino = 0;
         if (path != null) {
@@ -176,6 +208,24 @@ public final class ShmRing implements AutoCloseable {
      * @throws IOException if it cannot be written
      */
     public static ShmRing create(Path path, int capacity) throws IOException {
+        return create(path, capacity, false);
+    }
+
+    /**
+     * {@link #create(Path, int)}, with a CRC32C in every record if {@code checksummed}: the
+     * header records it, so every end that opens the ring writes and checks them, and a record
+     * changed by anything but its writer is found ({@link RingCorruptException}) before it is
+     * read. It costs four bytes a record and a checksum of each payload on both sides.
+     *
+     * @param path where; must not exist
+     * @param capacity the records area in bytes: a power of two from 1024 to 2^30
+     * @param checksummed whether records carry a CRC32C
+     * @return the ring, mapped
+     * @throws IllegalArgumentException for a bad capacity
+     * @throws FileAlreadyExistsException if the file exists
+     * @throws IOException if it cannot be written
+     */
+    public static ShmRing create(Path path, int capacity, boolean checksummed) throws IOException {
         if (capacity < RingLayout.MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two from " + RingLayout.MIN_CAPACITY
                     + " to " + MAX_CAPACITY + " bytes, was " + capacity);
@@ -191,7 +241,7 @@ public final class ShmRing implements AutoCloseable {
             }
             RingMapping mapping = RingMapping.map(file, size);
             ByteBuffer buffer = mapping.buffer.order(ByteOrder.nativeOrder());
-            writeMeta(buffer, capacity);
+            writeMeta(buffer, capacity, checksummed ? FLAG_CRC32C : 0);
             return new ShmRing(path, file, mapping, buffer, capacity);
         } catch (IOException | RuntimeException e) {
             file.close();
@@ -201,8 +251,9 @@ public final class ShmRing implements AutoCloseable {
     }
 
     /** Writes the META group of a new ring (its memory all zeroes), the magic last: an opener that sees it sees the rest. */
-    private static void writeMeta(ByteBuffer buffer, int capacity) {
+    private static void writeMeta(ByteBuffer buffer, int capacity, int flags) {
         buffer.putInt(VERSION_OFFSET, VERSION);
+        buffer.putInt(FLAGS_OFFSET, flags);
         buffer.putInt(CAPACITY_OFFSET, capacity);
         buffer.putInt(MAX_RECORD_OFFSET, RingLayout.maxRecord(capacity));
         INT.setRelease(buffer, MAGIC_OFFSET, MAGIC);
@@ -231,7 +282,7 @@ public final class ShmRing implements AutoCloseable {
                     + " from " + RingLayout.MIN_CAPACITY + " to " + MAX_CAPACITY + " bytes, was " + memory.capacity());
         }
         memory.order(ByteOrder.nativeOrder());
-        writeMeta(memory, capacity);
+        writeMeta(memory, capacity, 0);
         return new ShmRing(null, null, null, memory, capacity);
     }
 
@@ -299,28 +350,64 @@ public final class ShmRing implements AutoCloseable {
     }
 
     /**
-     * The ring's memory faulted: its file was shrunk (or its memory taken away) under this
-     * process. The JVM turns the fault into an error on the access that met it; the ring turns
-     * that into this, saying what happened. The ring is unusable after it.
+     * The ring cannot be used any more: its memory faulted, because its file was shrunk (or its
+     * memory taken away) under this process, or (the subclass {@link RingCorruptException}) its
+     * contents break the layout's invariants. The JVM turns a fault into an error on the access
+     * that met it; the ring turns that into this, saying what happened. A channel end over the
+     * ring closes with this exception (or the subclass) as its cause; the ring is unusable after it.
      */
-    public static final class RingFaultException extends IllegalStateException {
+    public static sealed class RingFaultException extends IllegalStateException permits RingCorruptException {
         RingFaultException(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
     /**
-     * A record header that cannot be: a length beyond the ring's end or its record limit. Only a
-     * process writing over the shared mapping makes one (a bug, or a hostile process of the same
-     * user: docs/security.md); the reader stops there instead of reading outside the ring.
+     * The ring's contents break an invariant of its layout ({@link RingLayout}) that an end
+     * checks: a position misaligned, behind the head or beyond the tail; a record's length
+     * beyond the ring's end, its record limit or what was claimed; a type no writer gives; a
+     * header half zero; or, on a ring made with checksums, a record whose CRC32C does not match.
+     * Only a process writing over the shared mapping makes one (a bug, a stray write, or a
+     * hostile process of the same user: docs/security.md says what is and is not detected); the
+     * end stops there instead of reading outside the ring, skipping records or waiting for ever.
+     * The ring is unusable after it.
      */
-    public static final class RingCorruptException extends IllegalStateException {
+    public static final class RingCorruptException extends RingFaultException {
         RingCorruptException(String message) {
-            super(message);
+            super(message, null);
+        }
+
+        RingCorruptException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
-    private RingFaultException fault(InternalError e) {
+    /**
+     * Whether the ring's memory is all there: no fault was met, and its file still has the size
+     * it had. An end that met a fault or a corruption asks this before the writes its close
+     * makes: HotSpot turns a fault on a plain read or write of a mapping into an
+     * {@link InternalError}, but a fault inside a compare-and-set that the interpreter runs
+     * (not yet compiled) kills the JVM. (A shrink between this look and the access is not covered.)
+     *
+     * @return {@code false} once a fault was met or the file is shorter than the ring
+     */
+    boolean intact() {
+        if (faulted) {
+            return false;
+        }
+        try {
+            return file == null || file.size() >= HEADER_LENGTH + (long) capacity;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Set once a fault was met ({@link #fault}). */
+    private volatile boolean faulted;
+
+    /** @return the exception that says the ring's memory faulted ({@code e}, the JVM's error on the access, its cause) */
+    RingFaultException fault(InternalError e) {
+        faulted = true;
         String size;
         try {
             size = file == null ? "no file" : Long.toString(file.size());
@@ -336,9 +423,14 @@ public final class ShmRing implements AutoCloseable {
         return capacity;
     }
 
-    /** @return the largest payload one record takes: an eighth of the capacity, less the record header */
+    /** @return the largest payload one record takes: an eighth of the capacity, less the record header (and checksum) */
     public int maxPayload() {
         return maxPayload;
+    }
+
+    /** @return whether every record carries a CRC32C, as the ring's header says ({@link #create(Path, int, boolean)}) */
+    public boolean checksummed() {
+        return checksummed;
     }
 
     /** @return the file ({@code null} for a ring over plain memory, which only tests make) */
@@ -376,12 +468,18 @@ public final class ShmRing implements AutoCloseable {
     }
 
     private boolean publish(int type, byte[] src, int offset, int length) {
-        int recordLength = RECORD_HEADER + length;
-        int at = claim(align(recordLength));
-        if (at < 0) {
+        int recordLength = overhead + length;
+        long position = claimPosition(align(recordLength));
+        if (position < 0) {
             return false;
         }
-        buffer.put(at + RECORD_HEADER, src, offset, length);
+        int at = HEADER_LENGTH + ((int) position & mask);
+        buffer.put(at + overhead, src, offset, length);
+        if (checksummed) {
+            CRC32C sum = new CRC32C();
+            sum.update(src, offset, length);
+            buffer.putInt(at + RECORD_HEADER, checksum(sum, position, recordLength, type));
+        }
         // publish: length and type in one store, so the claim's pid is never replaced before the
         // length says committed (volatile: ordered before the look at the waiters)
         LONG.setVolatile(buffer, at, header(recordLength, type));
@@ -434,31 +532,55 @@ public final class ShmRing implements AutoCloseable {
      * @return the claimed record's offset in the buffer, or -1 if the ring is full
      */
     int claim(int required) {
+        long position = claimPosition(required);
+        return position < 0 ? -1 : HEADER_LENGTH + ((int) position & mask);
+    }
+
+    /**
+     * The tail's least value, as far as this process knows: the end of a claim it made. Read
+     * before the tail, so a tail read after it is never lower unless something wrote over it
+     * (a tail moved back would make producers overwrite records not yet read). Racy between
+     * threads (a thread may store an older end): it only ever misses a check, never fails a good one.
+     */
+    private final java.util.concurrent.atomic.AtomicLong tailFloor = new java.util.concurrent.atomic.AtomicLong();
+
+    /** {@link #claim}, giving the record's position (-1 if the ring is full). */
+    private long claimPosition(int required) {
         long head = (long) LONG.getOpaque(buffer, HEAD_CACHE_OFFSET);
-        long tail;
-        int index;
-        int padding;
-        do {
-            tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
-            index = (int) tail & mask;
+        while (true) {
+            long floor = tailFloor.getAcquire();
+            long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+            if ((tail & (ALIGNMENT - 1)) != 0 || tail < floor) {
+                throw corrupt("the tail " + tail + (tail < floor ? " went back behind " + floor + ", where this process"
+                        + " claimed" : " is not " + ALIGNMENT + "-byte aligned"));
+            }
+            int index = (int) tail & mask;
             int toEnd = capacity - index;
-            padding = required > toEnd ? toEnd : 0;
+            int padding = required > toEnd ? toEnd : 0;
             long needed = tail + padding + required;
-            if (needed > head + capacity) {
+            if (needed > head + capacity || head > tail) { // (a cached head beyond the tail is corrupt: look at the real one)
                 head = (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+                if (!positionsPlausible(head, tail)) {
+                    if ((long) LONG.getVolatile(buffer, TAIL_OFFSET) != tail) {
+                        continue; // the tail moved before the head was read: look again
+                    }
+                    throw corrupt(positions(head, tail));
+                }
                 if (needed > head + capacity) {
                     return -1;
                 }
                 LONG.setOpaque(buffer, HEAD_CACHE_OFFSET, head);
             }
-        } while (!LONG.compareAndSet(buffer, TAIL_OFFSET, tail, tail + padding + required));
-        if (padding != 0) {
-            LONG.setRelease(buffer, HEADER_LENGTH + index, header(padding, PADDING));
-            index = 0;
+            if (LONG.compareAndSet(buffer, TAIL_OFFSET, tail, needed)) {
+                tailFloor.setRelease(needed);
+                if (padding != 0) {
+                    LONG.setRelease(buffer, HEADER_LENGTH + index, header(padding, PADDING));
+                    index = 0;
+                }
+                LONG.setRelease(buffer, HEADER_LENGTH + index, header(-required, PID));
+                return tail + padding;
+            }
         }
-        int at = HEADER_LENGTH + index;
-        LONG.setRelease(buffer, at, header(-required, PID));
-        return at;
     }
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -466,6 +588,75 @@ public final class ShmRing implements AutoCloseable {
     /** @return a record header as one long: the int at its offset is {@code length}, the next one {@code type} */
     private static long header(int length, int type) {
         return LITTLE_ENDIAN ? ((long) type << 32) | (length & 0xFFFF_FFFFL) : ((long) length << 32) | (type & 0xFFFF_FFFFL);
+    }
+
+    /** @return the length in a record header read as one long */
+    private static int lengthOf(long header) {
+        return LITTLE_ENDIAN ? (int) header : (int) (header >>> 32);
+    }
+
+    /** @return the type in a record header read as one long */
+    private static int typeOf(long header) {
+        return LITTLE_ENDIAN ? (int) (header >>> 32) : (int) header;
+    }
+
+    /**
+     * @return a record's checksum: the CRC32C of its payload ({@code sum}, fed it already) xor a
+     *     64-bit mix of its position, length and type, so that a record written where it does not
+     *     belong fails it, as does a changed header (one multiply-xorshift round instead of 16
+     *     one-byte CRC updates: the fixed cost per record is most of the checksum's cost on small ones)
+     */
+    private static int checksum(CRC32C sum, long position, int length, int type) {
+        long h = (position * 0x9E37_79B9_7F4A_7C15L) ^ (((long) length << 32) | (type & 0xFFFF_FFFFL));
+        h = (h ^ (h >>> 32)) * 0xD6E8_FEB8_6659_FD93L;
+        h ^= h >>> 32;
+        return (int) sum.getValue() ^ (int) h;
+    }
+
+    private RingCorruptException corrupt(String what) {
+        return new RingCorruptException(path + ": corrupt ring: " + what);
+    }
+
+    /**
+     * @return whether two positions are as they can be: both aligned, the head not beyond the
+     *     tail, and no more than a capacity between them (the head read after the tail)
+     */
+    private boolean positionsPlausible(long head, long tail) {
+        return ((head | tail) & (ALIGNMENT - 1)) == 0 && head <= tail && tail - head <= capacity;
+    }
+
+    private String positions(long head, long tail) {
+        return "head " + head + " and tail " + tail + " (both " + ALIGNMENT + "-byte aligned, the head at most a capacity of "
+                + capacity + " behind the tail)";
+    }
+
+    /**
+     * Checks the positions in the header now ({@link #positionsPlausible}), for an end that
+     * stopped and wants to know whether the ring is to blame.
+     *
+     * @throws RingCorruptException if they break it
+     */
+    void checkPositions() {
+        while (true) {
+            long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+            long head = (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+            if (positionsPlausible(head, tail)) {
+                return;
+            }
+            if ((long) LONG.getVolatile(buffer, TAIL_OFFSET) == tail) {
+                throw corrupt(positions(head, tail));
+            }
+        }
+    }
+
+    /** @return the head's position (bytes read since the ring was made) */
+    long headPosition() {
+        return (long) LONG.getVolatile(buffer, HEAD_OFFSET);
+    }
+
+    /** @return the tail's position (bytes claimed since the ring was made) */
+    long tailPosition() {
+        return (long) LONG.getVolatile(buffer, TAIL_OFFSET);
     }
 
     // ---------------------------------------------------------------- the consumer
@@ -497,8 +688,25 @@ public final class ShmRing implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads records from the head, checking every invariant of the layout the consumer can see
+     * (the class comment of {@link RingLayout}): the head is where this consumer left it and
+     * aligned; a header is all zero (nothing yet), a plausible claim (a length of 8 to a record's
+     * most, a pid), or a committed record whose length fits the ring's end, the record limit and
+     * the tail, and whose type is {@code >= 0} or padding; on a checksummed ring, each record's
+     * CRC32C matches. A header that breaks one throws {@link RingCorruptException} before
+     * anything of the record is handed on.
+     */
     private int readRecords(Handler handler, int limit, int maxBytes) {
         long head = buffer.getLong(HEAD_OFFSET);
+        if (head != ownHead && ownHead >= 0) {
+            throw corrupt("the head moved from " + ownHead + " to " + head + ", and only this reader moves it");
+        }
+        if ((head & (ALIGNMENT - 1)) != 0) {
+            throw corrupt("the head " + head + " is not " + ALIGNMENT + "-byte aligned");
+        }
+        ownHead = head;
+        int recordMax = maxPayload + overhead;
         long pos = head;
         int count = 0;
         int bytes = 0;
@@ -506,36 +714,73 @@ public final class ShmRing implements AutoCloseable {
             while (count < limit && pos - head < capacity) {
                 int index = (int) pos & mask;
                 int at = HEADER_LENGTH + index;
-                int length = (int) INT.getAcquire(buffer, at);
+                long word = (long) LONG.getAcquire(buffer, at); // length and type, as written: in one load
+                int length = lengthOf(word);
+                int type = typeOf(word);
                 if (length <= 0) {
-                    break;
-                }
-                int type = buffer.getInt(at + 4);
-                if (length < RECORD_HEADER || length > capacity - index // (align(length) could overflow)
-                        || (type != PADDING && length > maxPayload + RECORD_HEADER)) {
-                    throw new RingCorruptException(path + ": corrupt record at position " + pos + ": length " + length
-                            + " (a record takes " + RECORD_HEADER + " to " + (maxPayload + RECORD_HEADER)
-                            + " bytes within the ring's " + capacity + ")");
-                }
-                if (type != PADDING) {
-                    if (count > 0 && (long) bytes + length - RECORD_HEADER > maxBytes) {
-                        break; // the caller's batch is full: this record waits for the next read
+                    if (length == 0 ? type != 0 : (-length & (ALIGNMENT - 1)) != 0 || -length < RECORD_HEADER
+                            || -length > Math.min(recordMax, capacity - index) || type <= 0 || type > ShmLink.PID_MAX) {
+                        throw corrupt("record header at position " + pos + ": length " + length + ", type " + type
+                                + " (neither nothing yet, nor a writer's claim)");
                     }
-                    bytes += length - RECORD_HEADER;
-                    count++;
-                    pos += align(length);
-                    handler.onRecord(type, buffer, at + RECORD_HEADER, length - RECORD_HEADER);
-                } else {
-                    pos += align(length);
+                    break; // nothing published here yet
                 }
+                boolean padding = type == PADDING;
+                if (length > capacity - index || (padding ? length < RECORD_HEADER || (length & (ALIGNMENT - 1)) != 0
+                        : type < 0 || length < overhead || length > recordMax)) {
+                    throw corrupt("record at position " + pos + ": length " + length + ", type " + type + " (a record takes "
+                            + overhead + " to " + recordMax + " bytes within the ring's " + capacity + ", its type >= 0)");
+                }
+                long end = pos + align(length);
+                if (end - seenTail > 0) {
+                    seenTail = (long) LONG.getVolatile(buffer, TAIL_OFFSET); // published records lie before it
+                    if (end - seenTail > 0) {
+                        throw corrupt("record at position " + pos + " of " + length + " bytes ends beyond the tail " + seenTail);
+                    }
+                }
+                if (padding) {
+                    pos = end;
+                    continue;
+                }
+                if (count > 0 && (long) bytes + length - overhead > maxBytes) {
+                    break; // the caller's batch is full: this record waits for the next read
+                }
+                if (checksummed) {
+                    verify(at, length, type, pos);
+                }
+                bytes += length - overhead;
+                count++;
+                pos = end;
+                handler.onRecord(type, buffer, at + overhead, length - overhead);
+            }
+            if (pos == head) {
+                long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+                if (!positionsPlausible(head, tail)) { // nothing at the head: is the tail where it can be?
+                    throw corrupt(positions(head, tail));
+                }
+                seenTail = tail;
             }
         } finally {
             if (pos != head) {
                 zero(head, pos);
+                ownHead = pos;
                 LONG.setRelease(buffer, HEAD_OFFSET, pos);
             }
         }
         return count;
+    }
+
+    /** Checks a committed record's CRC32C (checksummed rings). @throws RingCorruptException if it does not match */
+    private void verify(int at, int length, int type, long pos) {
+        crc.reset();
+        view.limit(at + length).position(at + overhead);
+        crc.update(view);
+        int expected = buffer.getInt(at + RECORD_HEADER);
+        int actual = checksum(crc, pos, length, type);
+        if (actual != expected) {
+            throw corrupt("record at position " + pos + " (length " + length + ", type " + type + ") fails its checksum:"
+                    + " CRC32C 0x" + Integer.toHexString(actual) + ", recorded 0x" + Integer.toHexString(expected));
+        }
     }
 
     /** Zeroes the records area from position {@code from} to {@code to} (less than a capacity apart). */
@@ -663,8 +908,8 @@ public final class ShmRing implements AutoCloseable {
         }
         int limit = (int) Math.min(tail - head, capacity - index);
         int gap = ALIGNMENT;
-        while (gap < limit && (int) INT.getVolatile(buffer, at + gap) == 0) {
-            gap += ALIGNMENT;
+        while (gap < limit && (long) LONG.getVolatile(buffer, at + gap) == 0) { // a dead claimer's gap is zeroes throughout
+            gap += ALIGNMENT; // (it ends at the next header; anything else there, the next read finds corrupt)
         }
         stuckAt = -1;
         return LONG.compareAndSet(buffer, at, 0L, header(gap, PADDING));
@@ -751,9 +996,24 @@ public final class ShmRing implements AutoCloseable {
 
     // ---------------------------------------------------------------- status
 
-    /** Marks the ring closed, for the other side to see. */
+    /** Marks the ring closed, for the other side to see (a ring {@linkplain #markCorrupt found corrupt} stays so). */
     public void markClosed() {
-        INT.setRelease(buffer, CLOSED_OFFSET, 1);
+        if ((int) INT.getAcquire(buffer, CLOSED_OFFSET) == 0) { // only the reader writes it (no compare-and-set: see intact())
+            INT.setRelease(buffer, CLOSED_OFFSET, CLOSED);
+        }
+    }
+
+    private static final int CLOSED = 1;
+    private static final int CLOSED_CORRUPT = 2;
+
+    /** The reader marks the ring closed because it found it corrupt: writers then say so instead of "released". */
+    void markCorrupt() {
+        INT.setRelease(buffer, CLOSED_OFFSET, CLOSED_CORRUPT);
+    }
+
+    /** @return whether the reader closed the ring because it found it corrupt ({@link #markCorrupt}) */
+    boolean foundCorrupt() {
+        return (int) INT.getAcquire(buffer, CLOSED_OFFSET) == CLOSED_CORRUPT;
     }
 
     /** @return whether either side marked the ring closed */

@@ -20,14 +20,19 @@ import java.util.Set;
  * sending ends, in any processes, write into it; a sending end waits up to {@code timeout} for
  * the reader. Options: {@code capacityBytes} (the ring's records area, a power of two, default
  * 1 MiB; used when the receiver creates it), {@code wait} ({@code spin}, {@code yield}, {@code backoff}
- * (default) or {@code block}: how the reader waits for records), and {@code capacity}, {@code maxFrame},
- * {@code timeout} as for every stream transport.
+ * (default) or {@code block}: how the reader waits for records), {@code checksum} ({@code crc32c}: a
+ * CRC32C in every record, so that bytes changed in the ring by anything but their writer are found;
+ * set in the ring's header by the receiver that creates it, and then used by every end; an end that
+ * asks for it refuses a ring made without; {@code none}, the default, uses what the ring says), and
+ * {@code capacity}, {@code maxFrame}, {@code timeout} as for every stream transport.
  *
  * <p>The ring is one-way with no return path, like a FIFO: a send returns once the value is in
  * the sender's outbox; flow control is the reader's buffer ({@code capacity}), the ring and the
  * outbox. The reading end closes when the last writer has gone — with {@code PeerLostException}
  * if one went away without closing. A writer whose reader's process is gone fails with
- * {@code PeerLostException}.
+ * {@code PeerLostException}. A ring whose memory faults (its file shrunk) or that an end finds
+ * corrupt closes that end with {@link ShmRing.RingFaultException} or its subclass
+ * {@link ShmRing.RingCorruptException} as the cause.
  *
  * <p>Opening: the receiving end writes its codec id and {@code maxFrame} in the ring's header; a
  * sending end whose codec differs is refused with {@code ChannelProtocolException} naming both,
@@ -45,6 +50,7 @@ public final class ShmTransport implements ChannelTransport {
         Set<String> all = new HashSet<>(StreamOptions.OPTIONS);
         all.add("capacityBytes");
         all.add("wait");
+        all.add("checksum");
         OPTIONS = Set.copyOf(all);
     }
 
@@ -62,7 +68,7 @@ public final class ShmTransport implements ChannelTransport {
         Endpoint e = endpoint.onlyOptions(OPTIONS);
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
-        ShmLink link = ShmLink.writer(ring, waitStrategy(e), options.timeout(), codec.id());
+        ShmLink link = ShmLink.writer(ring, waitStrategy(e), options.timeout(), codec.id(), checksum(e));
         int readerMaxFrame = link.readerMaxFrame();
         if (readerMaxFrame >= 16 && readerMaxFrame < options.maxFrame()) {
             // the reader reads no larger frame: a larger value fails at its send, naming the limit, and is not lost
@@ -77,7 +83,7 @@ public final class ShmTransport implements ChannelTransport {
         StreamOptions options = options(e);
         Path ring = Shms.path(e.address());
         int capacityBytes = e.intOption("capacityBytes", DEFAULT_CAPACITY_BYTES);
-        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e), codec.id(), options.maxFrame());
+        ShmLink link = ShmLink.reader(ring, capacityBytes, waitStrategy(e), codec.id(), options.maxFrame(), checksum(e));
         try {
             return StreamChannels.receiver(link, codec, options);
         } catch (IOException | RuntimeException failed) {
@@ -89,6 +95,16 @@ public final class ShmTransport implements ChannelTransport {
 
     private static StreamOptions options(Endpoint e) {
         return StreamOptions.from(e).withPlatformThreads(true);
+    }
+
+    /** @return whether {@code checksum=crc32c} asks for a CRC32C in every record ({@code none}, the default: as the ring says) */
+    private static boolean checksum(Endpoint e) {
+        String checksum = e.options().getOrDefault("checksum", "none").toLowerCase(Locale.ROOT);
+        return switch (checksum) {
+            case "crc32c" -> true;
+            case "none" -> false;
+            default -> throw new IllegalArgumentException("checksum must be crc32c or none, was '" + checksum + "'");
+        };
     }
 
     private static ShmRing.WaitStrategy waitStrategy(Endpoint e) {

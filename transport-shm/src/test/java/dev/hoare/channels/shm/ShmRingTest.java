@@ -141,7 +141,7 @@ class ShmRingTest {
                 }
                 ShmRing.RingCorruptException e = assertThrows(ShmRing.RingCorruptException.class,
                         () -> ring.read((type, b, o, l) -> lengths.add(l), 1));
-                assertTrue(e.getMessage().contains("corrupt record at position 24: length " + bad), e.getMessage());
+                assertTrue(e.getMessage().contains("corrupt ring: record at position 24: length " + bad), e.getMessage());
             }
             try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) { // padding whose length overflows when aligned
                 f.write(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, Integer.MAX_VALUE).putInt(4, -1),
