@@ -858,7 +858,7 @@ final class ShmLink implements Link {
                         + " reader (this one, open) marks it");
             }
             int reader = ring.consumerPid();
-            if (reader != ShmRing.PID) {
+            if (reader != ShmRing.PID && !closed) { // (closed is set before the close unregisters: read it after the pid)
                 throw new ShmRing.RingCorruptException(description + ": corrupt ring: it names pid " + reader
                         + " as its reader, and this reader (pid " + ShmRing.PID + ") is open");
             }
