@@ -143,7 +143,7 @@ final class FrameLink {
             handshake.get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             close();
-            throw new IOException(describe() + ": no handshake from the peer within " + options.timeout());
+            throw new IOException(describe() + ": no handshake from the peer within " + dev.hoare.channels.spi.Endpoint.formatDuration(options.timeout()));
         } catch (ExecutionException e) {
             close();
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());

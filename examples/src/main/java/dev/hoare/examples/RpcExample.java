@@ -3,11 +3,13 @@ package dev.hoare.examples;
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.StreamChannels.Duplex;
+import dev.hoare.channels.spi.Endpoint;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.uds.UnixChannels;
 import dev.hoare.channels.uds.UnixServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,21 +20,30 @@ import java.util.List;
  * java -cp examples/target/hoare.jar dev.hoare.examples.RpcExample serve /tmp/shout.sock
  * java -cp examples/target/hoare.jar dev.hoare.examples.RpcExample call /tmp/shout.sock
  * </pre>
- * {@code RpcExampleTest} runs the server as a child process and checks what the client gets.
+ * {@code RpcExampleTest} runs the server as a child process and checks what the client gets. The
+ * client waits up to 10 s for the server ({@code call SOCKET 2s}: 2 s); a server that does not come,
+ * or any other failure, is one line on stderr and exit code 1.
  */
 public final class RpcExample {
     private RpcExample() {
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
-        Path socket = Path.of(args.length > 1 ? args[1] : "/tmp/shout.sock");
-        switch (args.length > 0 ? args[0] : "") {
-            case "serve" -> serve(socket);
-            case "call" -> call(socket).forEach(System.out::println);
-            default -> {
-                System.err.println("usage: RpcExample serve|call [SOCKET]");
-                System.exit(2);
+    public static void main(String[] args) throws InterruptedException {
+        String role = args.length > 0 ? args[0] : "";
+        try {
+            Path socket = Path.of(args.length > 1 ? args[1] : "/tmp/shout.sock");
+            Duration timeout = args.length > 2 ? Endpoint.parseDuration(args[2]) : StreamOptions.DEFAULT_TIMEOUT;
+            switch (role) {
+                case "serve" -> serve(socket);
+                case "call" -> call(socket, timeout).forEach(System.out::println);
+                default -> {
+                    System.err.println("usage: RpcExample serve|call [SOCKET [TIMEOUT]]");
+                    System.exit(2);
+                }
             }
+        } catch (IOException | RuntimeException e) { // no server within the timeout, a bad path, ...
+            System.err.println("RpcExample " + role + ": " + FifoExample.oneLine(e));
+            System.exit(1);
         }
     }
 
@@ -55,11 +66,11 @@ public final class RpcExample {
         // end::uds-serve[]
     }
 
-    static List<String> call(Path socket) throws IOException, InterruptedException {
+    static List<String> call(Path socket, Duration timeout) throws IOException, InterruptedException {
         List<String> answers = new ArrayList<>();
         // tag::uds-call[]
         try (Duplex<String, String> server = UnixChannels.connect(socket, Codec.utf8(), Codec.utf8(),
-                StreamOptions.defaults())) {                             // one socket, a channel each way
+                StreamOptions.defaults().withTimeout(timeout))) {        // one socket, a channel each way
             for (String request : List.of("hello", "channels")) {
                 server.out().send(request);
                 answers.add(server.in().receive());                      // HELLO, CHANNELS

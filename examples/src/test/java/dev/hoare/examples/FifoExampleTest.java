@@ -48,4 +48,20 @@ class FifoExampleTest {
             Files.deleteIfExists(dir);
         }
     }
+
+    /** A consumer whose producer never comes says so in one line and exits 1 (it printed a stack trace). */
+    @Test
+    void aConsumerWhoseProducerNeverComesPrintsOneLineAndExitsOne() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-fifo-example");
+        try {
+            ExampleRun r = ExampleRun.of(FifoExample.class, "consume", "fifo:" + dir.resolve("orders") + "?timeout=500ms");
+            assertEquals(1, r.exit(), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("FifoExample consume: ") && r.err().contains("no writer opened FIFO")
+                    && r.err().contains("within 500 ms"), r.err());
+        } finally {
+            Files.deleteIfExists(dir.resolve("orders"));
+            Files.deleteIfExists(dir);
+        }
+    }
 }

@@ -118,13 +118,24 @@ public final class Signals {
     }
 
     /**
-     * Sends {@code signal} to the process {@code pid} (with the system's {@code kill} command).
+     * Sends {@code signal} to the process {@code pid}, as {@code kill(2)} does, its failures told
+     * apart as {@code kill(2)}'s errno would: no such process ({@code ESRCH}), not permitted
+     * ({@code EPERM}), a signal this system does not have ({@code EINVAL}).
+     *
+     * <p>Core calls no native code (JNR comes with the transports that need it, and
+     * {@code ProcessHandle} sends only TERM and KILL), so the system's {@code kill -s NAME PID}
+     * delivers the signal; but what went wrong is decided from the process table and the
+     * target's owner, never from the words {@code kill} prints, which depend on its language and
+     * its implementation (a shell's builtin or procps). Its text only completes the message.
      *
      * @param pid the process
      * @param signal the signal
-     * @throws IllegalArgumentException if there is no such process
-     * @throws SecurityException if this user may not signal it
-     * @throws IOException if {@code kill} cannot be run
+     * @throws IllegalArgumentException if there is no such process ({@code ESRCH}, also for a
+     *     pid not above 0: process groups are not signalled), or this system has no such signal
+     *     ({@code EINVAL})
+     * @throws SecurityException if this user may not signal it ({@code EPERM}: another user's
+     *     process, and this one is not root)
+     * @throws IOException if {@code kill} cannot be run, or fails for another reason
      * @throws InterruptedException if interrupted while waiting for {@code kill}
      */
     public static void send(long pid, Signal signal) throws IOException, InterruptedException {
@@ -132,24 +143,46 @@ public final class Signals {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid must be positive (process groups are not signalled), was " + pid);
         }
-        if (ProcessHandle.of(pid).isEmpty()) {
-            throw new IllegalArgumentException("no process with pid " + pid);
+        java.util.Optional<ProcessHandle> target = ProcessHandle.of(pid);
+        if (target.isEmpty() || !target.get().isAlive()) {
+            throw noSuchProcess(pid);
         }
-        Process kill = new ProcessBuilder("kill", "-s", signal.name(), Long.toString(pid))
-                .redirectErrorStream(true).start();
-        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        ProcessBuilder pb = new ProcessBuilder("kill", "-s", signal.name(), Long.toString(pid)).redirectErrorStream(true);
+        pb.environment().put("LC_ALL", "C"); // only for the message: nothing below reads its words
+        Process kill = pb.start();
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!kill.waitFor(10, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
             throw new IOException("kill did not finish");
         }
-        if (kill.exitValue() != 0) {
-            if (output.contains("ermitted")) {
-                throw new SecurityException("not permitted to signal pid " + pid + ": " + output);
-            }
-            if (output.contains("No such process")) {
-                throw new IllegalArgumentException("no process with pid " + pid);
-            }
-            throw new IOException("kill -s " + signal + " " + pid + " failed: " + output);
+        if (kill.exitValue() == 0) {
+            return;
+        }
+        if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
+            throw noSuchProcess(pid); // it ended meanwhile
+        }
+        Integer owner = uid(pid);
+        Integer me = uid(ProcessHandle.current().pid());
+        if (owner != null && me != null && me != 0 && !owner.equals(me)) {
+            throw new SecurityException("not permitted to signal pid " + pid + " (EPERM): it is uid " + owner
+                    + "'s process, this one is uid " + me + "'s (kill: " + output + ")");
+        }
+        if (owner != null && owner.equals(me) || me != null && me == 0) { // permitted, and it exists: the signal is the problem
+            throw new IllegalArgumentException("this system has no signal SIG" + signal + " (EINVAL; kill: " + output + ")");
+        }
+        throw new IOException("kill -s " + signal + " " + pid + " failed: " + output);
+    }
+
+    private static IllegalArgumentException noSuchProcess(long pid) {
+        return new IllegalArgumentException("no such process: pid " + pid + " (ESRCH)");
+    }
+
+    /** @return the real owner of a process ({@code /proc/PID}'s uid), or {@code null} where that cannot be read */
+    private static Integer uid(long pid) {
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc", Long.toString(pid)), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 }

@@ -112,7 +112,8 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
     }
 
     /**
-     * The one duration syntax of URI options (and of the {@code hoare} command's).
+     * The one duration syntax of URI options (and of the {@code hoare} command's); {@link #formatDuration}
+     * prints one.
      *
      * @param text a number with a unit ({@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}) or ISO-8601 ({@code PT5S})
      * @return the duration
@@ -130,6 +131,34 @@ public record Endpoint(URI uri, String scheme, String address, Map<String, Strin
             };
         }
         return Duration.parse(text);
+    }
+
+    /**
+     * A duration as people read it, the one way Hoare's messages print one: {@code 250 ms},
+     * {@code 10 s}, {@code 1.5 s}, {@code 2 min}, {@code 1 h} (never {@code PT10S}). Below a second
+     * in milliseconds (a fraction of one shows to the microsecond: {@code 0.25 ms}); from a second
+     * in seconds with up to three decimals; whole minutes and hours by their unit.
+     *
+     * @param d a duration, not null
+     * @return it as text
+     */
+    public static String formatDuration(Duration d) {
+        String sign = d.isNegative() ? "-" : "";
+        Duration a = d.abs();
+        if (a.toSeconds() >= 3600 && a.toSeconds() % 3600 == 0 && a.getNano() == 0) {
+            return sign + a.toHours() + " h";
+        }
+        if (a.toSeconds() >= 60 && a.toSeconds() % 60 == 0 && a.getNano() == 0) {
+            return sign + a.toMinutes() + " min";
+        }
+        if (a.toSeconds() >= 1) {
+            return sign + decimal(java.math.BigDecimal.valueOf(a.toMillis(), 3)) + " s";
+        }
+        return sign + decimal(java.math.BigDecimal.valueOf(a.toNanos() / 1000, 3)) + " ms";
+    }
+
+    private static String decimal(java.math.BigDecimal v) {
+        return v.signum() == 0 ? "0" : v.stripTrailingZeros().toPlainString();
     }
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,12})(ms|s|m|h)");

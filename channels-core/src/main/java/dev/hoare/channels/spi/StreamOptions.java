@@ -33,7 +33,7 @@ public record StreamOptions(int capacity, int maxFrame, Duration timeout, boolea
         }
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            throw new IllegalArgumentException("timeout must be positive, was " + Endpoint.formatDuration(timeout));
         }
     }
 

@@ -198,5 +198,15 @@ public record Frame(FrameKind kind, byte[] payload) {
         public String remoteType() {
             return remoteType;
         }
+
+        /**
+         * @return the peer's exception as the peer sent it, {@code remoteType: message}, without
+         *     this class's own name (which is no one's business: "channel closed: " + cause read
+         *     "dev.hoare.channels.wire.Frame$RemoteCause: java.lang.IllegalStateException: boom")
+         */
+        @Override
+        public String toString() {
+            return getMessage();
+        }
     }
 }

@@ -151,7 +151,17 @@ class SignalsTest {
         p.waitFor(20, TimeUnit.SECONDS);
         long gone = p.pid();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Signals.send(gone, Signal.USR1));
-        assertTrue(e.getMessage().contains("no process"), e.getMessage());
+        assertEquals("no such process: pid " + gone + " (ESRCH)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Signals.send(0, Signal.USR1));
+    }
+
+    /** Another user's process (init's, pid 1) is EPERM, a SecurityException; as root every process may be signalled, so this is skipped. */
+    @Test
+    void signallingAnotherUsersProcessIsNotPermitted() throws Exception {
+        int me = (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+        int init = (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/1"), "unix:uid");
+        assumeTrue(me != 0 && init != me, "runs only as a user other than root and pid 1's");
+        SecurityException e = assertThrows(SecurityException.class, () -> Signals.send(1, Signal.CONT));
+        assertTrue(e.getMessage().contains("not permitted") && e.getMessage().contains("EPERM"), e.getMessage());
     }
 }

@@ -473,4 +473,21 @@ class StreamChannelsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> StreamOptions.from(Endpoint.parse(URI.create("x:a?timeout=0s"))));
     }
+
+    @Test
+    void durationsPrintAsPeopleReadThemNeverIso8601() {
+        assertEquals("10 s", Endpoint.formatDuration(Duration.ofSeconds(10)));
+        assertEquals("1.5 s", Endpoint.formatDuration(Duration.ofMillis(1500)));
+        assertEquals("1.25 s", Endpoint.formatDuration(Duration.ofMillis(1250)));
+        assertEquals("250 ms", Endpoint.formatDuration(Duration.ofMillis(250)));
+        assertEquals("0.5 ms", Endpoint.formatDuration(Duration.ofNanos(500_000)));
+        assertEquals("0 ms", Endpoint.formatDuration(Duration.ZERO));
+        assertEquals("90 s", Endpoint.formatDuration(Duration.ofSeconds(90)));
+        assertEquals("2 min", Endpoint.formatDuration(Duration.ofMinutes(2)));
+        assertEquals("1 h", Endpoint.formatDuration(Duration.ofHours(1)));
+        assertEquals("-3 s", Endpoint.formatDuration(Duration.ofSeconds(-3)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StreamOptions.from(Endpoint.parse(URI.create("x:a?timeout=0s"))));
+        assertEquals("timeout must be positive, was 0 ms", e.getMessage());
+    }
 }

@@ -45,6 +45,17 @@ class WireFormatTest {
         assertNull(r.read(), "clean end of stream between frames");
     }
 
+    @Test
+    void aPeersCloseCauseReadsAsThePeerSentItWithoutAnInternalClassName() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new FrameWriter(out).write(Frame.closeWithCause(new IllegalStateException("boom")));
+        Frame.RemoteCause cause = reader(out.toByteArray()).read().cause();
+        assertEquals("java.lang.IllegalStateException: boom", cause.toString());
+        String closed = new dev.hoare.channels.ChannelClosedException(cause).getMessage();
+        assertEquals("channel closed: java.lang.IllegalStateException: boom", closed);
+        assertTrue(!closed.contains("RemoteCause") && !closed.contains("Frame$"), closed);
+    }
+
     /** Frames of every size, the stream handing them over in pieces of any length (one byte, or 7, or 50,000). */
     @Test
     void framesSurviveAnyWayTheStreamCutsThem() throws Exception {

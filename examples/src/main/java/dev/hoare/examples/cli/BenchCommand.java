@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code hoare bench TRANSPORT}: a quick two-process throughput and round-trip measurement. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures a transport between two processes: throughput and round trip.",
-                "Between this process and a child it starts: streaming",
-                "throughput (half the time), then round trips (the other half), with a live progress",
-                "line on a terminal. For figures to compare, use the JMH suite (docs/benchmarks.md)."})
+                "Between this process and a child it starts: streaming throughput (half the time), then round trips"
+                        + " (the other half), with a live progress line on a terminal. For figures to compare, use the"
+                        + " JMH suite (docs/benchmarks.md)."})
 final class BenchCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         long half = (long) (seconds * 1e9 / 2);
         byte[] message = new byte[size];
-        try (Scratch scratch = new Scratch(transport, "bench")) {
+        try (Scratch scratch = Hoare.usage(spec, () -> new Scratch(transport, "bench"))) {
             out.printf("hoare bench %s: %d-byte messages, %.1f s, this process and a child%n", transport, size, seconds);
             stream(scratch, message, half);
             roundTrips(scratch, message, half);

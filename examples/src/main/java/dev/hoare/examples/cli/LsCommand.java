@@ -20,12 +20,11 @@ import picocli.CommandLine.Spec;
 /** {@code hoare ls [DIR]}: Hoare's FIFOs, sockets and rings, like {@code ipcs}. */
 @Command(name = "ls", mixinStandardHelpOptions = true,
         description = {"Lists Hoare's FIFOs, sockets and shared-memory rings, like ipcs.",
-                "In DIR, or in this user's directories of named FIFOs and rings. OWNER: a ring's reader",
-                "(pid, alive or dead), or",
-                "the processes holding a FIFO or socket ('stale': none). Rings also show their capacity,",
-                "what is queued, the reader's heartbeat, the writers mapping them and whether closed."})
+                "In DIR, or in this user's directories of named FIFOs and rings. OWNER: a ring's reader (pid, alive"
+                        + " or dead), or the processes holding a FIFO or socket ('stale': none). Rings also show their"
+                        + " capacity, what is queued, the reader's heartbeat, the writers mapping them and whether closed."})
 final class LsCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "a directory (default: the per-user FIFO and ring directories)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = {"a directory (default: the per-user FIFO and", "ring directories)"})
     Path dir;
 
     @Spec

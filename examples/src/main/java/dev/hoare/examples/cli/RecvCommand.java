@@ -14,22 +14,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hoare recv URI [--count N] [--timeout D]}: prints each value received (UTF-8), one per line. */
+/**
+ * {@code hoare recv URI [--count N] [--timeout D]}: prints each value received (UTF-8), one per
+ * line. {@code --timeout} bounds the wait for each value and, unless the URI sets its own
+ * {@code timeout=}, the opening (the wait for the sender).
+ */
 @Command(name = "recv", mixinStandardHelpOptions = true,
         description = {"Receives values from a channel and prints them, one per line.",
-                "Values are UTF-8 strings. Stops when the sender closes the channel, after N values, or",
-                "when none came for the timeout.",
+                "Values are UTF-8 strings. Waits for the sender up to --timeout (or the URI's timeout=, else 10 s)."
+                        + " Stops when the sender closes the channel, after N values, or when none came for --timeout.",
                 "  hoare recv fifo:orders --count 3",
-                "  hoare recv 'uds:/run/app/out.sock?listen=one'     (listen: wait for one sender to connect)"})
+                "  hoare recv 'uds:/tmp/app/out.sock?listen=one'",
+                "    (listen=one: be the server, for one sender; a missing directory is made)"},
+        footer = {"", Hoare.URI_OPTIONS_TITLE, Hoare.URI_OPTIONS_ALL, Hoare.URI_OPTIONS_FIFO, Hoare.URI_OPTIONS_UDS,
+                Hoare.URI_OPTIONS_SHM})
 final class RecvCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "URI", description = "fifo:NAME, fifo:/path, uds:/path, shm:NAME, shm:/path (options after '?')")
+    @Parameters(index = "0", paramLabel = "URI", description = {"fifo:NAME, fifo:/path, uds:/path, shm:NAME,", "shm:/path (options after '?': see below)"})
     URI uri;
 
     @Option(names = "--count", paramLabel = "N", description = "stop after N values")
     Integer count;
 
     @Option(names = "--timeout", paramLabel = "D", converter = Durations.class,
-            description = "stop when no value came for D (500ms, 5s, 2m); default: wait for the sender")
+            description = {"stop when no value came for D (500ms, 5s, 2m),", "and wait at most D for the sender to open",
+                    "(unless the URI has timeout=); default: wait for", "values as long as the sender is there"})
     Duration timeout;
 
     @Spec
@@ -41,7 +49,7 @@ final class RecvCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--count must be >= 0, was " + count);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (ReceiveChannel<String> in = Channels.openReceive(uri, Codec.utf8())) {
+        try (ReceiveChannel<String> in = Hoare.usage(spec, () -> Channels.openReceive(Durations.openingTimeout(uri, timeout), Codec.utf8()))) {
             for (int n = 0; count == null || n < count; n++) {
                 String value;
                 if (timeout == null) {

@@ -2,13 +2,17 @@ package dev.hoare.examples.cli;
 
 import dev.hoare.channels.fifo.Fifos;
 import dev.hoare.channels.shm.Shms;
+import dev.hoare.channels.spi.Endpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,23 +21,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hoare rm NAME [--force]}: removes a FIFO (with its writers' lock file), a socket or a
- * ring, not one in use unless forced. It removes only what Hoare makes: a ring whose header it
+ * {@code hoare rm NAME|URI [--force]}: removes a FIFO (with its writers' lock file), a socket or a
+ * ring, not one in use unless forced. It takes what send and recv take ({@code fifo:orders},
+ * {@code shm:/dev/shm/x}, {@code uds:/tmp/x.sock}; the scheme limits the look to that transport,
+ * options after {@code ?} are ignored), a plain NAME (both the FIFO and the ring of that name) or
+ * an absolute path. Each file removed is one line ("removed fifo PATH", "removed shm PATH"); one
+ * it may not remove fails the command (exit 1) after the others were removed. It removes only what Hoare makes: a ring whose header it
  * recognises, and a FIFO or socket that is this user's and owner-only (0600, as Hoare creates
  * them). Anything else, a regular file that is no ring or a lone {@code .lock} file among them,
  * is "not a Hoare channel; left alone", with or without {@code --force}.
  */
 @Command(name = "rm", mixinStandardHelpOptions = true,
         description = {"Removes a Hoare FIFO, socket or ring, unless it is in use.",
-                "NAME: a name in this user's directories (as in fifo:NAME and shm:NAME), or an absolute",
-                "path. Refuses while its owner is alive (a ring's reader, a process holding the FIFO or",
-                "socket) unless --force. Never removes a file Hoare did not make: a ring it does not",
-                "recognise, any other regular file, a FIFO or socket of another user or not owner-only."})
+                "NAME: a URI as send and recv take (fifo:orders, shm:orders, uds:/tmp/app/in.sock; options after"
+                        + " '?' are ignored), a name in this user's directories (both the FIFO and the ring of that"
+                        + " name), or an absolute path. Says which it removed, one line each. Refuses while the owner"
+                        + " is alive (a ring's reader, a process holding the FIFO or socket) unless --force. Never"
+                        + " removes a file Hoare did not make: a ring it does not recognise, any other regular file,"
+                        + " a FIFO or socket of another user or not owner-only."})
 final class RmCommand implements Callable<Integer> {
     /** Group and other permission bits: Hoare's FIFOs and sockets have none (0600). */
     private static final int GROUP_OTHER = 0077;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "a logical name or an absolute path")
+    @Parameters(index = "0", paramLabel = "NAME", description = {"fifo:NAME, shm:NAME, uds:/path, ..., a name", "or an absolute path"})
     String name;
 
     @Option(names = "--force", description = "remove it even while its owner is alive")
@@ -43,33 +53,61 @@ final class RmCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Set<Path> candidates = new LinkedHashSet<>();
-        candidates.add(Fifos.path(name)); // validates the name: a bad one is refused, nothing touched
-        candidates.add(Shms.path(name));
+        Set<Path> candidates = new LinkedHashSet<>(Hoare.usage(spec, () -> candidates(name))); // a bad one: nothing touched
         candidates.removeIf(p -> !Files.exists(p, LinkOption.NOFOLLOW_LINKS));
         if (candidates.isEmpty()) {
             throw new NoSuchFileException(name + " (no FIFO, socket or ring of that name)");
         }
         Procs procs = Procs.scan();
+        List<String> refused = new ArrayList<>();
         for (Path p : candidates) {
             Entry e = Entry.of(p, procs);
             String foreign = e == null ? "it is not a FIFO, socket or ring" : notHoares(e);
             if (foreign != null) {
-                throw new IOException(p + ": not a Hoare channel; left alone (" + foreign + ")");
+                refused.add(p + ": not a Hoare channel; left alone (" + foreign + ")");
+            } else if (e.inUse() && !force) {
+                refused.add(p + " is in use (" + e.kind() + ", owner " + e.ownerColumn() + "); --force removes it anyway");
+            } else {
+                switch (e.kind()) {
+                    case "fifo" -> Fifos.remove(p.toString()); // and its writers' lock file
+                    default -> Files.delete(p);
+                }
+                out.println("removed " + e.kind() + " " + p);
             }
-            if (e.inUse() && !force) {
-                throw new IOException(p + " is in use (" + e.kind() + ", owner " + e.ownerColumn() + "); --force removes it anyway");
-            }
-            switch (e.kind()) {
-                case "fifo" -> Fifos.remove(p.toString()); // and its writers' lock file
-                default -> Files.delete(p);
-            }
-            out.println("removed " + e.kind() + " " + p);
         }
         out.flush();
+        if (!refused.isEmpty()) {
+            throw new IOException(String.join("; ", refused));
+        }
         return 0;
+    }
+
+    /**
+     * The files {@code arg} may name: a URI's one file, a plain name's FIFO and ring, an absolute path.
+     *
+     * @throws IllegalArgumentException for a bad name, a scheme without files or a relative socket path
+     */
+    static List<Path> candidates(String arg) throws IOException {
+        java.util.regex.Matcher uri = java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):.*").matcher(arg);
+        if (!uri.matches() || arg.startsWith("/")) {
+            return List.of(Fifos.path(arg), Shms.path(arg)); // validates the name
+        }
+        Endpoint e = Endpoint.parse(URI.create(arg));
+        return switch (e.scheme()) {
+            case "fifo" -> List.of(Fifos.path(e.address()));
+            case "shm" -> List.of(Shms.path(e.address()));
+            case "uds" -> {
+                Path p = Path.of(e.address());
+                if (!p.isAbsolute()) {
+                    throw new IllegalArgumentException("a uds: path is absolute, was " + e.address());
+                }
+                yield List.of(p);
+            }
+            default -> throw new IllegalArgumentException(
+                    "'" + e.scheme() + ":' has no files to remove; rm takes fifo:, shm: and uds: URIs, names and paths");
+        };
     }
 
     /**

@@ -262,7 +262,8 @@ class HoareCliIT {
     void badArgumentsExitTwoWithOneLineOnStandardError() throws Exception {
         List<List<String>> bad = List.of(List.of(), List.of("frobnicate"), List.of("send"), List.of("recv", "fifo:x", "--count", "-1"),
                 List.of("recv", "fifo:x", "--timeout", "soon"), List.of("recv", "fifo:../etc"), List.of("send", "bogus:x", "v"),
-                List.of("bench", "carrier-pigeon"), List.of("bench", "shm", "--size", "0"), List.of("rm", "a/b"));
+                List.of("bench", "carrier-pigeon"), List.of("bench", "shm", "--size", "0"), List.of("rm", "a/b"),
+                List.of("rm", "inproc:x"), List.of("rm", "uds:relative.sock"), List.of("send", "fifo:x?timeout=soon", "v"));
         for (List<String> args : bad) {
             Run r = run(args.toArray(String[]::new));
             assertEquals(2, r.exit(), args + ": " + r);
@@ -300,5 +301,140 @@ class HoareCliIT {
         Set<Path> left = hoareFiles();
         left.removeAll(before);
         assertEquals(Set.of(), left);
+    }
+
+    @Test
+    void timeoutBoundsTheWaitForAPeerUnlessTheUriSetsItsOwnAndPrintsAsPeopleReadIt() throws Exception {
+        String name = TAG + "-late";
+        try {
+            for (List<String> args : List.of(List.of("recv", "fifo:" + name, "--timeout", "1s"),
+                    List.of("send", "shm:" + name, "--timeout", "1s", "v"))) {
+                long start = System.nanoTime();
+                Run r = run(args.toArray(String[]::new));
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(1, r.exit(), args + ": " + r);
+                assertEquals(1, r.errLines().size(), r.err());
+                assertTrue(r.err().contains("within 1 s"), args + ": " + r.err());
+                assertTrue(ms < 6_000, args + " waited " + ms + " ms, not its --timeout of 1 s");
+            }
+            // the URI's own timeout= wins over --timeout
+            long start = System.nanoTime();
+            Run r = run("recv", "fifo:" + name + "?timeout=300ms", "--timeout", "60s");
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("within 300 ms") && !r.err().contains("PT"), r.err());
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 30, "the URI's timeout was not used");
+        } finally {
+            Fifos.remove(name);
+            Shms.remove(name);
+        }
+    }
+
+    @Test
+    void aSocketInADirectoryThatDoesNotExistFailsAtOnceSayingSo() throws Exception {
+        String missing = "/tmp/" + TAG + "-no-such-dir/in.sock";
+        long start = System.nanoTime();
+        Run r = start("hi\n", "send", "uds:" + missing).await(Duration.ofSeconds(60));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("/tmp/" + TAG + "-no-such-dir does not exist"), r.err());
+        assertTrue(ms < 6_000, "waited " + ms + " ms");
+    }
+
+    @Test
+    void rmTakesTheUrisSendAndRecvTakeAndSaysWhichItRemoved() throws Exception {
+        String name = TAG + "-both";
+        Path fifo = Fifos.create(name);
+        dev.hoare.channels.shm.ShmRing.create(Shms.path(name), 1 << 12).close();
+        Path ring = Shms.path(name);
+        Path dir = Files.createTempDirectory("hoare-rm-uds-");
+        Path socket = dir.resolve("x.sock");
+        try {
+            Run fifoOnly = run("rm", "fifo:" + name);
+            assertEquals(0, fifoOnly.exit(), fifoOnly.toString());
+            assertEquals(List.of("removed fifo " + fifo), fifoOnly.out().lines().toList());
+            assertTrue(!Files.exists(fifo) && Files.exists(ring), "the scheme limits rm to that transport");
+
+            Run noFifo = run("rm", "fifo:" + name);
+            assertEquals(1, noFifo.exit(), noFifo.toString());
+
+            Fifos.create(name);
+            Run both = run("rm", name);
+            assertEquals(0, both.exit(), both.toString());
+            assertEquals(Set.of("removed fifo " + fifo, "removed shm " + ring), Set.copyOf(both.out().lines().toList()), both.out());
+            assertEquals(2, both.out().lines().count(), both.out());
+            assertTrue(!Files.exists(fifo) && !Files.exists(ring));
+
+            dev.hoare.channels.shm.ShmRing.create(ring, 1 << 12).close();
+            Run shm = run("rm", "shm:" + name + "?capacityBytes=4096");
+            assertEquals(0, shm.exit(), shm.toString());
+            assertEquals(List.of("removed shm " + ring), shm.out().lines().toList());
+
+            try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                server.bind(java.net.UnixDomainSocketAddress.of(socket)); // closed: a stale socket, as a killed server leaves
+            }
+            Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Run uds = run("rm", "uds:" + socket);
+            assertEquals(0, uds.exit(), uds.toString());
+            assertEquals(List.of("removed socket " + socket), uds.out().lines().toList());
+            assertTrue(!Files.exists(socket));
+        } finally {
+            Fifos.remove(name);
+            Shms.remove(name);
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void aValueTooLargeForThePeersFrameIsAFailureNotAUsageError() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-big-");
+        Path socket = dir.resolve("big.sock");
+        try {
+            Started recv = start(null, "recv", "uds:" + socket + "?listen=one&maxFrame=32&timeout=30s", "--timeout", "30s");
+            Run send = start(null, "send", "uds:" + socket + "?timeout=30s", "a value much longer than the thirty-two bytes the receiver takes")
+                    .await(Duration.ofSeconds(60));
+            assertEquals(1, send.exit(), send.toString());
+            assertEquals(1, send.errLines().size(), send.err());
+            assertTrue(send.err().contains("does not fit a frame of 32 bytes"), send.err());
+            recv.await(Duration.ofSeconds(60));
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void aPeersCloseCauseShowsAsThePeerSentItWithNoInternalClassName() throws Exception {
+        Path dir = Files.createTempDirectory("hoare-cause-");
+        Path socket = dir.resolve("cause.sock");
+        try {
+            Started recv = start(null, "recv", "uds:" + socket + "?listen=one&timeout=30s");
+            try (dev.hoare.channels.SendChannel<String> out = dev.hoare.channels.Channels.openSend(
+                    java.net.URI.create("uds:" + socket + "?timeout=30s"), dev.hoare.channels.Codec.utf8())) {
+                out.send("first");
+                out.close(new IllegalStateException("the till is empty"));
+            }
+            Run r = recv.await(Duration.ofSeconds(60));
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals(List.of("first"), r.out().lines().toList());
+            assertEquals(1, r.errLines().size(), r.err());
+            assertTrue(r.err().contains("java.lang.IllegalStateException: the till is empty"), r.err());
+            for (String internal : List.of("RemoteCause", "Frame$", "dev.hoare.")) {
+                assertTrue(!r.err().contains(internal), "names " + internal + ": " + r.err());
+            }
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() throws Exception {
+        String expected = System.getProperty("hoare.version");
+        assertTrue(expected != null && !expected.isBlank(), "failsafe passes the pom's version as hoare.version");
+        Run r = run("--version");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("hoare " + expected, r.out().strip());
     }
 }

@@ -92,7 +92,7 @@ final class FifoLink implements Link {
         try {
             return new FifoLink(fifo, opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS), write);
         } catch (TimeoutException e) {
-            failure = new IOException("no " + (write ? "reader" : "writer") + " opened FIFO " + fifo + " within " + timeout);
+            failure = new IOException("no " + (write ? "reader" : "writer") + " opened FIFO " + fifo + " within " + dev.hoare.channels.spi.Endpoint.formatDuration(timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = new InterruptedIOException("interrupted while opening FIFO " + fifo);

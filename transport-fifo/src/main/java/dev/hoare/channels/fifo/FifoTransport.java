@@ -82,7 +82,7 @@ public final class FifoTransport implements ChannelTransport {
                 if (gaveUp instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                throw new IOException("FIFO " + fifo + " is full: its reader has not read for " + options.timeout()
+                throw new IOException("FIFO " + fifo + " is full: its reader has not read for " + dev.hoare.channels.spi.Endpoint.formatDuration(options.timeout())
                         + " (or another writer holds the writers' lock meanwhile); gave up opening a sending end");
             }
         } catch (InterruptedException e) {

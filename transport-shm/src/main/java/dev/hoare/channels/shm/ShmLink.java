@@ -304,7 +304,7 @@ final class ShmLink implements Link {
                 // the reader has not created it yet, or is creating it (an empty or half-written file)
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new IOException("shm:" + path + ": no reader within " + timeout);
+                throw new IOException("shm:" + path + ": no reader within " + dev.hoare.channels.spi.Endpoint.formatDuration(timeout));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             if (Thread.interrupted()) {
@@ -389,7 +389,7 @@ final class ShmLink implements Link {
                 throw ringFailed(e);
             }
             if (timeout != null && (tries & 63) == 63 && System.nanoTime() - helloDeadline >= 0) {
-                throw new IOException(description + ": the ring stayed full for " + timeout + ", the opening's timeout: no room"
+                throw new IOException(description + ": the ring stayed full for " + dev.hoare.channels.spi.Endpoint.formatDuration(timeout) + ", the opening's timeout: no room"
                         + " for this sender's HELLO (its reader is alive but does not receive, or the ring's header is damaged)");
             }
             if (tries < 100) {

@@ -271,6 +271,21 @@ public final class UnixChannels {
         return !Files.isWritable(path);
     }
 
+    /**
+     * Fails at once when the socket's directory does not exist (a mistyped path, a server not
+     * started): before, a client retried until its timeout (10 s by default) and then said only
+     * that no server accepted.
+     *
+     * @throws java.nio.file.NoSuchFileException naming the missing directory
+     */
+    private static void requireDirectory(Path path) throws java.nio.file.NoSuchFileException {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no server listens here: its directory " + dir
+                    + " does not exist (a server makes it when it listens: start the server first, or make the directory)");
+        }
+    }
+
     /** {@link #connect(Path, StreamOptions, Set)} to a server of this process's own user. */
     static SocketChannel connect(Path path, StreamOptions options) throws IOException {
         return connect(path, options, ownUser());
@@ -278,6 +293,8 @@ public final class UnixChannels {
 
     /**
      * Connects, retrying while nobody listens yet, up to the timeout; checks the server's user.
+     * A path whose directory does not exist fails at once ({@link java.nio.file.NoSuchFileException}):
+     * no server listens there yet, and waiting is no use unless one is starting at this moment.
      *
      * @param allowedUsers the server's users this client talks to (names or uids, as {@link UnixServer.Options#allowedUsers})
      */
@@ -300,6 +317,7 @@ public final class UnixChannels {
                             + "') may not write it or search its directory (a Hoare server's socket is 0600: only its own"
                             + " user can connect) (" + notYet.getMessage() + ")");
                 }
+                requireDirectory(path);
                 last = notYet;
             } catch (IOException | RuntimeException e) {
                 socket.close();
@@ -312,6 +330,6 @@ public final class UnixChannels {
                 throw new java.io.InterruptedIOException("interrupted while connecting to " + path);
             }
         } while (System.nanoTime() < deadline);
-        throw new IOException("no server accepted a connection at " + path + " within " + options.timeout(), last);
+        throw new IOException("no server accepted a connection at " + path + " within " + dev.hoare.channels.spi.Endpoint.formatDuration(options.timeout()), last);
     }
 }

@@ -178,7 +178,7 @@ public final class UnixServer<T> implements AutoCloseable {
             while (true) {
                 long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || selector.select(left) == 0 && System.nanoTime() >= deadline) {
-                    throw new IOException("no sender connected to uds:" + path + " within " + options.stream().timeout());
+                    throw new IOException("no sender connected to uds:" + path + " within " + dev.hoare.channels.spi.Endpoint.formatDuration(options.stream().timeout()));
                 }
                 selector.selectedKeys().clear();
                 SocketChannel client = server.accept();

@@ -414,6 +414,22 @@ class UdsTest {
         assertThrows(IllegalArgumentException.class, () -> UnixChannels.connectReceive(path, Codec.utf8(), StreamOptions.defaults()));
     }
 
+    @Test
+    void aClientOfAPathWhoseDirectoryDoesNotExistFailsAtOnceSayingSo() throws Exception {
+        Path missing = dir.resolve("no-such-dir").resolve("in.sock");
+        for (boolean send : List.of(true, false)) {
+            long start = System.nanoTime();
+            URI uri = URI.create("uds:" + missing + "?timeout=20s");
+            IOException e = assertThrows(IOException.class,
+                    () -> (send ? Channels.openSend(uri, Codec.utf8()) : Channels.openReceive(uri, Codec.utf8())).close());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms < 5_000, "the client waited " + ms + " ms, for its timeout");
+            assertInstanceOf(java.nio.file.NoSuchFileException.class, e);
+            assertTrue(e.getMessage().contains(missing.getParent() + " does not exist"), e.getMessage());
+        }
+        assertFalse(Files.exists(missing.getParent()), "a client makes no directory");
+    }
+
     /** A uid with no passwd entry, as containers run; tests that need it are skipped when it has one. */
     private static final int NAMELESS_UID = 54321;
 
