@@ -204,7 +204,8 @@ final class KryoSetup {
     /**
      * @param kryo a Kryo from {@link #newKryo}
      * @return "kryo:" and 16 hex digits of a SHA-256 of every registration in number order: class,
-     *     serializer, and for records their components (name and generic type, in Kryo's order, by
+     *     serializer (Hoare's own by their names in layout hoare-kryo-1, {@link #layoutName}), and for
+     *     records their components (name and generic type, in Kryo's order, by
      *     name), for enums their constants (Kryo writes ordinals)
      */
     static String id(Kryo kryo) {
