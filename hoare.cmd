@@ -17,7 +17,7 @@ if not errorlevel 1 goto run
 echo hoare: building examples\target\hoare.jar with %HOARE_JDK% 1>&2
 pushd "%HOARE_ROOT%"
 set "JAVA_HOME=%HOARE_JDK%"
-call mvnw.cmd -q -B -DskipTests -pl examples -am package 1>&2 || (popd & echo hoare: the build failed, see above 1>&2 & exit /b 1)
+call mvnw.cmd -q -B -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl examples -am package 1>&2 || (popd & echo hoare: the build failed, see above 1>&2 & exit /b 1)
 popd
 
 :run

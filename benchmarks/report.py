@@ -25,7 +25,7 @@ TARGETS = [  # (scenario label, peer, target ratio of throughputs hoare/peer)
 APPLIES = {"Unbuffered.ping": {"hoare", "jox", "sq", "ltq"},
            "Buffered.oneToOne": {"hoare", "jox", "abq", "ltq"},
            "Buffered.fourToOne": {"hoare", "jox", "abq", "ltq"}}
-CODECS = ["bytes", "kryo"]  # CodecBench.roundTrip: a hand-written ByteBuffer encoding vs Codec.kryo
+CODECS = ["bytes", "kryo"]  # CodecBench.roundTrip: a hand-written ByteBuffer encoding vs KryoCodec.of
 
 
 def main(paths):

@@ -2,6 +2,7 @@ package dev.hoare.benchmarks;
 
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.Codec;
+import dev.hoare.channels.kryo.KryoCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
  * What a codec costs per message: encode a {@link Trade} into the payload bytes and decode them
  * back, one thread, no channel. {@code bytes}: {@code Codec.bytes()} with the encoding written by
  * hand ({@link #toBytes}/{@link #fromBytes}, a {@code ByteBuffer} of the five fields: 67 bytes), the
- * baseline a user who codes their own format gets. {@code kryo}: {@code Codec.kryo(Trade.class)}
+ * baseline a user who codes their own format gets. {@code kryo}: {@code KryoCodec.of(Trade.class)}
  * (64 bytes for these values: class 1, id 10, price 8, qty 2, symbol 37, timestamp 6). Values cycle through {@link #VALUES} distinct trades.
  */
 @State(Scope.Benchmark)
@@ -45,7 +46,7 @@ public class CodecBench {
             trades[i] = trade(i);
         }
         bytes = Codec.bytes();
-        kryo = Codec.kryo(Trade.class);
+        kryo = KryoCodec.of(Trade.class);
     }
 
     /** @return a trade whose Kryo encoding is 64 bytes and whose hand encoding is 67 */

@@ -16,6 +16,9 @@ import java.util.Objects;
  * {@link StreamOptions#capacity()} values ahead of the receiving application (capacity 0 allows
  * one value in flight). Over a one-way link (a FIFO) the capacity is the receiver's buffer of
  * decoded values plus the sender's outbox, and the OS buffer between them.
+ *
+ * <p>Part of the transport SPI: may change in any minor version until 1.0 (see the stability
+ * promise of {@link dev.hoare.channels.spi}).
  */
 public final class StreamChannels {
     private StreamChannels() {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hoare.channels.reactive.OnCancel;
-import dev.hoare.channels.reactive.ReactiveChannels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import reactor.core.scheduler.Schedulers;
-import reactor.test.StepVerifier;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BroadcastChannelTest {
@@ -362,39 +358,5 @@ class BroadcastChannelTest {
         }
         b.close();
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), seen.get(10, TimeUnit.SECONDS));
-    }
-
-    @Test
-    void aFluxOfASubscriptionFollowsDemandAndItsCancelDetaches() throws Exception {
-        BroadcastChannel<Integer> b = BroadcastChannel.buffered(8);
-        ReceiveChannel<Integer> s = b.subscribe();
-        ReceiveChannel<Integer> other = b.subscribe();
-        for (int i = 0; i < 5; i++) {
-            b.send(i);
-        }
-        StepVerifier.create(ReactiveChannels.toFlux(s, Schedulers.boundedElastic(), OnCancel.CANCEL), 0)
-                .thenRequest(2)
-                .expectNext(0, 1)
-                .thenRequest(1)
-                .expectNext(2)
-                .thenCancel()
-                .verify(WAIT);
-        TestSupport.awaitTrue("the cancelled subscription detached", () -> b.subscriberCount() == 1);
-        b.send(5);
-        b.close();
-        assertEquals(List.of(0, 1, 2, 3, 4, 5), drain(other));
-        StepVerifier.create(ReactiveChannels.toFlux(b.subscribe())).expectComplete().verify(WAIT);
-    }
-
-    @Test
-    void aFluxOfASubscriptionCompletesAfterTheValuesAndErrorsWithTheCause() throws Exception {
-        BroadcastChannel<Integer> b = BroadcastChannel.buffered(4);
-        ReceiveChannel<Integer> s = b.subscribe();
-        b.send(1);
-        b.send(2);
-        IllegalStateException cause = new IllegalStateException("boom");
-        b.close(cause);
-        StepVerifier.create(ReactiveChannels.toFlux(s)).expectNext(1, 2).expectErrorMatches(e -> e == cause
-                || e.getCause() == cause).verify(WAIT);
     }
 }

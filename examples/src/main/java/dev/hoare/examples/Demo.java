@@ -10,6 +10,7 @@ import dev.hoare.channels.Routine;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.reactive.ReactiveChannels;
+import dev.hoare.channels.reactive.ReactiveSignals;
 import dev.hoare.channels.signal.Signal;
 import dev.hoare.channels.signal.Signals;
 import dev.hoare.channels.Overflow;
@@ -228,7 +229,7 @@ public final class Demo {
         out.println();
         out.println("8. signals: SIGUSR1 as a Flux");
         CountDownLatch got = new CountDownLatch(1);
-        Disposable subscription = Signals.flux(Signal.USR1).subscribe(e -> {
+        Disposable subscription = ReactiveSignals.flux(Signal.USR1).subscribe(e -> {
             out.println("   received SIG" + e.signal() + " (signal " + e.signal().number() + ")");
             got.countDown();
         });

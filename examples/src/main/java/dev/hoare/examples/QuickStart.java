@@ -6,6 +6,7 @@ import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Routine;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.reactive.ReactiveChannels;
+import dev.hoare.channels.reactive.ReactiveSignals;
 import dev.hoare.channels.signal.Signal;
 import dev.hoare.channels.signal.SignalEvent;
 import dev.hoare.channels.signal.Signals;
@@ -110,7 +111,7 @@ public final class QuickStart {
             .block(Duration.ofSeconds(5));
 
         BlockingQueue<SignalEvent> seen = new LinkedBlockingQueue<>();
-        Disposable onUsr1 = Signals.flux(Signal.USR1)                  // POSIX signals as a Flux
+        Disposable onUsr1 = ReactiveSignals.flux(Signal.USR1)          // POSIX signals as a Flux
             .subscribe(seen::add);
         Signals.send(ProcessHandle.current().pid(), Signal.USR1);      // kill -USR1 <our pid>
         SignalEvent event = seen.poll(5, TimeUnit.SECONDS);

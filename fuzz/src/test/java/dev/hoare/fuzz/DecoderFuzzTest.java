@@ -3,6 +3,7 @@ package dev.hoare.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.Codec;
+import dev.hoare.channels.kryo.KryoCodec;
 import dev.hoare.channels.shm.ShmRing;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameReader;
@@ -35,7 +36,7 @@ class DecoderFuzzTest {
     public record Order(long id, String item, int qty, double price, List<String> notes, Map<String, Integer> extras) {
     }
 
-    private static final Codec<Order> KRYO = Codec.kryo(Order.class);
+    private static final Codec<Order> KRYO = KryoCodec.of(Order.class);
 
     /** Frames from a byte stream, as a channel's reader reads them from a peer. */
     @FuzzTest(maxDuration = "60s")

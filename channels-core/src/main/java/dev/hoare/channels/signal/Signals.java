@@ -1,7 +1,10 @@
 package dev.hoare.channels.signal;
 
+import dev.hoare.channels.Channel;
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.ForwardingReceiveChannel;
+import dev.hoare.channels.Overflow;
 import dev.hoare.channels.ReceiveChannel;
-import dev.hoare.channels.reactive.ReactiveChannels;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -11,36 +14,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
+import java.util.function.Consumer;
 
 /**
- * POSIX signals as a {@link Flux} (or a channel), and sending them to other processes.
+ * POSIX signals as a channel or a callback, and sending them to other processes.
  *
  * <pre>{@code
- * Signals.flux(Signal.USR1, Signal.HUP).subscribe(e -> reloadConfig());
+ * ReceiveChannel<SignalEvent> hups = Signals.channel(Signal.HUP);
+ * for (SignalEvent e : hups) {
+ *     reloadConfig();
+ * }
  * }</pre>
  *
  * <ul>
- *   <li>Every subscriber sees every signal (multicast). The handler of a signal is installed when
- *       its first subscriber subscribes and the previous handler is put back when its last
- *       subscriber cancels.</li>
- *   <li>{@code onNext} runs on the JVM's signal dispatcher thread; do not block in it (hand off
- *       with {@code publishOn}, or use {@link #channel}).</li>
+ *   <li>Every handler sees every signal (multicast). The JVM-level handler of a signal is installed
+ *       when its first handler is registered and the previous one is put back when its last handler
+ *       is closed.</li>
+ *   <li>A handler given to {@link #handle} runs on the JVM's signal dispatcher thread; do not block
+ *       in it (hand off to a channel, or use {@link #channel}). One that throws is reported to that
+ *       thread's uncaught-exception handler; the others still run.</li>
  *   <li>TERM, INT and HUP still end the JVM as before — the JVM's own handler runs after the
- *       subscribers have seen the signal, and with it the shutdown hooks — unless a subscriber of
- *       {@link #takeOver} is present: then the application decides (say, close its input, drain,
+ *       handlers have seen the signal, and with it the shutdown hooks — unless a handler of
+ *       {@link #takeOver} is registered: then the application decides (say, close its input, drain,
  *       and {@code System.exit(0)}).</li>
  *   <li>Signals the JVM keeps for itself ({@link Signal#isReserved()}) are refused with
  *       {@link IllegalArgumentException}; under {@code -Xrs} the JVM delivers no signal to Java
  *       handlers, so every call fails with {@link IllegalStateException} instead of never firing.
  *       Likewise the JVM runs no handler for TERM, INT or HUP while the process ignores it
- *       (started under {@code nohup}, which ignores HUP): a subscription to such a signal ends at
- *       once with an {@link IllegalStateException} error.</li>
+ *       (started under {@code nohup}, which ignores HUP): registering for such a signal fails at
+ *       once with an {@link IllegalStateException}.</li>
  * </ul>
+ *
+ * <p>The same signals as a Reactor {@code Flux} are in the module channels-reactor
+ * ({@code dev.hoare.channels.reactive.ReactiveSignals}), built on {@link #handle} and {@link #takeOver}.
  */
 public final class Signals {
+    /** Up to this many undelivered signals wait in a {@link #channel}. */
+    private static final int CHANNEL_CAPACITY = 64;
+
     /** One hub per signal, made on first use. Guarded by {@link #HUB_LOCK}. */
     private static final Map<Signal, SignalHub> HUBS = new EnumMap<>(Signal.class);
     private static final ReentrantLock HUB_LOCK = new ReentrantLock();
@@ -49,49 +62,53 @@ public final class Signals {
     }
 
     /**
-     * The given signals as a multicast flux. TERM/INT/HUP still end the JVM after delivery.
+     * A registration of a handler; {@link #close} it to stop handling (the last one of a signal puts
+     * the previous handler back). Closing twice does nothing.
+     */
+    public interface Registration extends AutoCloseable {
+        /** Stops handling; never fails. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs {@code handler} on every one of the given signals until the registration is closed.
+     * TERM/INT/HUP still end the JVM after the handlers ran.
      *
-     * @param signals the signals to receive, at least one
-     * @return a flux that installs the handlers on first subscription
+     * @param handler called on the JVM's signal dispatcher thread; must not block
+     * @param signals the signals to handle, at least one
+     * @return the registration, to close when done
      * @throws IllegalArgumentException for a reserved signal or none
-     * @throws IllegalStateException under {@code -Xrs}; a subscription errs with it for a
-     *     signal the process ignores, whose handler the JVM would never run
+     * @throws IllegalStateException under {@code -Xrs}, or for a signal the process ignores, whose
+     *     handler the JVM would never run (nothing stays registered then)
      */
-    public static Flux<SignalEvent> flux(Signal... signals) {
-        return flux(false, signals);
+    public static Registration handle(Consumer<? super SignalEvent> handler, Signal... signals) {
+        return register(handler, false, signals);
     }
 
     /**
-     * Like {@link #flux}, but while a subscriber of this flux is present TERM, INT and HUP do not
-     * end the JVM: the application takes over shutdown.
+     * Like {@link #handle}, but while this registration is open TERM, INT and HUP do not end the
+     * JVM: the application takes over shutdown.
      *
-     * @param signals the signals to receive, at least one
-     * @return the flux
+     * @param handler called on the JVM's signal dispatcher thread; must not block
+     * @param signals the signals to handle, at least one
+     * @return the registration, to close when done
+     * @throws IllegalArgumentException for a reserved signal or none
+     * @throws IllegalStateException as for {@link #handle}
      */
-    public static Flux<SignalEvent> takeOver(Signal... signals) {
-        return flux(true, signals);
+    public static Registration takeOver(Consumer<? super SignalEvent> handler, Signal... signals) {
+        return register(handler, true, signals);
     }
 
     /**
-     * The given signals as a channel, for CSP-style code; {@code cancel()} it to put the previous
-     * handlers back. Up to 64 undelivered signals wait in it.
+     * Checks, without installing anything, that these signals can be handled in this JVM: what
+     * {@link #handle} refuses before it installs a handler.
      *
-     * @param signals the signals to receive
-     * @return the channel
+     * @param signals the signals, at least one
+     * @throws IllegalArgumentException for a reserved signal or none
+     * @throws IllegalStateException under {@code -Xrs}
      */
-    public static ReceiveChannel<SignalEvent> channel(Signal... signals) {
-        return ReactiveChannels.fromPublisher(flux(signals), 64);
-    }
-
-    private static Flux<SignalEvent> flux(boolean takeOver, Signal... signals) {
-        List<SignalHub> hubs = hubs(signals);
-        return Flux.merge(hubs.stream().map(hub -> Flux.<SignalEvent>create(sink -> {
-            hub.add(sink, takeOver);
-            sink.onDispose(() -> hub.remove(sink, takeOver));
-        }, FluxSink.OverflowStrategy.BUFFER)).toList());
-    }
-
-    private static List<SignalHub> hubs(Signal... signals) {
+    public static void checkHandleable(Signal... signals) {
         Objects.requireNonNull(signals, "signals");
         if (signals.length == 0) {
             throw new IllegalArgumentException("name at least one signal");
@@ -99,17 +116,110 @@ public final class Signals {
         if (ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xrs")) {
             throw new IllegalStateException("the JVM runs with -Xrs, so it delivers no signal to Java handlers");
         }
-        List<SignalHub> hubs = new ArrayList<>();
         for (Signal s : signals) {
             Objects.requireNonNull(s, "signal");
             if (s.isReserved()) {
                 throw new IllegalArgumentException("SIG" + s + " is reserved by the JVM and cannot be handled");
             }
         }
+    }
+
+    /**
+     * The given signals as a channel, for CSP-style code; {@code cancel()} or {@code close()} it to
+     * put the previous handlers back. Up to 64 undelivered signals wait in it; when it is full the
+     * oldest is dropped for the newest (POSIX merges a pending signal with a new one of its kind
+     * too, so a handler of signals never counts on seeing each one).
+     *
+     * @param signals the signals to receive, at least one
+     * @return the channel
+     * @throws IllegalArgumentException for a reserved signal or none
+     * @throws IllegalStateException as for {@link #handle}
+     */
+    public static ReceiveChannel<SignalEvent> channel(Signal... signals) {
+        Channel<SignalEvent> events = Channel.buffered(CHANNEL_CAPACITY, Overflow.DROP_OLDEST);
+        Registration registration = handle(event -> {
+            try {
+                events.trySend(event); // DROP_OLDEST: never blocks the signal thread
+            } catch (ChannelClosedException closedMeanwhile) {
+                // the channel was closed or cancelled: the registration is being closed too
+            }
+        }, signals);
+        return new SignalChannel(events, registration);
+    }
+
+    /** {@link #channel}: closing or cancelling it closes the registration too. */
+    private static final class SignalChannel extends ForwardingReceiveChannel<SignalEvent> {
+        private final Registration registration;
+
+        SignalChannel(Channel<SignalEvent> events, Registration registration) {
+            super(events);
+            this.registration = registration;
+        }
+
+        @Override
+        public void close() {
+            registration.close();
+            super.close();
+        }
+
+        @Override
+        public void cancel(Throwable cause) {
+            registration.close();
+            super.cancel(cause);
+        }
+    }
+
+    /** A handler as one registration's listener: a new object each time (a lambda's identity is not promised). */
+    private static final class Listener implements Consumer<SignalEvent> {
+        private final Consumer<? super SignalEvent> handler;
+
+        Listener(Consumer<? super SignalEvent> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void accept(SignalEvent event) {
+            handler.accept(event);
+        }
+    }
+
+    /**
+     * Adds one listener of its own to each signal's hub; if one hub refuses (an ignored signal), the
+     * ones added before are removed again, so nothing stays registered.
+     */
+    private static Registration register(Consumer<? super SignalEvent> handler, boolean takeOver, Signal... signals) {
+        Objects.requireNonNull(handler, "handler");
+        List<SignalHub> hubs = hubs(signals);
+        Consumer<SignalEvent> listener = new Listener(handler); // an object of its own: hubs remove by identity
+        List<SignalHub> added = new ArrayList<>();
+        try {
+            for (SignalHub hub : hubs) {
+                hub.add(listener, takeOver);
+                added.add(hub);
+            }
+        } catch (RuntimeException e) {
+            added.forEach(hub -> hub.remove(listener, takeOver));
+            throw e;
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                added.forEach(hub -> hub.remove(listener, takeOver));
+            }
+        };
+    }
+
+    /** The hubs of {@code signals} after {@link #checkHandleable}, one for each distinct signal. */
+    private static List<SignalHub> hubs(Signal... signals) {
+        checkHandleable(signals);
+        List<SignalHub> hubs = new ArrayList<>();
         HUB_LOCK.lock();
         try {
             for (Signal s : signals) {
-                hubs.add(HUBS.computeIfAbsent(s, SignalHub::new));
+                SignalHub hub = HUBS.computeIfAbsent(s, SignalHub::new);
+                if (!hubs.contains(hub)) { // a signal named twice is handled once
+                    hubs.add(hub);
+                }
             }
         } finally {
             HUB_LOCK.unlock();

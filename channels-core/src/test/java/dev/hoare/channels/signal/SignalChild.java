@@ -3,7 +3,6 @@ package dev.hoare.channels.signal;
 import dev.hoare.channels.Channel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import reactor.core.Disposable;
 
 /**
  * A child JVM for {@link SignalsTest}: prints READY, then one line per event; the parent sends it
@@ -18,7 +17,7 @@ public final class SignalChild {
         CountDownLatch never = new CountDownLatch(1);
         switch (args[0]) {
             case "default" -> {
-                Signals.flux(Signal.USR1, Signal.HUP, Signal.TERM).subscribe(e -> say("GOT " + e.signal()));
+                Signals.handle(e -> say("GOT " + e.signal()), Signal.USR1, Signal.HUP, Signal.TERM);
                 say("READY");
                 never.await(60, TimeUnit.SECONDS);
             }
@@ -28,11 +27,11 @@ public final class SignalChild {
                     input.send(i);
                 }
                 CountDownLatch term = new CountDownLatch(1);
-                Signals.takeOver(Signal.TERM).subscribe(e -> {
+                Signals.takeOver(e -> {
                     say("GOT " + e.signal());
                     input.close(); // graceful shutdown: stop taking input, drain what is there
                     term.countDown();
-                });
+                }, Signal.TERM);
                 say("READY");
                 if (term.await(60, TimeUnit.SECONDS)) {
                     int drained = 0;
@@ -44,13 +43,17 @@ public final class SignalChild {
                 }
             }
             case "restore" -> {
-                Disposable d = Signals.flux(Signal.USR1).subscribe(e -> say("GOT " + e.signal()));
-                d.dispose(); // the last subscriber left: USR1's default action (terminate) is back
+                Signals.Registration r = Signals.handle(e -> say("GOT " + e.signal()), Signal.USR1);
+                r.close(); // the last handler left: USR1's default action (terminate) is back
                 say("READY");
                 never.await(60, TimeUnit.SECONDS);
             }
             case "ignored" -> { // started under nohup: HUP is ignored
-                Signals.flux(Signal.HUP).subscribe(e -> say("GOT " + e.signal()), e -> say("REFUSED " + e.getMessage()));
+                try {
+                    Signals.handle(e -> say("GOT " + e.signal()), Signal.HUP);
+                } catch (IllegalStateException e) {
+                    say("REFUSED " + e.getMessage());
+                }
                 say("READY");
                 System.exit(0);
             }
@@ -59,6 +62,21 @@ public final class SignalChild {
                 say("READY");
                 say("GOT " + ch.receive().signal() + " FROM CHANNEL");
                 System.exit(0);
+            }
+            case "channel-cancel" -> {
+                var ch = Signals.channel(Signal.USR1);
+                ch.cancel(); // the channel's registration is closed: USR1's default action (terminate) is back
+                say("READY");
+                never.await(60, TimeUnit.SECONDS);
+            }
+            case "throwing-handler" -> {
+                Thread.setDefaultUncaughtExceptionHandler((t, e) -> say("UNCAUGHT " + e.getMessage()));
+                Signals.handle(e -> {
+                    throw new IllegalStateException("handler failed on " + e.signal());
+                }, Signal.TERM);
+                Signals.handle(e -> say("GOT " + e.signal()), Signal.TERM);
+                say("READY");
+                never.await(60, TimeUnit.SECONDS);
             }
             default -> throw new IllegalArgumentException(args[0]);
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Real signals sent to real child JVMs. */
+/** Real signals sent to real child JVMs (the Flux form is tested in channels-reactor's ReactiveSignalsTest). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SignalsTest {
     private final List<Process> children = new ArrayList<>();
@@ -125,14 +125,33 @@ class SignalsTest {
     }
 
     @Test
+    void cancellingTheSignalChannelPutsThePreviousHandlerBack() throws Exception {
+        Child child = new Child("channel-cancel");
+        child.signal(Signal.USR1);
+        assertEquals(128 + 10, child.exitCode(), "USR1's default action (terminate) is back");
+    }
+
+    @Test
+    void aHandlerThatThrowsKeepsNeitherTheOthersNorTheJvmsExitFromRunning() throws Exception {
+        Child child = new Child("throwing-handler");
+        child.signal(Signal.TERM);
+        child.expect("UNCAUGHT handler failed on TERM");
+        child.expect("GOT TERM");
+        child.expect("HOOK RAN");
+        assertEquals(128 + 15, child.exitCode());
+    }
+
+    @Test
     void reservedSignalsAreRefused() {
         for (Signal s : Signal.values()) {
             if (s.isReserved()) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Signals.flux(s));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Signals.handle(x -> { }, s));
                 assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Signals.channel(s));
             }
         }
-        assertThrows(IllegalArgumentException.class, Signals::flux);
+        assertThrows(IllegalArgumentException.class, () -> Signals.handle(x -> { }));
+        assertThrows(IllegalArgumentException.class, Signals::channel);
     }
 
     @Test

@@ -278,30 +278,6 @@ class StreamChannelsTest {
         assertEquals(Optional.empty(), p.in().receive(Duration.ofMillis(100)));
     }
 
-    /** A value of a test record. */
-    record Point(int x, int y) {
-    }
-
-    /** A class the receiver never registered. */
-    record Intruder(String command) {
-    }
-
-    @Test
-    void aKryoFrameNamingAClassTheReceiverDidNotRegisterClosesItWithAProtocolError() throws Exception {
-        SocketChannel[] s = socketPair();
-        Codec<Point> points = Codec.kryo(Point.class);
-        CompletableFuture<ReceiveChannel<Point>> receiving = receiverLater(s[1], points, options);
-        Codec<Object> wider = Codec.kryo(Object.class, Point.class, Intruder.class); // the writer registered more
-        s[0].write(ByteBuffer.wrap(FrameWriter.encode(Frame.hello(points.id(), 1 << 20))));
-        s[0].write(ByteBuffer.wrap(FrameWriter.encode(Frame.data(points.encode(new Point(1, 2))))));
-        s[0].write(ByteBuffer.wrap(FrameWriter.encode(Frame.data(wider.encode(new Intruder("rm -rf /"))))));
-        ReceiveChannel<Point> in = receiving.get(20, TimeUnit.SECONDS);
-        assertEquals(new Point(1, 2), in.receive(Duration.ofSeconds(20)).orElseThrow());
-        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> in.receive(Duration.ofSeconds(20)));
-        assertInstanceOf(ChannelProtocolException.class, closed.getCause());
-        assertTrue(closed.getCause().getMessage().contains("not registered"), closed.getCause().getMessage());
-    }
-
     @Test
     void oneLinkCarriesAChannelEachWayForRequestAndResponse() throws Exception {
         SocketChannel[] s = socketPair();

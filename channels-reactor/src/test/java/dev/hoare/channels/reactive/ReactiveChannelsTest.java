@@ -1,4 +1,4 @@
-package dev.hoare.channels;
+package dev.hoare.channels.reactive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hoare.channels.reactive.OnCancel;
-import dev.hoare.channels.reactive.ReactiveChannels;
+import dev.hoare.channels.Channel;
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.ChannelProbes;
+import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.Select;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +47,7 @@ class ReactiveChannelsTest {
                 .then(() -> assertEquals(10, ch.size(), "no request, no receive"))
                 .thenRequest(3)
                 .expectNext(0, 1, 2)
-                .then(() -> TestSupport.awaitTrue("3 taken", () -> ch.size() == 7))
+                .then(() -> ChannelProbes.awaitTrue("3 taken", () -> ch.size() == 7))
                 .thenRequest(2)
                 .expectNext(3, 4)
                 .thenCancel()
@@ -71,10 +74,10 @@ class ReactiveChannelsTest {
         Channel<Integer> ch = Channel.unbuffered();
         StepVerifier.create(ReactiveChannels.toFlux(ch), 0)
                 .thenRequest(1)
-                .then(() -> TestSupport.awaitWaitingReceivers(ch, 1))
+                .then(() -> ChannelProbes.awaitWaitingReceivers(ch, 1))
                 .thenCancel()
                 .verify(WAIT);
-        TestSupport.awaitWaitingReceivers(ch, 0);
+        ChannelProbes.awaitWaitingReceivers(ch, 0);
         assertFalse(ch.trySend(1), "nobody receives any more");
     }
 

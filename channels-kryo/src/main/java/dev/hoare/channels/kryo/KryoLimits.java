@@ -1,4 +1,4 @@
-package dev.hoare.channels;
+package dev.hoare.channels.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;

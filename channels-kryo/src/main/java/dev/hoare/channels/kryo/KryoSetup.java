@@ -1,4 +1,4 @@
-package dev.hoare.channels;
+package dev.hoare.channels.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
@@ -67,6 +67,8 @@ final class KryoSetup {
 
     /** Bumped whenever this file changes what is registered or how, so that old and new ids differ. */
     private static final String LAYOUT = "hoare-kryo-1";
+    /** Where Hoare's serializers lived when {@link #LAYOUT} was defined; see {@link #layoutName}. */
+    private static final String LAYOUT_PACKAGE = "dev.hoare.channels.";
 
     /** Hoare's default registrations after Kryo's own, in registration order. */
     private static final List<Class<?>> DEFAULTS = List.of(
@@ -91,12 +93,12 @@ final class KryoSetup {
      * @param more the other classes the user listed
      */
     KryoSetup(Class<?> type, Class<?>[] more) {
-        Objects.requireNonNull(type, "Codec.kryo: type is null");
-        Objects.requireNonNull(more, "Codec.kryo: the array of more classes is null");
+        Objects.requireNonNull(type, "KryoCodec.of: type is null");
+        Objects.requireNonNull(more, "KryoCodec.of: the array of more classes is null");
         Set<Class<?>> found = new LinkedHashSet<>();
         collect(type, found, true);
         for (int i = 0; i < more.length; i++) {
-            collect(Objects.requireNonNull(more[i], "Codec.kryo: more[" + i + "] is null"), found, true);
+            collect(Objects.requireNonNull(more[i], "KryoCodec.of: more[" + i + "] is null"), found, true);
         }
         classes = List.copyOf(found);
     }
@@ -184,7 +186,7 @@ final class KryoSetup {
             try {
                 register(kryo, c, KryoLimits.limited(c, kryo.getDefaultSerializer(c)));
             } catch (RuntimeException e) { // Kryo cannot serialize it (e.g. a JDK class it cannot reflect on)
-                throw new IllegalArgumentException("Codec.kryo cannot register " + c.getName() + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("KryoCodec.of cannot register " + c.getName() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -202,7 +204,8 @@ final class KryoSetup {
     /**
      * @param kryo a Kryo from {@link #newKryo}
      * @return "kryo:" and 16 hex digits of a SHA-256 of every registration in number order: class,
-     *     serializer, and for records their components (name and generic type, in Kryo's order, by
+     *     serializer (Hoare's own by their names in layout hoare-kryo-1, {@link #layoutName}), and for
+     *     records their components (name and generic type, in Kryo's order, by
      *     name), for enums their constants (Kryo writes ordinals)
      */
     static String id(Kryo kryo) {
@@ -211,7 +214,7 @@ final class KryoSetup {
             Registration r = kryo.getRegistration(n);
             Class<?> c = r.getType();
             layout.append('\n').append(n).append(' ').append(c.getName())
-                    .append(' ').append(r.getSerializer().getClass().getName());
+                    .append(' ').append(layoutName(r.getSerializer().getClass()));
             if (c.isRecord()) {
                 Arrays.stream(c.getRecordComponents())
                         .sorted(Comparator.comparing(RecordComponent::getName))
@@ -230,6 +233,19 @@ final class KryoSetup {
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * The name of a serializer class in the id's layout. Hoare's own serializers (the nested classes
+     * of {@link KryoLimits}) are named as they were when layout {@value #LAYOUT} was defined, in
+     * package {@code dev.hoare.channels} of channels-core: moving them to this module must not change
+     * an id, or peers on either side of the move would refuse each other at the handshake. Kryo's
+     * serializers keep their own names.
+     */
+    private static String layoutName(Class<?> serializer) {
+        return serializer.getEnclosingClass() == KryoLimits.class
+                ? LAYOUT_PACKAGE + "KryoLimits$" + serializer.getSimpleName()
+                : serializer.getName();
     }
 
     /** @return the user's classes and what was found from them, in registration order */
