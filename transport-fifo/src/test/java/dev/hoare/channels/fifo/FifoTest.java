@@ -263,7 +263,7 @@ class FifoTest {
             }
             long took = System.nanoTime() - t0;
             assertTrue(e != null, "the second openSend opened a sending end into a full pipe");
-            assertTrue(e.getMessage().contains("full") && e.getMessage().contains("1.5S"), e.getMessage());
+            assertTrue(e.getMessage().contains("full") && e.getMessage().contains("1.5 s"), e.getMessage());
             assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(1400) && took < TimeUnit.SECONDS.toNanos(5),
                     "gave up after " + took / 1_000_000 + " ms with a timeout of 1500 ms");
         } finally {
