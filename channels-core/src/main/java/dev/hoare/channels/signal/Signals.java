@@ -232,11 +232,14 @@ public final class Signals {
      * apart as {@code kill(2)}'s errno would: no such process ({@code ESRCH}), not permitted
      * ({@code EPERM}), a signal this system does not have ({@code EINVAL}).
      *
-     * <p>Core calls no native code (JNR comes with the transports that need it, and
-     * {@code ProcessHandle} sends only TERM and KILL), so the system's {@code kill -s NAME PID}
-     * delivers the signal; but what went wrong is decided from the process table and the
+     * <p>On Java 22+ this calls {@code kill(2)} itself, through the Foreign Function and Memory
+     * API (no library: JNR comes only with the transports that need it), and maps its
+     * {@code errno}; run with {@code --enable-native-access=ALL-UNNAMED} (the {@code hoare} jar's
+     * manifest says so) or the JVM warns once about the native call. On Java 21, where that API is
+     * a preview, the system's {@code kill -s NAME PID} delivers the signal ({@code ProcessHandle}
+     * sends only TERM and KILL), and what went wrong is decided from the process table and the
      * target's owner, never from the words {@code kill} prints, which depend on its language and
-     * its implementation (a shell's builtin or procps). Its text only completes the message.
+     * its implementation (a shell's builtin or procps); its text only completes the message.
      *
      * @param pid the process
      * @param signal the signal
@@ -252,6 +255,19 @@ public final class Signals {
         Objects.requireNonNull(signal, "signal");
         if (pid <= 0) {
             throw new IllegalArgumentException("pid must be positive (process groups are not signalled), was " + pid);
+        }
+        if (NativeKillCall.KILL != null && pid <= Integer.MAX_VALUE) {
+            int errno = NativeKillCall.kill((int) pid, signal.number());
+            switch (errno) {
+                case 0 -> {
+                    return;
+                }
+                case ESRCH -> throw noSuchProcess(pid);
+                case EPERM -> throw new SecurityException("not permitted to signal pid " + pid + " (EPERM): another user's"
+                        + " process, and this one is not privileged");
+                case EINVAL -> throw new IllegalArgumentException("this system has no signal SIG" + signal + " (EINVAL)");
+                default -> throw new IOException("kill(" + pid + ", SIG" + signal + ") failed with errno " + errno);
+            }
         }
         java.util.Optional<ProcessHandle> target = ProcessHandle.of(pid);
         if (target.isEmpty() || !target.get().isAlive()) {
@@ -282,6 +298,41 @@ public final class Signals {
         }
         throw new IOException("kill -s " + signal + " " + pid + " failed: " + output);
     }
+
+    /**
+     * {@code NativeKill.kill(int, int)}, compiled for Java 22 beside this class (release 21) and
+     * so reached by name: {@code null} on Java 21, where {@link #send} runs the {@code kill} command.
+     */
+    private static final class NativeKillCall {
+        static final java.lang.invoke.MethodHandle KILL = find();
+
+        private static java.lang.invoke.MethodHandle find() {
+            if (Runtime.version().feature() < 22) {
+                return null;
+            }
+            try {
+                return java.lang.invoke.MethodHandles.lookup().findStatic(Class.forName("dev.hoare.channels.signal.NativeKill"),
+                        "kill", java.lang.invoke.MethodType.methodType(int.class, int.class, int.class));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null; // a build without it: the command does the sending
+            }
+        }
+
+        static int kill(int pid, int signal) {
+            try {
+                return (int) KILL.invokeExact(pid, signal);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** kill(2)'s errno values on Linux (asm-generic/errno-base.h). */
+    private static final int EPERM = 1;
+    private static final int ESRCH = 3;
+    private static final int EINVAL = 22;
 
     private static IllegalArgumentException noSuchProcess(long pid) {
         return new IllegalArgumentException("no such process: pid " + pid + " (ESRCH)");

@@ -174,6 +174,28 @@ class SignalsTest {
         assertThrows(IllegalArgumentException.class, () -> Signals.send(0, Signal.USR1));
     }
 
+    /**
+     * On Java 22+ a signal goes out through kill(2) itself: a child JVM whose PATH finds no
+     * {@code kill} command still delivers it (it failed with "Cannot run program \"kill\"" when
+     * the command did the sending).
+     */
+    @Test
+    void aSignalIsSentThroughKill2NotTheKillCommand() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 22, "kill(2) is called through the FFM API from Java 22 on");
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            ChildJvm child = ChildJvm.run(List.of("/usr/bin/env", "PATH=", ProcessHandle.current().info().command().orElseThrow(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    SendSignalChild.class.getName(), Long.toString(sleeper.pid()), "USR1"));
+            children.add(child.process());
+            assertEquals("SENT", child.expect("SENT"));
+            assertTrue(sleeper.waitFor(20, TimeUnit.SECONDS), "the signal reached the process");
+            assertEquals(128 + Signal.USR1.number(), sleeper.exitValue(), "ended by SIGUSR1");
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
+
     /** Another user's process (init's, pid 1) is EPERM, a SecurityException; as root every process may be signalled, so this is skipped. */
     @Test
     void signallingAnotherUsersProcessIsNotPermitted() throws Exception {
