@@ -130,7 +130,7 @@ public final class StreamChannels {
             out.cancel(e);
             throw e;
         }
-        return new Duplex<>(out.sendOnly(), in);
+        return new Duplex<>(out, in);
     }
 
     /**
