@@ -332,8 +332,13 @@ public abstract class TransportContract {
         Pair<String> p = openPair(newEndpoint(capacity), UTF8);
         int sent = fillUntilRefused(p.out(), maxAhead(capacity));
         Channel<String> never = Channel.unbuffered();
-        assertEquals("timeout", Select.<String>select().onSend(p.out(), "ghost", () -> "remote")
-                .onReceive(never, v -> "local").onTimeout(Duration.ofMillis(50), () -> "timeout").run());
+        // where buffers sit between the ends (maxAhead above the capacity), room may still appear
+        // late; the select then sends, and its value must arrive exactly once, in its place
+        String outcome = Select.<String>select().onSend(p.out(), "ghost", () -> "remote")
+                .onReceive(never, v -> "local").onTimeout(Duration.ofMillis(50), () -> "timeout").run();
+        if (maxAhead(capacity) == capacity) {
+            assertEquals("timeout", outcome, "no room: the select gives up");
+        }
         CompletableFuture<Void> after = CompletableFuture.runAsync(() -> {
             try {
                 p.out().send("after");
@@ -344,7 +349,10 @@ public abstract class TransportContract {
         for (int i = 0; i < sent; i++) {
             assertEquals("f" + i, p.in().receive(DEADLINE).orElseThrow());
         }
-        assertEquals("after", p.in().receive(DEADLINE).orElseThrow(), "the value of the select that gave up was never sent");
+        if (outcome.equals("remote")) {
+            assertEquals("ghost", p.in().receive(DEADLINE).orElseThrow());
+        }
+        assertEquals("after", p.in().receive(DEADLINE).orElseThrow(), "the value of a select that gave up is never sent");
         after.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
