@@ -11,13 +11,15 @@ import java.util.function.Supplier;
 /**
  * What every in-process channel implementation shares: the public API mapped onto two primitives,
  * {@link #doSend} and {@link #doReceive}, the undelivered hook, the views, and the configuration.
- * An implementation keeps the channel's state and says how those two primitives block.
+ * An implementation keeps the channel's state and says how those two primitives block, and
+ * takes part in {@link Select} through {@link SelectEnd} (try now is a non-blocking
+ * {@code doSend}/{@code doReceive}; it registers and unregisters case waiters itself).
  */
-abstract class AbstractChannel<E> implements Channel<E> {
+abstract class AbstractChannel<E> implements Channel<E>, SelectEnd.Receive, SelectEnd.Send {
     /** Returned by {@link #doReceive} when there is nothing to take and the channel is open (or the time ran out). */
-    static final Object EMPTY = new Object();
+    static final Object EMPTY = SelectEnd.EMPTY;
     /** Returned by {@link #doReceive} when the channel is closed and drained. */
-    static final Object CLOSED = new Object();
+    static final Object CLOSED = SelectEnd.CLOSED;
 
     final int capacity;
     final Overflow overflow;
@@ -63,7 +65,8 @@ abstract class AbstractChannel<E> implements Channel<E> {
     abstract Object doReceive(boolean block, boolean timed, long deadline) throws InterruptedException;
 
     /** @return the close cause, or {@code null}; meaningful once closed */
-    final Throwable closeCause() {
+    @Override
+    public final Throwable closeCause() {
         return locked(() -> closeCause);
     }
 
@@ -236,21 +239,6 @@ abstract class AbstractChannel<E> implements Channel<E> {
     }
 
     /**
-     * Must be called with the lock held: drains {@code queue}, completing each waiter with
-     * {@code state} (a case waiter whose select is decided is just dropped).
-     *
-     * @return the drained waiters, chained through {@code next}, for {@link #unparkAll} after unlocking
-     */
-    static Waiter completeAll(WaitQueue queue, int state) {
-        Waiter chain = queue.drain();
-        for (Waiter w = chain; w != null; w = w.next) {
-            w.item = null;
-            w.tryComplete(state);
-        }
-        return chain;
-    }
-
-    /**
      * The waiting part of a send whose waiter {@code self} is queued in {@link #senders} (for
      * implementations that complete senders only under {@link #lock}): waits, gives up on timeout
      * or interrupt unless completed meanwhile.
@@ -294,56 +282,23 @@ abstract class AbstractChannel<E> implements Channel<E> {
         }
     }
 
-    // ---------------------------------------------------------------- select support
+    // ---------------------------------------------------------------- select: try now
 
-    /** Orders channels for a select that locks several: always in increasing id. */
-    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
-    /** Unique, fixed at creation: the global lock order of {@link Select}. */
-    final long id = IDS.incrementAndGet();
-
-    /**
-     * Select's non-waiting receive. Must be called with {@link #lock} held; never pairs with a
-     * waiter of {@code exclude} (the selecting owner); what must happen after unlocking goes into
-     * {@code wake}.
-     *
-     * @return a value, {@link #CLOSED} or {@link #EMPTY}
-     */
-    abstract Object selectReceiveLocked(Waiter exclude, Wake wake);
-
-    /**
-     * Select's non-waiting send, under the same rules as {@link #selectReceiveLocked}.
-     *
-     * @return {@code true} if the value is in the channel (handed over, buffered or dropped)
-     * @throws ChannelClosedException if the channel is closed
-     */
-    abstract boolean selectSendLocked(Object value, Waiter exclude, Wake wake);
-
-    /**
-     * Queues a select's case waiter. Must be called with {@link #lock} held. A peer later completes
-     * it with {@link Waiter#tryComplete}: DONE (a value handed over / taken), CLOSED, or RETRY (the
-     * case may be ready now: run the select again).
-     */
-    abstract void enqueueLocked(Waiter caseWaiter, boolean send);
-
-    /** Unqueues a case waiter if it is still queued. Must be called with {@link #lock} held. */
-    abstract void dequeueLocked(Waiter caseWaiter, boolean send);
-
-    /**
-     * A select that was woken to try again ({@link Waiter#RETRY}) through this channel gives up
-     * instead: pass the wake-up on, so that it is not lost. Must be called with {@link #lock}
-     * held. Channels that never complete with RETRY have nothing to do.
-     */
-    void forwardRetryLocked(boolean send, Wake wake) {
+    @Override
+    public final Object selectTryReceive() {
+        try {
+            return doReceive(false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking receive never waits", impossible);
+        }
     }
 
-    /** Unparks a chain of completed waiters linked through {@code next}. Must be called without the lock. */
-    static void unparkAll(Waiter chain) {
-        for (Waiter w = chain; w != null; ) {
-            Waiter next = w.next;
-            w.next = null;
-            w.prev = null;
-            w.unpark();
-            w = next;
+    @Override
+    public final boolean selectTrySend(Object value) {
+        try {
+            return doSend(cast(value), false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking send never waits", impossible);
         }
     }
 

@@ -68,10 +68,10 @@ public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
     }
 
     /**
-     * The channel a {@link Select} waits on in place of this one; {@link #delegate()} unless a
-     * subclass has to prepare it first.
+     * What a {@link Select} waits on in place of this one: a {@link SelectEnd.Receive}, or a
+     * channel that resolves to one; {@link #delegate()} unless a subclass takes part itself.
      */
-    ReceiveChannel<E> forSelect() {
+    Object forSelect() {
         return channel;
     }
 

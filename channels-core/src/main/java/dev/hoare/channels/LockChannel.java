@@ -23,7 +23,10 @@ import java.util.function.Consumer;
  *       senders in queue order (a receive that takes from a full buffer moves the oldest waiting
  *       sender's value to the buffer's tail).</li>
  * </ol>
- * Waiters are completed under the lock and unparked after it is released.
+ * Waiters are completed under the lock and unparked after it is released. A select's case waiters
+ * count as waiters here, except that invariants 1-3 may hold only up to the select's own waiters
+ * (its send and receive case on one channel never pair; {@link SelectEnd} registers a case only
+ * when it is not ready otherwise).
  */
 final class LockChannel<E> extends AbstractChannel<E> {
     /** Guarded by {@link #lock}, as are the queues, the close cause and {@link #cancelled}. */
@@ -74,17 +77,17 @@ final class LockChannel<E> extends AbstractChannel<E> {
 
     /**
      * The non-waiting part of a send. Must be called with the lock held. Hands the value to the
-     * oldest waiting receiver (never one of {@code exclude}'s), else buffers it, else applies the
-     * overflow policy; what must happen after unlocking goes into {@code wake}.
+     * oldest waiting receiver, else buffers it, else applies the overflow policy; what must happen
+     * after unlocking goes into {@code wake}.
      *
      * @return {@link #SENT} or {@link #FULL}
      * @throws ChannelClosedException if the channel is closed
      */
-    private int sendLocked(Object value, Waiter exclude, Wake wake) {
-        return sendLocked(value, exclude, wake, null);
+    private int sendLocked(Object value, Wake wake) {
+        return sendLocked(value, wake, null);
     }
 
-    private int sendLocked(Object value, Waiter exclude, Wake wake, Runnable onPut) {
+    private int sendLocked(Object value, Wake wake, Runnable onPut) {
         if (closed) {
             throw new ChannelClosedException(closeCause);
         }
@@ -93,12 +96,12 @@ final class LockChannel<E> extends AbstractChannel<E> {
         }
         if (onTake != null && buffer.size() < capacity) {
             buffer.addLast(value); // the receiving threads take it themselves (see onTake)
-            for (Waiter w; (w = receivers.completeFirst(exclude, Waiter.RETRY, null)) != null; ) {
+            for (Waiter w; (w = receivers.completeFirst(null, Waiter.RETRY, null)) != null; ) {
                 wake.add(w);
             }
             return SENT;
         }
-        Waiter receiver = receivers.completeFirst(exclude, Waiter.DONE, value);
+        Waiter receiver = receivers.completeFirst(null, Waiter.DONE, value);
         if (receiver != null) {
             wake.add(receiver);
             taken();
@@ -126,14 +129,14 @@ final class LockChannel<E> extends AbstractChannel<E> {
 
     /**
      * The non-waiting part of a receive. Must be called with the lock held. Takes from the buffer,
-     * refilling it from the oldest waiting sender, or straight from a waiting sender (never one of
-     * {@code exclude}'s); the completed sender goes into {@code wake}.
+     * refilling it from the oldest waiting sender, or straight from a waiting sender; the
+     * completed sender goes into {@code wake}.
      *
      * @return a value, {@link #CLOSED}, or {@link #EMPTY}
      */
-    private Object receiveLocked(Waiter exclude, Wake wake) {
+    private Object receiveLocked(Wake wake) {
         Object v = buffer.pollFirst();
-        Waiter sender = senders.completeFirst(exclude, Waiter.DONE, null);
+        Waiter sender = senders.completeFirst(null, Waiter.DONE, null);
         if (sender != null) {
             if (v == null) {
                 v = sender.item;             // unbuffered: straight from the sender
@@ -191,7 +194,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
         Waiter self = null;
         lock.lock();
         try {
-            if (sendLocked(value, null, wake) == FULL) {
+            if (sendLocked(value, wake) == FULL) {
                 if (!block) {
                     return false;
                 }
@@ -223,7 +226,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
         int i = from;
         lock.lock();
         try {
-            while (i < values.size() && sendLocked(values.get(i), null, wake, onPut) == SENT) {
+            while (i < values.size() && sendLocked(values.get(i), wake, onPut) == SENT) {
                 i++;
             }
         } finally {
@@ -247,7 +250,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
             Object r;
             lock.lock();
             try {
-                r = receiveLocked(null, wake);
+                r = receiveLocked(wake);
                 if (r == EMPTY && block) {
                     self = new Waiter(null);
                     receivers.add(self);
@@ -272,33 +275,76 @@ final class LockChannel<E> extends AbstractChannel<E> {
         }
     }
 
-    // ---------------------------------------------------------------- select
+    // ---------------------------------------------------------------- select (SelectEnd)
 
+    /**
+     * Queues a receive case unless it is ready: a value is buffered, a sender other than the
+     * select's own waits, or the channel is closed. Looking and queueing happen under the lock,
+     * where every change to the channel happens, so a later change finds the waiter.
+     */
     @Override
-    Object selectReceiveLocked(Waiter exclude, Wake wake) {
-        return receiveLocked(exclude, wake);
+    public boolean selectRegisterReceive(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            if (!buffer.isEmpty() || closed || senders.hasOther(caseWaiter.owner)) {
+                return true;
+            }
+            receivers.add(caseWaiter);
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues a send case unless it is ready: room, a drop policy, a receiver other than the select's own, or closed. */
+    @Override
+    public boolean selectRegisterSend(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            if (closed || buffer.size() < capacity || overflow != Overflow.SUSPEND || receivers.hasOther(caseWaiter.owner)) {
+                return true;
+            }
+            senders.add(caseWaiter);
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
-        return sendLocked(value, exclude, wake) == SENT;
+    public void selectUnregisterReceive(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            receivers.remove(caseWaiter);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    void enqueueLocked(Waiter caseWaiter, boolean send) {
-        (send ? senders : receivers).add(caseWaiter);
-    }
-
-    @Override
-    void dequeueLocked(Waiter caseWaiter, boolean send) {
-        (send ? senders : receivers).remove(caseWaiter);
+    public void selectUnregisterSend(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            senders.remove(caseWaiter);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A select woken to take a buffered value (onTake) left without it: wake the next receiver. */
     @Override
-    void forwardRetryLocked(boolean send, Wake wake) {
-        if (!send && !buffer.isEmpty()) {
-            wake.add(receivers.completeFirst(null, Waiter.RETRY, null));
+    public void selectPassOnRetryReceive() {
+        Waiter next = null;
+        lock.lock();
+        try {
+            if (!buffer.isEmpty()) {
+                next = receivers.completeFirst(null, Waiter.RETRY, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (next != null) {
+            next.unpark();
         }
     }
 
@@ -316,11 +362,11 @@ final class LockChannel<E> extends AbstractChannel<E> {
             closed = true;
             // Invariant 2: waiting receivers imply an empty buffer and no senders, so each one is
             // at the end of the stream now. Waiting senders stay: their values are still delivered.
-            wake = completeAll(receivers, Waiter.CLOSED);
+            wake = receivers.completeAll(Waiter.CLOSED);
         } finally {
             lock.unlock();
         }
-        unparkAll(wake);
+        Waiter.unparkAll(wake);
         return true;
     }
 
@@ -341,13 +387,13 @@ final class LockChannel<E> extends AbstractChannel<E> {
             }
             discarded = new ArrayList<>(buffer);
             buffer.clear();
-            wakeSenders = completeAll(senders, Waiter.CLOSED);
-            wakeReceivers = completeAll(receivers, Waiter.CLOSED);
+            wakeSenders = senders.completeAll(Waiter.CLOSED);
+            wakeReceivers = receivers.completeAll(Waiter.CLOSED);
         } finally {
             lock.unlock();
         }
-        unparkAll(wakeSenders);
-        unparkAll(wakeReceivers);
+        Waiter.unparkAll(wakeSenders);
+        Waiter.unparkAll(wakeReceivers);
         deliverUndelivered(discarded.toArray());
     }
 

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * The receiving end of a channel whose senders are across {@link Link}s: one link
  * ({@link #open}), or any number of links attached over time, all fanned into one channel
  * ({@link #fanIn}, a server's Any2One). Each link has a reader thread that reads frames and
- * decodes DATA into the one in-process inbox; the application receives from the inbox, so this
- * end is a {@link Select} case like a local channel (select resolves through it to the inbox).
+ * decodes DATA into the one in-process inbox; the application receives from the inbox. This end
+ * is a {@link Select} case through {@link SelectEnd} ({@code SelectSide}): a select waits on the
+ * inbox while the reader thread feeds it.
  *
  * <p>On two-way links the inbox is unbounded and credits bound it: each link's receiver announces
  * the capacity N after the handshake and grants a credit for each of that link's values the
@@ -306,14 +307,64 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         return false;
     }
 
-    /** A select waits on the inbox: the reader thread keeps it fed. */
+    /** A select takes this end as a case through {@link SelectSide}. */
     @Override
-    ReceiveChannel<E> forSelect() {
-        Connection c = single;
-        if (c != null && c.direct) {
-            c.wantPump();
+    Object forSelect() {
+        return selectSide;
+    }
+
+    private final SelectEnd.Receive selectSide = new SelectSide();
+
+    /**
+     * This end as a select case ({@link SelectEnd}). Try now takes from the inbox, else reads a
+     * direct link on the selecting thread if nobody else reads it now, as {@link #tryReceive}
+     * does. Registering asks the reader thread to feed the inbox while the select waits, then
+     * registers on the inbox, under whose lock everything a waiting receive case needs arrives
+     * (values, the close). Only this end's own locks are taken (the inbox's, the link's read
+     * lock), and the codec runs under the read lock alone.
+     */
+    private final class SelectSide implements SelectEnd.Receive {
+        @Override
+        public Object selectTryReceive() {
+            Object v = inbox.selectTryReceive();
+            Connection c = single;
+            if (v != SelectEnd.EMPTY || c == null || !c.direct || !c.readLock.tryLock()) {
+                return v;
+            }
+            try {
+                Object r = c.readOwn(true, System.nanoTime());
+                return r == NONE || r == INBOX ? inbox.selectTryReceive() : r;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
+                return SelectEnd.EMPTY;
+            } finally {
+                c.readLock.unlock();
+            }
         }
-        return inbox;
+
+        @Override
+        public boolean selectRegisterReceive(Waiter caseWaiter) {
+            Connection c = single;
+            if (c != null && c.direct) {
+                c.wantPump(); // the reader thread feeds the inbox while the select waits on it
+            }
+            return inbox.selectRegisterReceive(caseWaiter);
+        }
+
+        @Override
+        public void selectUnregisterReceive(Waiter caseWaiter) {
+            inbox.selectUnregisterReceive(caseWaiter);
+        }
+
+        @Override
+        public void selectPassOnRetryReceive() {
+            inbox.selectPassOnRetryReceive();
+        }
+
+        @Override
+        public Throwable closeCause() {
+            return inbox.closeCause();
+        }
     }
 
     /** The inbox's take hook, under its lock: the credit goes back to the value's connection. */

@@ -5,6 +5,8 @@ import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -19,17 +21,63 @@ import java.util.concurrent.locks.ReentrantLock;
  * finds nothing queued and no batch being written writes its frame itself. "Room" is a credit from the receiver on a two-way
  * link (the receiver announces its capacity, then grants one credit per value its application
  * takes) and an outbox below its capacity on a one-way link, where the OS buffer then blocks the
- * writer. Senders without room wait in {@link #senders} exactly as in a {@link LockChannel}, so
- * this end is a {@link Select} send case like a local channel. On a link the sending thread can
- * read ({@link Link#canReadNow}), a sender waiting for credits reads the return path itself
- * while the return path's thread stands aside ({@link #awaitSendReading}).
+ * writer. Senders without room wait in {@link #senders}, each with its value already encoded. On a
+ * link the sending thread can read ({@link Link#canReadNow}), a sender waiting for credits reads
+ * the return path itself while the return path's thread stands aside ({@link #awaitSendReading}).
+ * It is a send end only: it has no receive methods, and takes part in {@link Select} as a send
+ * case through {@link SelectEnd.Send} (a select's case waiter waits in {@link #senders} like a
+ * plain sender; the codec runs before the lock is taken).
  *
- * <p>State guarded by {@link #lock}: the outbox, the credits, the queues, the close. Closing lets
- * the outbox and the waiting senders go out first, then writes CLOSE. Losing the peer (a failed
- * write, end of stream or a broken link on the return path) closes the end with
- * {@link PeerLostException}; whatever was not yet written is dropped and waiting senders fail.
+ * <h2>State</h2>
+ * The end's lifecycle (fields {@link #closed}, {@link #finished}, {@link #peerGone}, all written
+ * under {@link #lock}):
+ * <pre>
+ *   state     closed finished peerGone  meaning
+ *   OPEN      no     no       no        sends accepted while there is room
+ *   CLOSING   yes    no       no        no new send; the outbox and waiting senders go out, then CLOSE
+ *   CLOSED    yes    yes      no        CLOSE written; {@link #delivered} once the receiver closed after it
+ *   LOST      yes    yes      yes       the peer went away or released its end; nothing more is written
+ *
+ *   OPEN    -> CLOSING  close(), application thread
+ *   CLOSING -> CLOSED   finish(), writer thread, once the outbox and the waiting senders are written
+ *   OPEN, CLOSING -> LOST  lose(): writer thread (a write failed), or the return path's reader
+ *                       (its thread, or a sender reading it): RELEASE, end of stream, a failure
+ * </pre>
+ * The writer ({@link #writing}, {@link #finishing}, under {@link #lock}):
+ * <pre>
+ *   IDLE         writing=no  finishing=no   a send that finds the outbox empty may write its frame
+ *                                           itself (direct links, {@link #spaced})
+ *   BATCH        writing=yes finishing=no   the writer thread swapped the outbox out and writes it
+ *   DIRECT_REST  writing=yes finishing=yes  a direct write left bytes in the link; the writer finishes them
+ *
+ *   IDLE -> BATCH        writer thread, outbox not empty          BATCH -> IDLE  writer thread, batch written
+ *   IDLE -> DIRECT_REST  a sending thread, partial direct write    DIRECT_REST -> IDLE  writer thread
+ * </pre>
+ * The return path (two-way links) is read by whoever holds {@link #returnLock}: its thread, or a
+ * sender waiting for credits; {@link #returnEnded} is set once, by that reader.
+ *
+ * <p>Invariants, whenever {@link #lock} is free:
+ * <ol>
+ *   <li>A value is accepted (one credit spent, {@link #accepted} incremented) exactly when it enters
+ *       the outbox or is written directly; so the values in flight never exceed the credits granted.</li>
+ *   <li>{@link #senders} non-empty implies no credit or a full outbox, except for a select's case
+ *       waiter found ready when it registered (the select then removes it): the writer and every
+ *       credit move waiting senders into the outbox in queue order ({@link #refillLocked}).</li>
+ *   <li>After {@code closed}, nothing new is accepted; waiting senders still go out, unless LOST.</li>
+ *   <li>LOST implies an empty outbox and no waiting sender (they failed with the cause).</li>
+ *   <li>In a rendezvous, {@link #takenCount} never exceeds {@link #accepted}.</li>
+ * </ol>
  */
-final class RemoteSendChannel<E> extends AbstractChannel<E> {
+final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
+    /**
+     * Guards the outbox, the credits, the queue of waiting senders, the close and the flags so
+     * marked. Waiters are completed under it and unparked after it is released.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Blocked senders and select send cases, oldest first. Guarded by {@link #lock}. */
+    private final WaitQueue senders = new WaitQueue();
+    /** The cause given to close, or the loss; set with {@link #closed}. Guarded by {@link #lock}. */
+    private Throwable closeCause;
     private final FrameLink link;
     private final Codec<E> codec;
     /** DATA frames accepted and not yet written. Guarded by {@link #lock}; the writer swaps it for an empty one. */
@@ -103,7 +151,6 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     private static final long RETURN_LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private RemoteSendChannel(FrameLink link, Codec<E> codec) {
-        super(link.options.capacity(), Overflow.SUSPEND, null);
         this.link = link;
         this.codec = codec;
         boolean duplex = link.duplex();
@@ -124,7 +171,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         if (end.reader != null) {
             end.link.awaitHandshake();
         }
-        return end.sendOnly();
+        return end;
     }
 
     /** Says HELLO and starts the threads; on a two-way link the caller awaits {@link #handshake()}. */
@@ -214,7 +261,44 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     @Override
-    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+    public void send(E value) throws InterruptedException {
+        Objects.requireNonNull(value, "channel values must not be null");
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        doSend(value, true, false, 0L);
+    }
+
+    @Override
+    public boolean send(E value, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(value, "channel values must not be null");
+        long nanos = AbstractChannel.toNanos(timeout);
+        if (nanos <= 0) {
+            return doSend(value, false, false, 0L);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return doSend(value, true, true, System.nanoTime() + nanos);
+    }
+
+    @Override
+    public boolean trySend(E value) {
+        Objects.requireNonNull(value, "channel values must not be null");
+        try {
+            return doSend(value, false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking send never waits", impossible);
+        }
+    }
+
+    /**
+     * One send: encoded without the lock; accepted under it if there is room, else (if
+     * {@code block}) queued in {@link #senders} to wait.
+     *
+     * @return {@code true} if sent; {@code false} if it would have to wait (not blocking) or the time ran out
+     */
+    private boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
         byte[] payload = payload(value);
         Waiter self;
         lock.lock();
@@ -584,7 +668,7 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         if (!interrupted && self.state == Waiter.WAITING && returnEnded) {
             return awaitSend(self, timed, deadline); // the return path ended under it: the end completes or fails it
         }
-        if (self.state != Waiter.WAITING || giveUp(self, senders)) {
+        if (self.state != Waiter.WAITING || giveUp(self)) {
             if (interrupted) {
                 Thread.currentThread().interrupt(); // the send completed: the interrupt stays for the caller
             }
@@ -620,7 +704,52 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     private boolean isFinished() {
-        return locked(() -> finished);
+        lock.lock();
+        try {
+            return finished;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The waiting part of a send whose waiter {@code self} is queued in {@link #senders}: waits,
+     * gives up on timeout or interrupt unless completed meanwhile.
+     *
+     * @return {@code true} if sent; {@code false} if the time ran out
+     * @throws ChannelClosedException if the end was lost while waiting
+     * @throws InterruptedException if interrupted before the value was accepted
+     */
+    private boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
+        if (self.await(timed, deadline) || giveUp(self)) {
+            if (self.state == Waiter.DONE) {
+                return true;
+            }
+            throw new ChannelClosedException(closeCause());
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return false;
+    }
+
+    /**
+     * The sender's own thread after a timeout or interrupt: unqueues {@code self} if it is still
+     * WAITING (and returns {@code false}); {@code true} if it was completed meanwhile.
+     */
+    private boolean giveUp(Waiter self) {
+        lock.lock();
+        try {
+            if (self.state != Waiter.WAITING) {
+                return true;
+            }
+            senders.remove(self);
+            self.item = null;
+            self.state = Waiter.ABANDONED;
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -671,14 +800,14 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
             closed = true;
             closeCause = cause;
             outbox.clear();
-            failed = completeAll(senders, Waiter.CLOSED);
+            failed = senders.completeAll(Waiter.CLOSED);
             work.signal();
             taken.signalAll();
         } finally {
             lock.unlock();
         }
         ended.countDown();
-        unparkAll(failed);
+        Waiter.unparkAll(failed);
         link.close();
     }
 
@@ -712,9 +841,13 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     /** A send end has nothing to discard that the application could see: cancel closes it. */
-    @Override
-    public void cancel(Throwable cause) {
+    void cancel(Throwable cause) {
         close(cause != null ? cause : new java.util.concurrent.CancellationException("channel cancelled"));
+    }
+
+    @Override
+    public void close() {
+        close(null);
     }
 
     @Override
@@ -723,18 +856,23 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
     }
 
     @Override
-    public boolean isClosedForReceive() {
-        return closed && isEmpty();
+    public Throwable closeCause() {
+        lock.lock();
+        try {
+            return closeCause;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    @Override
-    public boolean isEmpty() {
-        return locked(() -> outbox.frames() == 0 && senders.isEmpty());
-    }
-
-    @Override
-    public int size() {
-        return locked(() -> outbox.frames());
+    /** For tests: how many senders (and selects with a send case) wait now. */
+    int waitingSenders() {
+        lock.lock();
+        try {
+            return senders.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -742,31 +880,52 @@ final class RemoteSendChannel<E> extends AbstractChannel<E> {
         return "RemoteSendChannel[" + link.describe() + (closed ? ", closed]" : "]");
     }
 
-    // ---------------------------------------------------------------- select (send cases only)
+    // ---------------------------------------------------------------- select (SelectEnd.Send)
 
+    /** Try now: the value is encoded first, without the lock; accepted if there is room. */
     @Override
-    Object doReceive(boolean block, boolean timed, long deadline) {
-        throw new UnsupportedOperationException("the sending end of a remote channel cannot receive");
+    public boolean selectTrySend(Object value) {
+        byte[] payload = payload(cast(value));
+        lock.lock();
+        try {
+            return acceptLocked(payload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Encodes the case's value (without the lock), then, under the lock, queues the case waiter
+     * with the encoded value as a plain waiting sender is, unless there is room or the end is
+     * closed (ready). Credits and losses complete it under the lock, as they do a plain sender.
+     */
+    @Override
+    public boolean selectRegisterSend(Waiter caseWaiter) {
+        caseWaiter.item = payload(cast(caseWaiter.item));
+        lock.lock();
+        try {
+            if (closed || (credits > 0 && outbox.frames() < outboxLimit)) {
+                return true;
+            }
+            senders.add(caseWaiter);
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    Object selectReceiveLocked(Waiter exclude, Wake wake) {
-        throw new UnsupportedOperationException("the sending end of a remote channel cannot receive");
+    public void selectUnregisterSend(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            senders.remove(caseWaiter);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    @Override
-    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
-        return acceptLocked(payload(cast(value)));
-    }
-
-    @Override
-    void enqueueLocked(Waiter caseWaiter, boolean send) {
-        caseWaiter.item = payload(cast(caseWaiter.item)); // encoded, as for a plain waiting sender
-        senders.add(caseWaiter);
-    }
-
-    @Override
-    void dequeueLocked(Waiter caseWaiter, boolean send) {
-        senders.remove(caseWaiter);
+    @SuppressWarnings("unchecked")
+    private static <E> E cast(Object o) {
+        return (E) o;
     }
 }

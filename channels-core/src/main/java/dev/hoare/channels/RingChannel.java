@@ -240,24 +240,23 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     /**
      * Must be called with the lock held, after values were published: wake one queued receiver
-     * (never one of {@code exclude}'s) to try again.
+     * to try again.
      */
-    private void publishedLocked(Waiter exclude, Wake wake) {
-        wake.add(receivers.completeFirst(exclude, Waiter.RETRY, null));
+    private void publishedLocked(Wake wake) {
+        wake.add(receivers.completeFirst(null, Waiter.RETRY, null));
         syncCountsLocked();
     }
 
     /**
      * Must be called with the lock held, after a slot was freed: refill the ring from the oldest
-     * queued senders, then, if room is left, wake one select waiting to send (never one of
-     * {@code exclude}'s) to try again.
+     * queued senders, then, if room is left, wake one select waiting to send to try again.
      */
-    private void freedLocked(Waiter exclude, Wake wake) {
+    private void freedLocked(Wake wake) {
         if (moveQueuedSendersLocked(wake)) {
-            publishedLocked(exclude, wake);
+            publishedLocked(wake);
         }
         if (!sendCases.isEmpty() && senders.isEmpty() && freeSlots() > 0) { // cheap checks first
-            wake.add(sendCases.completeFirst(exclude, Waiter.RETRY, null));
+            wake.add(sendCases.completeFirst(null, Waiter.RETRY, null));
         }
         syncCountsLocked();
     }
@@ -286,7 +285,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     private void afterPublish() {
         VarHandle.fullFence();
         if (counters.get(RECEIVERS_WAITING) != 0) {
-            withLock(wake -> publishedLocked(null, wake));
+            withLock(this::publishedLocked);
         }
     }
 
@@ -294,7 +293,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
     private void afterFree() {
         VarHandle.fullFence();
         if (counters.get(SENDERS_WAITING) != 0) {
-            withLock(wake -> freedLocked(null, wake));
+            withLock(this::freedLocked);
         }
     }
 
@@ -347,7 +346,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
             VarHandle.fullFence();
             // Re-check: room freed before our count was visible would otherwise go unnoticed.
             if (moveQueuedSendersLocked(wake)) {
-                publishedLocked(null, wake);
+                publishedLocked(wake);
             }
             if (!block && self.state == Waiter.WAITING) {
                 senders.unlink(self);
@@ -506,7 +505,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
                 receivers.remove(self);
                 self.state = Waiter.ABANDONED;
             } else if (self.state == Waiter.RETRY) {
-                publishedLocked(null, wake);
+                publishedLocked(wake);
             }
             syncCountsLocked();
         } finally {
@@ -515,63 +514,64 @@ final class RingChannel<E> extends AbstractChannel<E> {
         wake.run();
     }
 
-    // ---------------------------------------------------------------- select
+    // ---------------------------------------------------------------- select (SelectEnd)
 
-    @Override
-    Object selectReceiveLocked(Waiter exclude, Wake wake) {
-        for (;;) {
-            Object v = poll();
-            if (v != null) {
-                VarHandle.fullFence();
-                freedLocked(exclude, wake);
-                return v;
-            }
-            if ((counters.get(TAIL) & CLOSED_BIT) == 0) {
-                return EMPTY;
-            }
-            v = receiveClosedLocked(wake);
-            if (v != EMPTY) {
-                return v;
-            }
-        }
-    }
+    /*
+     * Try now is the lock-free doReceive / doSend (AbstractChannel). Registering queues the case
+     * waiter and publishes the count under the lock, then (full fence) looks at the ring: the
+     * same Dekker argument as receiveSlow / sendSlow (see Waiting above), so a value published or
+     * a slot freed after the look finds the waiter and wakes it with RETRY.
+     */
 
+    /** Queues a receive case; ready if the ring holds (or is about to hold) a value, or the channel is closed. */
     @Override
-    boolean selectSendLocked(Object value, Waiter exclude, Wake wake) {
-        if ((counters.get(TAIL) & CLOSED_BIT) != 0) {
-            throw new ChannelClosedException(closeCause);
-        }
-        if (!senders.isEmpty()) {
-            if (moveQueuedSendersLocked(wake)) {
-                publishedLocked(exclude, wake);
-            }
+    public boolean selectRegisterReceive(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            receivers.add(caseWaiter);
             syncCountsLocked();
-            if (!senders.isEmpty()) {
-                return false; // queued senders go first
-            }
+            VarHandle.fullFence();
+            long t = counters.get(TAIL);
+            return (t & CLOSED_BIT) != 0 || (t & POSITION_MASK) > counters.get(HEAD);
+        } finally {
+            lock.unlock();
         }
-        int r = offer(value);
-        if (r == SHUT) {
-            throw new ChannelClosedException(closeCause);
+    }
+
+    /** Queues a send case; ready if a slot is free and no plain sender is queued, or the channel is closed. */
+    @Override
+    public boolean selectRegisterSend(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            sendCases.add(caseWaiter);
+            syncCountsLocked();
+            VarHandle.fullFence();
+            return (counters.get(TAIL) & CLOSED_BIT) != 0 || (senders.isEmpty() && freeSlots() > 0);
+        } finally {
+            lock.unlock();
         }
-        if (r == FULL) {
-            return false;
-        }
-        VarHandle.fullFence();
-        publishedLocked(exclude, wake);
-        return true;
     }
 
     @Override
-    void enqueueLocked(Waiter caseWaiter, boolean send) {
-        (send ? sendCases : receivers).add(caseWaiter);
-        syncCountsLocked();
+    public void selectUnregisterReceive(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            receivers.remove(caseWaiter);
+            syncCountsLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    void dequeueLocked(Waiter caseWaiter, boolean send) {
-        (send ? sendCases : receivers).remove(caseWaiter);
-        syncCountsLocked();
+    public void selectUnregisterSend(Waiter caseWaiter) {
+        lock.lock();
+        try {
+            sendCases.remove(caseWaiter);
+            syncCountsLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -580,9 +580,19 @@ final class RingChannel<E> extends AbstractChannel<E> {
     }
 
     @Override
-    void forwardRetryLocked(boolean send, Wake wake) {
-        wake.add((send ? sendCases : receivers).completeFirst(null, Waiter.RETRY, null));
-        syncCountsLocked();
+    public void selectPassOnRetryReceive() {
+        withLock(wake -> {
+            wake.add(receivers.completeFirst(null, Waiter.RETRY, null));
+            syncCountsLocked();
+        });
+    }
+
+    @Override
+    public void selectPassOnRetrySend() {
+        withLock(wake -> {
+            wake.add(sendCases.completeFirst(null, Waiter.RETRY, null));
+            syncCountsLocked();
+        });
     }
 
     // ---------------------------------------------------------------- close and cancel
@@ -618,7 +628,7 @@ final class RingChannel<E> extends AbstractChannel<E> {
             markClosedLocked(cause != null ? cause : new CancellationException("channel cancelled"));
             takeAll(counters.get(TAIL) & POSITION_MASK, discarded);
             drained = true;
-            addAll(wake, completeAll(senders, Waiter.CLOSED));
+            addAll(wake, senders.completeAll(Waiter.CLOSED));
             retryAllLocked(wake);
         } finally {
             lock.unlock();
@@ -644,12 +654,12 @@ final class RingChannel<E> extends AbstractChannel<E> {
 
     /** Must be called with the lock held: every queued receiver and select is woken to try again. */
     private void retryAllLocked(Wake wake) {
-        addAll(wake, completeAll(receivers, Waiter.RETRY));
-        addAll(wake, completeAll(sendCases, Waiter.RETRY));
+        addAll(wake, receivers.completeAll(Waiter.RETRY));
+        addAll(wake, sendCases.completeAll(Waiter.RETRY));
         syncCountsLocked();
     }
 
-    /** Moves a chain from {@link #completeAll} into {@code wake}, unlinking it. */
+    /** Moves a chain from {@link WaitQueue#completeAll} into {@code wake}, unlinking it. */
     private static void addAll(Wake wake, Waiter chain) {
         for (Waiter w = chain; w != null; ) {
             Waiter next = w.next;

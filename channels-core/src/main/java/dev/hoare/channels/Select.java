@@ -1,14 +1,12 @@
 package dev.hoare.channels;
 
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -31,6 +29,9 @@ import java.util.function.Supplier;
  * {@code priSelect}). If none is ready, {@code run()} waits for the first that becomes ready, the
  * timeout, or an interrupt — unless there is an {@link #orElse} (Go's {@code default}), which runs
  * instead of waiting. A ready case is always preferred to the default and to an expired timeout.
+ * {@code run()} looks at the cases one channel at a time, as Kotlin's and jox's selects do (Go's
+ * locks them all at once): the default or an expired timeout is chosen only if each case was
+ * found not ready when its channel was looked at during the run.
  *
  * <h2>Cases</h2>
  * A case whose channel is {@code null}, or whose condition is {@code false}
@@ -41,28 +42,80 @@ import java.util.function.Supplier;
  * case completes per run: no value goes to two channels and none is taken from two; a send and a
  * receive case on the same channel never pair with each other; a channel may appear twice.
  *
+ * <h2>Many channels</h2>
+ * {@link #onReceiveEach}, {@link #onReceiveResultEach} and {@link #onSendEach} add one case per
+ * channel of a collection and hand the chosen channel to the action. A select over n channels
+ * costs, when one is ready, a look at the channels tried before it (in random order: about n/2
+ * looks, no lock held across them); when it must wait, one registration and one removal per
+ * channel, each under that channel's lock alone: linear in n.
+ *
  * <h2>Waiting</h2>
  * Blocked, the select has one waiter queued in each case's channel; all of them share one owner,
  * and the first peer to claim the owner completes its case (see {@code Waiter}). An interrupt ends
  * the wait with {@link InterruptedException} and removes every registration; if a case completed
  * at the same moment, its result is returned and the interrupt status is set again instead.
- * Registration and the final look at every case happen with all the cases' channels locked, in
- * one global order (each channel's creation id) and unlocked in reverse.
+ * No lock is held across channels: each channel is locked (if at all) only while its own case is
+ * looked at, registered or removed.
  *
  * <h2>Channels it works with</h2>
  * Every channel made by {@link Channel} and their {@code sendOnly()}/{@code receiveOnly()} views,
- * timers and tickers. Internally a channel takes part through five hooks of its implementation
- * ({@code selectReceiveLocked}, {@code selectSendLocked}, {@code enqueueLocked},
- * {@code dequeueLocked}, {@code forwardRetryLocked}) plus its lock and id; remote endpoints of the
- * process transports are to implement the same hooks.
+ * timers, tickers, and the ends that {@code StreamChannels}, {@code Channels.openSend} and
+ * {@code Channels.openReceive} return. Internally an end takes part through a small interface,
+ * {@code SelectEnd} (try now, register a waiter, unregister it), which is all {@code Select}
+ * knows of a channel.
  *
  * <p>A {@code Select} is built and run by one thread; it may be run again.
  *
  * @param <R> what {@link #run()} returns
  */
+/*
+ * Phases of run(), one method each:
+ *   1. tryNow     each case's end is asked to perform it now (SelectEnd.selectTry*), one end at a
+ *                 time, in a uniformly random order (priority: declaration order); the first that
+ *                 performs wins. No waiter of this select is queued anywhere.
+ *   2. register   one owner Waiter; a case waiter per case, queued at its end one end at a time
+ *                 (selectRegister*), until all are queued or the owner is decided. A case reported
+ *                 ready makes the select claim its own owner (claimForSelf) and start over at 1.
+ *   3. await      park until the owner is decided: a peer's claim, or the select's own on the
+ *                 deadline or an interrupt.
+ *   4. unregister every case waiter is removed from its end, one end at a time; a RETRY wake-up
+ *                 is passed on if the select leaves instead of starting over.
+ *
+ * Invariants and why they hold:
+ *   - At most one end's lock is held at any time (SelectEnd: an end's method takes only its own
+ *     locks and returns without them), so there is no lock order between channels, and no
+ *     channel's codec or I/O runs under another channel's lock.
+ *   - Exactly once. In phase 1 no waiter of this select is queued, so nobody but this thread can
+ *     perform a case of it; it stops after the first case an end performed. From phase 2 on, this
+ *     thread performs nothing: a case is performed only by a peer after its CAS of owner.winner
+ *     from null to that case's waiter (Waiter.tryComplete), and the select's own claimForSelf is
+ *     the same CAS. The CAS succeeds once, so at most one case is performed; a peer whose CAS
+ *     fails drops the waiter and performs nothing for it. A case completed with RETRY, or a self
+ *     claim for a ready case, performs nothing either: the run starts over as if new.
+ *   - No lost wake-up. A case not ready in phase 1 may become ready before its registration: the
+ *     registration's own look (atomic with queueing, by SelectEnd's contract) sees that and the
+ *     select starts over. A change after the registration finds the queued waiter and completes
+ *     it (DONE, CLOSED, or RETRY), deciding the owner unless another case did. So from the end of
+ *     phase 2, any case becoming ready decides the owner, and phase 3 parks only in Waiter.await,
+ *     which returns once the owner's state is set (the Dekker pair parked/state there covers a
+ *     completion that races the park). A peer that completes case i while case j > i is being
+ *     registered is fine: phase 2 stops, phase 4 removes what was queued.
+ *   - Fairness. Phase 1 shuffles lazily (Fisher-Yates, one swap per case tried), so the cases are
+ *     tried in a uniformly random order at a cost of one step per case tried: among the cases
+ *     ready while it looks, each is chosen with equal probability. The permutation is kept from
+ *     run to run (shuffling any permutation gives a uniform one).
+ *   - Reading the outcome. A peer's CAS on winner comes a few instructions before its write of
+ *     the winner's state; having read winner, phase 3 waits for that write (Waiter.settledState)
+ *     before it reads the state and the item (written before the state, published by it).
+ */
 public final class Select<R> {
     private final boolean priority;
     private final List<Case<R>> cases = new ArrayList<>();
+    /** The cases as an array, in the order phase 1 tried them last (a permutation); rebuilt after a case is added. */
+    private Case<R>[] order;
+    /** Phase 1's winner, with its raw result in {@link #found}. */
+    private Case<R> chosen;
+    private Object found;
     private Supplier<? extends R> orElse;
     private Duration timeout;
     private Supplier<? extends R> onTimeout;
@@ -117,7 +170,7 @@ public final class Select<R> {
     public <T> Select<R> onReceiveIf(boolean enabled, ReceiveChannel<T> channel, Function<? super T, ? extends R> action) {
         Objects.requireNonNull(action, "action");
         if (enabled && channel != null) {
-            cases.add(new Case<>(Case.RECEIVE, target(channel), null, v -> action.apply((T) v)));
+            add(Case.receive(Case.RECEIVE, source(channel), v -> action.apply((T) v)));
         }
         return this;
     }
@@ -134,7 +187,7 @@ public final class Select<R> {
     public <T> Select<R> onReceiveResult(ReceiveChannel<T> channel, Function<? super Received<T>, ? extends R> action) {
         Objects.requireNonNull(action, "action");
         if (channel != null) {
-            cases.add(new Case<>(Case.RECEIVE_RESULT, target(channel), null, r -> action.apply((Received<T>) r)));
+            add(Case.receive(Case.RECEIVE_RESULT, source(channel), r -> action.apply((Received<T>) r)));
         }
         return this;
     }
@@ -166,9 +219,98 @@ public final class Select<R> {
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(value, "channel values must not be null");
         if (enabled && channel != null) {
-            cases.add(new Case<>(Case.SEND, target(channel), value, ignored -> action.get()));
+            add(Case.send(sink(channel), value, ignored -> action.get()));
         }
         return this;
+    }
+
+    /**
+     * A receive case for each channel of {@code channels} (Go's {@code reflect.Select} without the
+     * reflection): whichever is chosen, {@code action} gets that channel, exactly as it is in the
+     * collection, and the value. A closed, drained channel makes {@link #run()} throw
+     * {@link ChannelClosedException}, as {@link #onReceive} does; {@code null} elements are never
+     * chosen. Choosing is as among separately added cases: uniformly at random among the ready
+     * ones, or, in a {@link #prioritySelect()}, the first in the collection's iteration order.
+     *
+     * <pre>{@code
+     * List<Channel<Job>> queues = ...;           // say 1,024 of them
+     * Select<String> next = Select.<String>select()
+     *     .onReceiveEach(queues, (queue, job) -> queues.indexOf(queue) + ": " + job);
+     * while (true) {
+     *     System.out.println(next.run());           // a built select may run again and again
+     * }
+     * }</pre>
+     *
+     * @param channels the channels; the collection is read once, now
+     * @param action what to return for a value received from one of them
+     * @param <T> the value type
+     * @param <C> the channels' type, handed back to {@code action}
+     * @return this select
+     */
+    @SuppressWarnings("unchecked")
+    public <T, C extends ReceiveChannel<? extends T>> Select<R> onReceiveEach(
+            Collection<? extends C> channels, BiFunction<? super C, ? super T, ? extends R> action) {
+        Objects.requireNonNull(channels, "channels");
+        Objects.requireNonNull(action, "action");
+        for (C channel : channels) {
+            if (channel != null) {
+                add(Case.receive(Case.RECEIVE, source(channel), v -> action.apply(channel, (T) v)));
+            }
+        }
+        return this;
+    }
+
+    /**
+     * {@link #onReceiveResult} for each channel of {@code channels}: {@code action} gets the
+     * chosen channel and the outcome, a value or closed. {@code null} elements are never chosen.
+     *
+     * @param channels the channels; the collection is read once, now
+     * @param action what to return for the outcome of a receive from one of them
+     * @param <T> the value type
+     * @param <C> the channels' type, handed back to {@code action}
+     * @return this select
+     */
+    @SuppressWarnings("unchecked")
+    public <T, C extends ReceiveChannel<? extends T>> Select<R> onReceiveResultEach(
+            Collection<? extends C> channels, BiFunction<? super C, ? super Received<T>, ? extends R> action) {
+        Objects.requireNonNull(channels, "channels");
+        Objects.requireNonNull(action, "action");
+        for (C channel : channels) {
+            if (channel != null) {
+                add(Case.receive(Case.RECEIVE_RESULT, source(channel), r -> action.apply(channel, (Received<T>) r)));
+            }
+        }
+        return this;
+    }
+
+    /**
+     * A send case of {@code value} for each channel of {@code channels}: the value goes to exactly
+     * one of them, and {@code action} gets that channel. A closed channel chosen makes
+     * {@link #run()} throw, as {@link #onSend} does; {@code null} elements are never chosen.
+     *
+     * @param channels the channels; the collection is read once, now
+     * @param value the value, not null
+     * @param action what to return once sent, given the channel it went to
+     * @param <T> the value type
+     * @param <C> the channels' type, handed back to {@code action}
+     * @return this select
+     */
+    public <T, C extends SendChannel<? super T>> Select<R> onSendEach(
+            Collection<? extends C> channels, T value, Function<? super C, ? extends R> action) {
+        Objects.requireNonNull(channels, "channels");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(value, "channel values must not be null");
+        for (C channel : channels) {
+            if (channel != null) {
+                add(Case.send(sink(channel), value, ignored -> action.apply(channel)));
+            }
+        }
+        return this;
+    }
+
+    private void add(Case<R> c) {
+        cases.add(c);
+        order = null;
     }
 
     /**
@@ -209,35 +351,29 @@ public final class Select<R> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        @SuppressWarnings("unchecked")
-        Case<R>[] all = cases.toArray(new Case[0]);
-        AbstractChannel<?>[] lockOrder = lockOrder(all);
+        Case<R>[] cases = order();
         boolean timed = timeout != null;
         long deadline = timed ? System.nanoTime() + AbstractChannel.toNanos(timeout) : 0L;
         for (;;) {
-            Case<R>[] order = priority ? all : shuffled(all);
-            Attempt<R> attempt = new Attempt<>();
-            boolean mayWait = orElse == null && !(timed && deadline - System.nanoTime() <= 0);
-            try {
-                lockAll(lockOrder);
-                try {
-                    pollLocked(order, null, attempt);
-                    if (attempt.won == null && mayWait) {
-                        registerLocked(order, attempt);
-                    }
-                } finally {
-                    unlockAll(lockOrder);
-                }
-            } finally {
-                attempt.wake.run(); // also when a send case found its channel closed
+            Object raw = tryNow(cases);
+            if (raw != SelectEnd.EMPTY) {
+                Case<R> won = chosen;
+                chosen = null;
+                return won.complete(raw);
             }
-            if (attempt.won != null) {
-                return attempt.won.complete(attempt.result);
+            if (orElse != null) {
+                return orElse.get();
             }
-            if (attempt.owner == null) {
-                return orElse != null ? orElse.get() : onTimeout.get();
+            if (timed && deadline - System.nanoTime() <= 0) {
+                return onTimeout.get();
             }
-            Outcome<R> outcome = await(attempt.owner, all, lockOrder, timed, deadline);
+            Waiter owner = new Waiter(null);
+            int registered = register(cases, owner);
+            if (owner.winner == owner) { // a case was ready at its registration: look again
+                unregister(cases, registered);
+                continue;
+            }
+            Outcome<R> outcome = await(owner, cases, registered, timed, deadline);
             if (outcome != null) {
                 return outcome.value;
             }
@@ -245,196 +381,216 @@ public final class Select<R> {
         }
     }
 
-    /** The result of one pass: the case that won and its raw result, or the owner now waiting. */
-    private static final class Attempt<R> {
-        final Wake wake = new Wake();
-        Case<R> won;
-        Object result;
-        Waiter owner;
-    }
-
     /** A final result ({@code value}) of run(), distinguishing "retry" ({@code null} Outcome). */
     private record Outcome<R>(R value) {
     }
 
+    /** The cases as an array, built once per set of cases; phase 1 permutes it in place. */
+    @SuppressWarnings("unchecked")
+    private Case<R>[] order() {
+        if (order == null) {
+            order = cases.toArray(new Case[0]);
+        }
+        return order;
+    }
+
     /**
-     * Phase 1, with every channel locked: performs the first ready case in {@code order}, never
-     * pairing with {@code exclude}'s own waiters.
+     * Phase 1, no lock held between ends: asks each case's end to perform it now, in a random
+     * order (declaration order for a priority select), shuffling only as far as it tries.
+     *
+     * @return the first performed case's raw result (its case in {@link #chosen}), or
+     *     {@link SelectEnd#EMPTY} if none was ready
+     * @throws ChannelClosedException if the first ready case is a send on a closed channel
      */
-    private static <R> void pollLocked(Case<R>[] order, Waiter exclude, Attempt<R> attempt) {
-        for (Case<R> c : order) {
-            Object r = c.attemptLocked(exclude, attempt.wake);
-            if (r != AbstractChannel.EMPTY) {
-                attempt.won = c;
-                attempt.result = r;
-                return;
+    private Object tryNow(Case<R>[] cases) {
+        int n = cases.length;
+        ThreadLocalRandom random = priority ? null : ThreadLocalRandom.current();
+        for (int i = 0; i < n; i++) {
+            if (random != null && i < n - 1) {
+                int j = i + random.nextInt(n - i);
+                Case<R> t = cases[i];
+                cases[i] = cases[j];
+                cases[j] = t;
+            }
+            Case<R> c = cases[i];
+            Object raw = c.tryNow();
+            if (raw != SelectEnd.EMPTY) {
+                chosen = c;
+                return raw;
             }
         }
+        return SelectEnd.EMPTY;
     }
 
     /**
-     * Phase 2, with every channel locked: queues a case waiter in every case's channel, then looks
-     * at every case once more (a lock-free ring may have changed since phase 1 without its lock;
-     * now that the waiters are visible, such a change wakes the owner). If a case is ready after
-     * all, performs it and unqueues the waiters again.
+     * Phase 2: queues a case waiter for {@code owner} at each case's end in turn, stopping early
+     * once the owner is decided (a peer completed a registered case). A case its end reports
+     * ready makes the select claim the owner itself ({@code owner.winner == owner} then, unless
+     * a peer's claim came first) and stop.
+     *
+     * @return how many cases (the first ones of {@code cases}) have a waiter to unregister
      */
-    private static <R> void registerLocked(Case<R>[] order, Attempt<R> attempt) {
-        Waiter owner = new Waiter(null);
-        for (Case<R> c : order) {
-            c.waiter = new Waiter(owner, c.value);
-            c.target.enqueueLocked(c.waiter, c.kind == Case.SEND);
+    private static <R> int register(Case<R>[] cases, Waiter owner) {
+        for (int i = 0; i < cases.length; i++) {
+            if (owner.winner != null) {
+                return i;
+            }
+            if (cases[i].register(owner)) {
+                owner.claimForSelf();
+                return i + 1;
+            }
         }
-        attempt.owner = owner;
-        VarHandle.fullFence();
-        try {
-            pollLocked(order, owner, attempt);
-        } catch (RuntimeException closedSendCase) {
-            owner.claimForSelf();
-            dequeueLocked(order);
-            throw closedSendCase;
-        }
-        if (attempt.won != null) {
-            owner.claimForSelf(); // no peer can have claimed it: we hold every lock it would need
-            dequeueLocked(order);
-            attempt.owner = null;
-        }
+        return cases.length;
     }
 
     /**
-     * Phase 3, no lock held: parks until a peer completes a case, the deadline, or an interrupt;
-     * then unqueues every waiter.
+     * Phases 3 and 4, no lock held: parks until a peer completes a case, the deadline, or an
+     * interrupt; then unregisters every case waiter.
      *
      * @return the final outcome, or {@code null} to run the select again (woken to retry)
      */
-    private Outcome<R> await(Waiter owner, Case<R>[] all, AbstractChannel<?>[] lockOrder, boolean timed, long deadline)
+    private Outcome<R> await(Waiter owner, Case<R>[] cases, int registered, boolean timed, long deadline)
             throws InterruptedException {
         boolean completed = owner.await(timed, deadline);
         boolean gaveUp = !completed && owner.claimForSelf();
         Waiter winner = owner.winner;
-        Wake wake = new Wake();
-        lockAll(lockOrder);
-        try {
-            dequeueLocked(all);
-            if (!completed && !gaveUp && winner.state == Waiter.RETRY) {
-                // We are leaving although a channel woke us to try again: pass that on.
-                Case<R> c = caseOf(all, winner);
-                c.target.forwardRetryLocked(c.kind == Case.SEND, wake);
+        int state = gaveUp ? Waiter.ABANDONED : winner.settledState();
+        Case<R> c = gaveUp ? null : caseOf(cases, registered, winner);
+        unregister(cases, registered);
+        if (gaveUp || (!completed && state == Waiter.RETRY)) {
+            if (c != null) {
+                c.passOnRetry(); // we leave although an end woke us to try again: pass that on
             }
-        } finally {
-            unlockAll(lockOrder);
-        }
-        wake.run();
-        if (gaveUp || (!completed && winner.state == Waiter.RETRY)) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
             return new Outcome<>(onTimeout.get());
         }
-        Case<R> c = caseOf(all, winner);
-        return switch (winner.state) {
+        return switch (state) {
             case Waiter.DONE -> new Outcome<>(c.complete(c.kind == Case.SEND ? null : winner.item));
             case Waiter.CLOSED -> {
                 if (c.kind == Case.SEND) {
-                    throw new ChannelClosedException(c.target.closeCause());
+                    throw new ChannelClosedException(c.closeCause());
                 }
-                yield new Outcome<>(c.complete(AbstractChannel.CLOSED));
+                yield new Outcome<>(c.complete(SelectEnd.CLOSED));
             }
             default -> null; // RETRY
         };
     }
 
-    private static <R> Case<R> caseOf(Case<R>[] all, Waiter w) {
-        for (Case<R> c : all) {
-            if (c.waiter == w) {
-                return c;
+    private static <R> Case<R> caseOf(Case<R>[] cases, int registered, Waiter w) {
+        for (int i = 0; i < registered; i++) {
+            if (cases[i].waiter == w) {
+                return cases[i];
             }
         }
         throw new IllegalStateException("winner is not a case of this select");
     }
 
-    private static <R> void dequeueLocked(Case<R>[] order) {
-        for (Case<R> c : order) {
-            if (c.waiter != null) {
-                c.target.dequeueLocked(c.waiter, c.kind == Case.SEND);
-            }
+    /** Phase 4: removes the waiters of the first {@code registered} cases from their ends, one end at a time. */
+    private static <R> void unregister(Case<R>[] cases, int registered) {
+        for (int i = 0; i < registered; i++) {
+            cases[i].unregister();
         }
     }
 
-    private static <R> Case<R>[] shuffled(Case<R>[] all) {
-        Case<R>[] order = all.clone();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            Case<R> t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    private static AbstractChannel<?>[] lockOrder(Case<?>[] all) {
-        IdentityHashMap<AbstractChannel<?>, Boolean> distinct = new IdentityHashMap<>();
-        for (Case<?> c : all) {
-            distinct.put(c.target, Boolean.TRUE);
-        }
-        AbstractChannel<?>[] order = distinct.keySet().toArray(new AbstractChannel<?>[0]);
-        Arrays.sort(order, Comparator.comparingLong(ch -> ch.id));
-        return order;
-    }
-
-    private static void lockAll(AbstractChannel<?>[] lockOrder) {
-        for (AbstractChannel<?> ch : lockOrder) {
-            ch.lock.lock();
-        }
-    }
-
-    private static void unlockAll(AbstractChannel<?>[] lockOrder) {
-        for (int i = lockOrder.length - 1; i >= 0; i--) {
-            lockOrder[i].lock.unlock();
-        }
-    }
-
-    /** The channel implementation behind an end or a view, which select can lock and queue on. */
-    private static AbstractChannel<?> target(Object channel) {
+    /** The end a receive case waits on: the channel itself, or what a forwarding channel names. */
+    private static SelectEnd.Receive source(ReceiveChannel<?> channel) {
         Object c = channel;
         while (true) {
-            if (c instanceof AbstractChannel<?> ac) {
-                return ac;
-            } else if (c instanceof ForwardingReceiveChannel<?> rv) {
-                c = rv.forSelect();
-            } else if (c instanceof SendView<?> sv) {
-                c = sv.channel();
+            if (c instanceof SelectEnd.Receive end) {
+                return end;
+            } else if (c instanceof ForwardingReceiveChannel<?> forwarding) {
+                c = forwarding.forSelect();
             } else {
                 throw new IllegalArgumentException("select works with Hoare channels; not with " + channel.getClass().getName());
             }
         }
     }
 
-    /** One case: what it does on which channel, and its waiter while the select waits. */
+    /** The end a send case waits on: the channel itself, or the one a send-only view forwards to. */
+    private static SelectEnd.Send sink(SendChannel<?> channel) {
+        Object c = channel;
+        while (true) {
+            if (c instanceof SelectEnd.Send end) {
+                return end;
+            } else if (c instanceof SendView<?> view) {
+                c = view.channel();
+            } else {
+                throw new IllegalArgumentException("select works with Hoare channels; not with " + channel.getClass().getName());
+            }
+        }
+    }
+
+    /** One case: what it does on which end, and its waiter while the select waits. */
     private static final class Case<R> {
         static final int RECEIVE = 0;
         static final int RECEIVE_RESULT = 1;
         static final int SEND = 2;
+        /** Phase 1's raw result of a send case that sent. */
+        private static final Object SENT = Boolean.TRUE;
 
         final int kind;
-        final AbstractChannel<?> target;
-        final Object value;
-        final Function<Object, ? extends R> action;
+        /** The end of a receive case, else {@code null}. */
+        private final SelectEnd.Receive source;
+        /** The end of a send case, else {@code null}. */
+        private final SelectEnd.Send sink;
+        private final Object value;
+        private final Function<Object, ? extends R> action;
+        /** The waiter of the current registration; {@code null} outside phases 2 to 4. */
         Waiter waiter;
 
-        Case(int kind, AbstractChannel<?> target, Object value, Function<Object, ? extends R> action) {
+        private Case(int kind, SelectEnd.Receive source, SelectEnd.Send sink, Object value, Function<Object, ? extends R> action) {
             this.kind = kind;
-            this.target = target;
+            this.source = source;
+            this.sink = sink;
             this.value = value;
             this.action = action;
         }
 
-        /** Must be called with the target's lock held: a value, CLOSED, a marker for sent, or EMPTY. */
-        Object attemptLocked(Waiter exclude, Wake wake) {
+        static <R> Case<R> receive(int kind, SelectEnd.Receive source, Function<Object, ? extends R> action) {
+            return new Case<>(kind, source, null, null, action);
+        }
+
+        static <R> Case<R> send(SelectEnd.Send sink, Object value, Function<Object, ? extends R> action) {
+            return new Case<>(SEND, null, sink, value, action);
+        }
+
+        /** Phase 1: a value, CLOSED, {@link #SENT}, or EMPTY. */
+        Object tryNow() {
             if (kind == SEND) {
-                return target.selectSendLocked(value, exclude, wake) ? Boolean.TRUE : AbstractChannel.EMPTY;
+                return sink.selectTrySend(value) ? SENT : SelectEnd.EMPTY;
             }
-            return target.selectReceiveLocked(exclude, wake);
+            return source.selectTryReceive();
+        }
+
+        /** Phase 2: queues a new waiter for {@code owner}; whether the case is ready now. */
+        boolean register(Waiter owner) {
+            waiter = new Waiter(owner, value);
+            return kind == SEND ? sink.selectRegisterSend(waiter) : source.selectRegisterReceive(waiter);
+        }
+
+        /** Phase 4: removes the waiter (if its end still has it) and forgets it. */
+        void unregister() {
+            Waiter w = waiter;
+            waiter = null;
+            if (kind == SEND) {
+                sink.selectUnregisterSend(w);
+            } else {
+                source.selectUnregisterReceive(w);
+            }
+        }
+
+        void passOnRetry() {
+            if (kind == SEND) {
+                sink.selectPassOnRetrySend();
+            } else {
+                source.selectPassOnRetryReceive();
+            }
+        }
+
+        Throwable closeCause() {
+            return kind == SEND ? sink.closeCause() : source.closeCause();
         }
 
         /** Runs the action for a raw result (no lock held). */
@@ -442,13 +598,13 @@ public final class Select<R> {
             return switch (kind) {
                 case SEND -> action.apply(null);
                 case RECEIVE -> {
-                    if (raw == AbstractChannel.CLOSED) {
-                        throw new ChannelClosedException(target.closeCause());
+                    if (raw == SelectEnd.CLOSED) {
+                        throw new ChannelClosedException(source.closeCause());
                     }
                     yield action.apply(raw);
                 }
-                default -> action.apply(raw == AbstractChannel.CLOSED
-                        ? Received.closed(target.closeCause()) : Received.of(raw));
+                default -> action.apply(raw == SelectEnd.CLOSED
+                        ? Received.closed(source.closeCause()) : Received.of(raw));
             };
         }
     }

@@ -133,7 +133,7 @@ public final class StreamChannels {
             out.cancel(e);
             throw e;
         }
-        return new Duplex<>(out.sendOnly(), in);
+        return new Duplex<>(out, in);
     }
 
     /**

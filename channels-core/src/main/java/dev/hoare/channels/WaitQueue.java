@@ -104,6 +104,36 @@ final class WaitQueue {
         return null;
     }
 
+    /**
+     * Whether a waiter is queued that a peer could complete now: one that is not {@code exclude}'s
+     * (a select owner registering, or {@code null}) and whose select, if any, is undecided.
+     * (A select's registration asks this to see whether its case is ready.)
+     */
+    boolean hasOther(Waiter exclude) {
+        for (Waiter w = head; w != null; w = w.next) {
+            if (w.owner != exclude && w.owner.winner == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Drains the queue, completing each waiter with {@code state} (a case waiter whose select is
+     * decided is just dropped).
+     *
+     * @return the drained waiters, chained through {@code next}, for {@link Waiter#unparkAll}
+     *     after unlocking
+     */
+    Waiter completeAll(int state) {
+        Waiter chain = drain();
+        for (Waiter w = chain; w != null; w = w.next) {
+            w.item = null;
+            w.tryComplete(state);
+        }
+        return chain;
+    }
+
     /** Unlinks every waiter and returns them as a chain through {@code next} (oldest first). */
     Waiter drain() {
         Waiter h = head;

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * and holds the outcome. A peer completes a case waiter with {@link #tryComplete}, which first
  * claims the owner ({@link #winner} from {@code null} to the case waiter, by CAS); a claim that
  * fails means another case (or the select itself, giving up) won, and the peer drops the waiter
- * and tries the next one in the queue. For a single operation the waiter is its own owner and
+ * and tries the next one in the queue. Case waiters are queued one channel at a time, so a peer
+ * may complete one while the select is still queueing the others: the select stops queueing, and
+ * removes what it queued (see {@link Select}'s invariants). For a single operation the waiter is its own owner and
  * completion needs no CAS: the channel lock already makes the completer unique.
  */
 final class Waiter {
@@ -119,7 +121,21 @@ final class Waiter {
     }
 
     /**
-     * The select's own thread gives up (timeout, interrupt): claims its owner for itself.
+     * The state once a completer has written it: called by a select's thread on the {@link #winner}
+     * it read, whose completer may be between its CAS and its write of the state (a few
+     * instructions; it waits for nothing in between).
+     */
+    int settledState() {
+        int s;
+        while ((s = state) == WAITING) {
+            Thread.onSpinWait();
+        }
+        return s;
+    }
+
+    /**
+     * The select's own thread claims its owner for itself: it gives up (timeout, interrupt), or a
+     * case was ready at its registration and it looks again (see {@link Select}).
      *
      * @return {@code true} if no case had won; {@code false} if one had (see {@link #winner})
      */
@@ -177,6 +193,17 @@ final class Waiter {
         Waiter o = owner;
         if (o.parked) {
             LockSupport.unpark(o.thread);
+        }
+    }
+
+    /** Unparks a chain of completed waiters linked through {@code next}. Must be called without the lock. */
+    static void unparkAll(Waiter chain) {
+        for (Waiter w = chain; w != null; ) {
+            Waiter next = w.next;
+            w.next = null;
+            w.prev = null;
+            w.unpark();
+            w = next;
         }
     }
 }

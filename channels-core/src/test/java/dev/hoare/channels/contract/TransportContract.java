@@ -327,6 +327,72 @@ public abstract class TransportContract {
     }
 
     @Test
+    void aSelectThatGaveUpOnAFullRemoteSendEndLeavesNoTrace() throws Exception {
+        int capacity = 2;
+        Pair<String> p = openPair(newEndpoint(capacity), UTF8);
+        int sent = fillUntilRefused(p.out(), maxAhead(capacity));
+        Channel<String> never = Channel.unbuffered();
+        // where buffers sit between the ends (maxAhead above the capacity), room may still appear
+        // late; the select then sends, and its value must arrive exactly once, in its place
+        String outcome = Select.<String>select().onSend(p.out(), "ghost", () -> "remote")
+                .onReceive(never, v -> "local").onTimeout(Duration.ofMillis(50), () -> "timeout").run();
+        if (maxAhead(capacity) == capacity) {
+            assertEquals("timeout", outcome, "no room: the select gives up");
+        }
+        CompletableFuture<Void> after = CompletableFuture.runAsync(() -> {
+            try {
+                p.out().send("after");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < sent; i++) {
+            assertEquals("f" + i, p.in().receive(DEADLINE).orElseThrow());
+        }
+        if (outcome.equals("remote")) {
+            assertEquals("ghost", p.in().receive(DEADLINE).orElseThrow());
+        }
+        assertEquals("after", p.in().receive(DEADLINE).orElseThrow(), "the value of a select that gave up is never sent");
+        after.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void ofAReadyRemoteReceiveCaseAndAReadyRemoteSendCaseExactlyOneFires() throws Exception {
+        Pair<String> from = openPair(newEndpoint(4), UTF8);
+        Pair<String> to = openPair(newEndpoint(4), UTF8);
+        int received = 0;
+        int sent = 0;
+        for (int round = 0; round < 10; round++) {
+            from.out().send("v" + round);
+            assertFalse(awaitNotEmpty(from.in()), "the value arrived");
+            String won = Select.<String>select()
+                    .onReceive(from.in(), v -> "received " + v)
+                    .onSend(to.out(), "s" + round, () -> "sent")
+                    .run();
+            to.out().send("marker" + round); // follows the select's value, if it sent one
+            if (won.equals("sent")) {
+                sent++;
+                assertEquals("s" + round, to.in().receive(DEADLINE).orElseThrow());
+                assertEquals("v" + round, from.in().receive(DEADLINE).orElseThrow(), "the receive case did not take it");
+            } else {
+                received++;
+                assertEquals("received v" + round, won);
+            }
+            assertEquals("marker" + round, to.in().receive(DEADLINE).orElseThrow(), "the send case sent nothing else");
+        }
+        assertEquals(10, received + sent);
+    }
+
+    /** Waits (within {@link #DEADLINE}) until {@code in} reports a value; returns {@code isEmpty()} then. */
+    private static boolean awaitNotEmpty(ReceiveChannel<?> in) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (in.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return in.isEmpty();
+    }
+
+    @Test
     void fourWritersShareOneEndAndEveryValueArrivesExactlyOnceInPerWriterOrder() throws Exception {
         int writers = 4;
         int each = 2_500;
