@@ -121,6 +121,15 @@ final class FrameLink {
         }
     }
 
+    /** Best effort: tells the receiver this sending end refused its handshake, with the cause. */
+    void writeCloseQuietly(Throwable cause) {
+        try {
+            write(Frame.closeWithCause(cause));
+        } catch (IOException | RuntimeException ignored) {
+            // the peer is gone or the link closed: it learns of it from the end of stream
+        }
+    }
+
     /**
      * Reads and checks the peer's HELLO.
      *

@@ -3,7 +3,6 @@ package dev.hoare.channels;
 import dev.hoare.channels.spi.Link;
 import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
-import dev.hoare.channels.wire.FrameKind;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.time.Duration;
@@ -590,7 +589,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                     }
                 }
                 case CLOSE, CLOSE_WITH_CAUSE -> {
-                    Throwable cause = f.kind() == FrameKind.CLOSE ? null : f.cause();
+                    Throwable cause = f.closeCause();
                     endCause = endCause != null ? endCause : cause;
                     if (!shared) {
                         return END;
@@ -683,11 +682,13 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
         private void fail(IOException e) {
             Throwable cause = link.closeCause(e);
+            if (!released && cause instanceof ChannelProtocolException && link.duplex()) {
+                // tell the sender why we stop listening, before anything may close the link: a
+                // failed handshake's opener closes it as soon as the handshake completes
+                link.writeReleaseQuietly(cause);
+            }
             link.handshake.completeExceptionally(cause);
             if (!released) {
-                if (cause instanceof ChannelProtocolException && link.duplex()) {
-                    link.writeReleaseQuietly(cause); // tell the sender why we stop listening
-                }
                 if (fanIn) {
                     LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
                 } else {

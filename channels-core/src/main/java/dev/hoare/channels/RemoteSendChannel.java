@@ -614,6 +614,11 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
     private void returnFailed(IOException e) {
         returnEnded = true;
         Throwable cause = link.closeCause(e);
+        if (cause instanceof ChannelProtocolException && !link.handshake.isDone()) {
+            // the receiver's HELLO or capacity is refused: it is told why (the frame a sender
+            // sends), before the opener, seeing the handshake fail, closes the link
+            link.writeCloseQuietly(cause);
+        }
         link.handshake.completeExceptionally(cause);
         if (!isFinished()) {
             lose(cause);

@@ -60,6 +60,7 @@ class DecoderFuzzTest {
                     f.cause().getMessage();
                 }
             }
+            case CLOSE -> f.closeCause();
             case CREDIT -> f.credits();
             case DATA -> Codec.utf8().decode(f.payload());
             default -> {

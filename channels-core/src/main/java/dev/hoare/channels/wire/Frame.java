@@ -105,6 +105,23 @@ public record Frame(FrameKind kind, byte[] payload) {
     }
 
     /**
+     * What a close frame says: CLOSE carries nothing (its payload must be empty), CLOSE_WITH_CAUSE
+     * the sender's cause.
+     *
+     * @return {@code null} for CLOSE, the cause of a CLOSE_WITH_CAUSE
+     * @throws ChannelProtocolException for a CLOSE with a payload, or a malformed CLOSE_WITH_CAUSE
+     */
+    public RemoteCause closeCause() throws ChannelProtocolException {
+        if (kind == FrameKind.CLOSE) {
+            if (payload.length != 0) {
+                throw new ChannelProtocolException("CLOSE frame with a " + payload.length + "-byte payload: CLOSE carries none");
+            }
+            return null;
+        }
+        return cause();
+    }
+
+    /**
      * @return the credits of a CREDIT frame (1 or more)
      * @throws ChannelProtocolException if malformed
      */

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads frames from a byte stream. Every length is checked against the maximum before anything
- * is allocated; a bad frame throws {@link ChannelProtocolException} and nothing else is read.
+ * Reads frames from a byte stream. Every length is checked as soon as its 4 bytes are in (before
+ * the reader waits for the kind byte, and before anything is allocated): a length of 0 or above
+ * the maximum is refused at once. A bad frame throws {@link ChannelProtocolException} and nothing
+ * else is read.
  * Reads the stream in large chunks into its own buffer (give it the raw stream, not a buffered
  * one). Not thread-safe: one reader per stream.
  */
@@ -36,13 +38,11 @@ public final class FrameReader {
      * @throws IOException if the stream fails
      */
     public Frame read() throws IOException {
-        if (!fill(5)) {
+        if (!fill(4)) { // the length alone first: a bad one is refused before the reader waits for more
             if (limit == pos) {
                 return null;
             }
-            if (limit - pos < 4) {
-                throw truncated();
-            }
+            throw truncated();
         }
         long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
                 | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
@@ -52,7 +52,7 @@ public final class FrameReader {
         if (length > maxFrame) {
             throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
         }
-        if (limit - pos < 5) {
+        if (!fill(5)) {
             throw truncated();
         }
         FrameKind kind = FrameKind.of(buf[pos + 4] & 0xff);

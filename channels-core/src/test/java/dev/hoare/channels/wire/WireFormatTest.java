@@ -106,6 +106,33 @@ class WireFormatTest {
         assertThrows(ChannelProtocolException.class, () -> new FrameReader(new ByteArrayInputStream(small), 8).read());
     }
 
+    /**
+     * A stream that hands over the given bytes, then fails any further read as if the peer had
+     * sent nothing more yet: a reader that waits for a byte beyond them shows by this failure.
+     */
+    private static InputStream thenSilent(byte[] bytes) {
+        return new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                if (available() == 0) {
+                    throw new AssertionError("the reader waited for more bytes than the length announced");
+                }
+                return super.read(b, off, len);
+            }
+        };
+    }
+
+    /** A length of 0 (or beyond the maximum) is refused once its 4 bytes are in, not when a kind byte or the end comes. */
+    @Test
+    void aBadLengthIsRefusedAsSoonAsItsFourBytesAreRead() {
+        ChannelProtocolException zero = assertThrows(ChannelProtocolException.class,
+                () -> new FrameReader(thenSilent(new byte[] {0, 0, 0, 0}), Frame.DEFAULT_MAX_FRAME).read());
+        assertTrue(zero.getMessage().contains("frame length 0"), zero.getMessage());
+        ChannelProtocolException big = assertThrows(ChannelProtocolException.class,
+                () -> new FrameReader(thenSilent(new byte[] {0, 0, 0, 9}), 8).read());
+        assertTrue(big.getMessage().contains("exceeds the maximum"), big.getMessage());
+    }
+
     @Test
     void truncatedUnknownAndEmptyFramesAreProtocolErrors() {
         assertTrue(assertThrows(ChannelProtocolException.class, () -> reader(new byte[] {0, 0, 0, 5, 0x02, 1}).read())
