@@ -171,7 +171,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
      * on an open channel: it cannot fail then.
      */
     void offerLocked(Object value, Wake wake) {
-        if (sendLocked(value, null, wake) != SENT) {
+        if (sendLocked(value, wake) != SENT) {
             throw new AssertionError("offerLocked on a full channel");
         }
     }
