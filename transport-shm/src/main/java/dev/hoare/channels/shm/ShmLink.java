@@ -33,8 +33,13 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link RecordStream}), so that several writers' large frames never mix and a writer killed in
  * the middle of one loses that frame alone.
  *
- * <p>Each writer link has an id, made of its process's pid and a counter, in every record's type
- * ({@code id << 1 | kind}); closing says DETACH. The reader's stream ends when the ring is empty
+ * <p>Each writer link has an id, made of its process's pid and a 7-bit slot, in every record's type
+ * ({@code id << 1 | kind}); closing says DETACH. The reader keys each writer's unfinished frame
+ * and attachment by that id, so two links of one process open to one ring never share a slot
+ * ({@link Slots}): a process has at most {@value Slots#PER_RING} writer links open to one ring
+ * (the next is refused at its opening), and a closed link's slot goes to a later link only once
+ * nothing of the old link's can be mistaken for the new one's (its DETACH is in the ring, or its
+ * records end on a frame boundary). The reader's stream ends when the ring is empty
  * and every writer it has seen has detached or its process is gone (as a FIFO's reader sees end
  * of stream when the last writer has gone). A writer sees the reader gone as an
  * {@link IOException} on a write: a released end at once, a dead process within 10 ms of
@@ -66,7 +71,6 @@ final class ShmLink implements Link {
     /** A frame's kind is its fifth byte (docs/wire-format.md). */
     private static final int KIND_AT = 4;
     private static final int DETACH = 1;
-    private static final AtomicInteger WRITERS = new AtomicInteger();
     /** How often a waiting end looks at its peer's liveness, and the reader beats its heart. */
     private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A gap of zeroes at the head lasting this long is a producer that died claiming. */
@@ -79,6 +83,13 @@ final class ShmLink implements Link {
     private final ShmRing.WaitStrategy wait;
     private final String description;
     private final int writerId;
+    /** Writers: the identity of the ring's file, under which {@link #writerId}'s slot is held ({@link Slots}). */
+    private final Object ringKey;
+    /**
+     * Writers: the records in the ring end inside a frame (a write, always of whole frames, put in
+     * some of its records and failed): a new link with this slot would have its bytes joined to it.
+     */
+    private boolean inFrame;
     private final InputStream in;
     /** The reader's stream itself ({@link #in} is it behind the count of threads in the ring); {@code null} for writers. */
     private final RecordStream records;
@@ -119,11 +130,18 @@ final class ShmLink implements Link {
      */
     private volatile long nextReaderCheck = System.nanoTime();
 
-    private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, boolean writer) {
+    /**
+     * @param ringKey for a writer, the ring file's identity under which {@code slot} is held;
+     *     {@code null} for the reader
+     * @param slot for a writer, its slot ({@link Slots#take}); ignored for the reader
+     */
+    private ShmLink(ShmRing ring, ShmRing.WaitStrategy wait, Object ringKey, int slot) {
+        boolean writer = ringKey != null;
         this.ring = ring;
         this.wait = wait;
         this.description = "shm:" + ring.path();
-        this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | (WRITERS.getAndIncrement() & 0x7F) : 0;
+        this.ringKey = ringKey;
+        this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | slot : 0;
         this.records = writer ? null : new RecordStream();
         this.in = writer ? null : new LinkStreams.In() {
             @Override
@@ -156,6 +174,7 @@ final class ShmLink implements Link {
                     int n = Math.min(len - done, ring.maxPayload());
                     offer(DATA, b, off + done, n);
                     done += n;
+                    inFrame = done < len;
                 }
                 timeout = null; // the HELLO is in: from now on a full ring is flow control
             }
@@ -215,12 +234,73 @@ final class ShmLink implements Link {
             ring.describeConsumer(codecId, maxFrame);
         }
         ring.registerConsumer();
-        ShmLink link = new ShmLink(ring, wait, false);
+        ShmLink link = new ShmLink(ring, wait, null, 0);
         link.created = created;
         if (maxFrame > 0) {
             link.maxFrame = maxFrame;
         }
         return link;
+    }
+
+    /**
+     * @return the ring file's identity for {@link Slots}: its device and inode (one ring under
+     *     any of its names; not reused while a link maps it), or its absolute path if unknown
+     */
+    private static Object ringKey(Path path) {
+        Object key = fileKey(path);
+        return key != null ? key : path.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The slots (the low 7 bits of a writer id) this process's open writer links hold, per ring
+     * file: two links open to one ring at the same time never share one, so the reader, which
+     * keys each writer's unfinished frame and attachment by writer id, never merges their streams.
+     * Held from a writer link's opening to its close; the lowest free slot is taken. Guarded by
+     * {@link #LOCK} (held for a few instructions; never {@code synchronized}).
+     */
+    static final class Slots {
+        /** Writer links one process may have open to one ring: 2^7. */
+        static final int PER_RING = 128;
+        private static final java.util.concurrent.locks.ReentrantLock LOCK = new java.util.concurrent.locks.ReentrantLock();
+        /** Per ring with a slot held: the slots held (bit i of word i / 64). */
+        private static final Map<Object, long[]> HELD = new HashMap<>();
+
+        private Slots() {
+        }
+
+        /** @return a free slot of the ring, now held; -1 if all {@link #PER_RING} are held */
+        static int take(Object ring) {
+            LOCK.lock();
+            try {
+                long[] held = HELD.computeIfAbsent(ring, r -> new long[PER_RING / 64]);
+                for (int word = 0; word < held.length; word++) {
+                    if (held[word] != -1L) {
+                        int bit = Long.numberOfTrailingZeros(~held[word]);
+                        held[word] |= 1L << bit;
+                        return word * 64 + bit;
+                    }
+                }
+                return -1;
+            } finally {
+                LOCK.unlock();
+            }
+        }
+
+        /** Frees a slot {@link #take} gave (once: the link's close). */
+        static void give(Object ring, int slot) {
+            LOCK.lock();
+            try {
+                long[] held = HELD.get(ring);
+                if (held != null) {
+                    held[slot / 64] &= ~(1L << (slot % 64));
+                    if (held[0] == 0 && held[1] == 0) {
+                        HELD.remove(ring);
+                    }
+                }
+            } finally {
+                LOCK.unlock();
+            }
+        }
     }
 
     /** @return the file's identity (device and inode), or {@code null} if unknown */
@@ -278,6 +358,7 @@ final class ShmLink implements Link {
         while (true) {
             try {
                 Shms.checkOwner(path);
+                Object key = ringKey(path);
                 ShmRing ring = ShmRing.open(path);
                 try {
                     Shms.checkOwner(path); // again: what was opened is what was checked
@@ -285,7 +366,9 @@ final class ShmLink implements Link {
                     ring.close();
                     throw e;
                 }
-                ShmRing.Consumer reader = ring.consumer();
+                // (a file replaced while being opened: which one was mapped is unknown, so look again)
+                boolean same = key.equals(ringKey(path));
+                ShmRing.Consumer reader = same ? ring.consumer() : null;
                 if (reader != null && ring.consumerAlive() && !ring.isClosed()) {
                     if (codecId != null && reader.codec() != null && !reader.codec().equals(codecId)) {
                         ring.close();
@@ -293,7 +376,14 @@ final class ShmLink implements Link {
                                 + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
                     }
                     refuseWithoutChecksum(ring, checksum);
-                    ShmLink link = new ShmLink(ring, wait, true);
+                    int slot = Slots.take(key);
+                    if (slot < 0) {
+                        ring.close();
+                        throw new IOException("shm:" + path + ": this process already has " + Slots.PER_RING + " writer links open"
+                                + " to this ring, the most it may (" + Slots.PER_RING + " writer links per process per ring: a"
+                                + " writer id holds 7 bits for the link); close one first");
+                    }
+                    ShmLink link = new ShmLink(ring, wait, key, slot);
                     link.helloDeadline = deadline;
                     link.timeout = timeout;
                     link.readerMaxFrame = reader.maxFrame();
@@ -320,6 +410,11 @@ final class ShmLink implements Link {
             throw new IOException("shm:" + ring.path() + " was made without checksums (checksum=crc32c is set when the ring"
                     + " is created, by its first reader)");
         }
+    }
+
+    /** @return a writer link's id ({@code pid << 7 | slot}); 0 for the reading end */
+    int writerId() {
+        return writerId;
     }
 
     /** @return for a writer, the largest frame its reader said it reads; 0 if it did not say */
@@ -510,11 +605,13 @@ final class ShmLink implements Link {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        boolean detached = false;
         if (out != null && timeout == null && ring.intact()) { // (a writer whose HELLO never went in has nothing to detach)
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};
-                while (!ring.isClosed() && !ring.offer(writerId << 1 | DETACH, none, 0, 0) && System.nanoTime() < deadline) {
+                while (!ring.isClosed() && !(detached = ring.offer(writerId << 1 | DETACH, none, 0, 0))
+                        && System.nanoTime() < deadline) {
                     LockSupport.parkNanos(100_000);
                 }
             } catch (InternalError | RuntimeException ignored) {
@@ -522,6 +619,13 @@ final class ShmLink implements Link {
             }
         }
         closed = true;
+        if (out != null && (detached || !inFrame)) {
+            // The slot is free for a later link of this process: after this DETACH in ring order (the
+            // reader resets this id on it), or after records that end on a frame boundary (a new link's
+            // HELLO then starts a frame of its own). A write cut inside a frame, with no DETACH after
+            // it, keeps the slot: a new link's bytes would be joined to the unfinished frame.
+            Slots.give(ringKey, writerId & 0x7F);
+        }
         if (in != null) {
             if (ring.intact()) {
                 try {
@@ -887,7 +991,7 @@ final class ShmLink implements Link {
 
     /** A writer as the reader sees it. Read and written by the one reading thread only. */
     private static final class Writer {
-        /** The writer link's id: its process's pid and a counter ({@code pid << 7 | n}). */
+        /** The writer link's id: its process's pid and a slot ({@code pid << 7 | slot}). */
         final int id;
         /** Whether the reader has had a record of it (a first record that is no HELLO is given the kept one). */
         boolean met;
