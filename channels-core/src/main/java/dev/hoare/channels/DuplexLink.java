@@ -32,6 +32,48 @@ import java.util.concurrent.locks.ReentrantLock;
  * while a receiving thread wants the link, and for {@link #IDLE_NANOS} after one read it (the
  * application is likely to receive again soon); after that it reads again, so that credits for
  * our send end and the peer's close are seen while nobody receives.
+ *
+ * <h2>State</h2>
+ * Locks: {@link #readLock} (whoever reads and routes), {@link #writeLock} (whole frames out; taken
+ * under the read lock only by {@link #cutOff}, never the other way round), and each side's
+ * {@code closeLock} (its close; takes neither). The link's life:
+ * <pre>
+ *   state     finished openSides  meaning
+ *   OPEN      no       2 or 1     frames are read and routed; a side closed by its end sees the end of its queue
+ *   ENDED     yes      any        end of stream or a failure: both queues were ended with the cause
+ *   CLOSED    any      0          both ends closed their side: the link is closed
+ *
+ *   OPEN -> ENDED    {@link #end}, under the read lock (or by the only reader, on a link read by the
+ *                    demultiplexing thread alone), by whoever read the end; a protocol error also cuts
+ *                    the peer off
+ *   openSides 2 -> 1 -> 0   each side's close, once ({@code Side.closed} under its {@code closeLock}),
+ *                    by that end's thread; the last one closes the link, which ends the reading too
+ * </pre>
+ * Who reads (direct links; otherwise the demultiplexing thread alone, with blocking reads):
+ * <pre>
+ *   state          read lock held by           meaning
+ *   DEMUX          demultiplexing thread        waits on the link {@link #SLICE_NANOS} at a time, routes
+ *   STANDING_ASIDE nobody / a receiving thread  {@link #ownReaders} &gt; 0, or within {@link #IDLE_NANOS} of
+ *                                               {@link #lastOwnRead}: the demultiplexing thread parks
+ *   OWN_READ       a receiving thread           reads and routes until a frame for the receive side is
+ *                                               queued ({@link #readForReceiveSide})
+ *
+ *   DEMUX -> OWN_READ   a receiving thread counts itself in {@code ownReaders}, wakes the link's waiter
+ *                       ({@link Link#wakeReader}) and waits for the read lock {@link #LOCK_SLICE_NANOS}
+ *                       at a time, looking at its queue in between
+ *   OWN_READ -> STANDING_ASIDE -> DEMUX   the receiving thread stamps {@code lastOwnRead} and leaves;
+ *                       the demultiplexing thread reads again {@code IDLE_NANOS} later, if nobody came
+ * </pre>
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>At most one thread reads the link at a time, and frames are routed in the order read.</li>
+ *   <li>{@link #hellos} and {@link #finished} are written only by the reader (under the read lock on
+ *       a direct link); after {@code finished}, nothing more is read or routed.</li>
+ *   <li>The receive side's queue never holds more than {@link #waitingLimit} frames: more is a peer
+ *       ignoring its credits, cut off with a RELEASE.</li>
+ *   <li>Every frame on the link is written whole under {@link #writeLock}, whichever end writes it.</li>
+ * </ol>
  */
 final class DuplexLink {
     private final Link link;
@@ -269,7 +311,10 @@ final class DuplexLink {
                 link.out().flush();
             }
         };
+        /** This side's close ran. Guarded by {@link #closeLock}. */
         private boolean closed;
+        /** Serializes this side's close (a ReentrantLock, never {@code synchronized}: virtual threads close ends). */
+        private final ReentrantLock closeLock = new ReentrantLock();
 
         Side(String role) {
             this.role = role;
@@ -291,17 +336,22 @@ final class DuplexLink {
         }
 
         @Override
-        public synchronized void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            in.end(null);
-            if (this == receiveSide && direct) {
-                link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
-            }
-            if (openSides.decrementAndGet() == 0) {
-                link.close();
+        public void close() throws IOException {
+            closeLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                in.end(null);
+                if (this == receiveSide && direct) {
+                    link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
+                }
+                if (openSides.decrementAndGet() == 0) {
+                    link.close();
+                }
+            } finally {
+                closeLock.unlock();
             }
         }
 

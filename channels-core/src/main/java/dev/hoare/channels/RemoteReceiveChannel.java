@@ -42,6 +42,75 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>With one link, its end (close frame, end of stream, bad frame) ends the channel. Fanned in,
  * a link's end only ends that link; the channel ends when the application closes it.
+ *
+ * <h2>State</h2>
+ * Locks, in the only order they are ever nested: a connection's {@link Connection#readLock}, then
+ * the inbox's lock (a reader holding the read lock puts into the inbox; the inbox's take hook,
+ * under the inbox lock, only counts a credit atomically and never takes the read lock). The link's
+ * write lock ({@link FrameLink}) is taken under either, and takes none.
+ *
+ * <p>The end ({@link #released}, written once by the application's close or cancel, no lock):
+ * <pre>
+ *   OPEN       released=no   values from the links go into the inbox (or straight to a receiving thread)
+ *   RELEASED   released=yes  the inbox is closed or cancelled; every connection is told ({@link Connection#release})
+ *
+ *   OPEN -> RELEASED   close() / cancel(), application thread; attach() afterwards closes its link and throws
+ * </pre>
+ * A connection's lifecycle ({@link Connection#finished}, volatile):
+ * <pre>
+ *   HANDSHAKE  the reader thread holds the read lock: reads the HELLO, announces the capacity (two-way)
+ *   OPEN       frames are read, by the reader thread or (direct links) a receiving thread
+ *   FINISHED   finished=yes: the link is closed, the connection removed, its threads unparked to end
+ *
+ *   HANDSHAKE -> OPEN      reader thread, handshake completed
+ *   HANDSHAKE -> FINISHED  reader thread, the handshake failed ({@link Connection#fail})
+ *   OPEN -> FINISHED       {@link Connection#finish}, by whoever reads when the link ends (the reader
+ *                          thread, or a receiving thread under the read lock), or by the reader thread
+ *                          when it finds the link closed by {@link #release}; finish is idempotent
+ *                          (a second caller finds finished=yes, or repeats only idempotent steps)
+ * </pre>
+ * Who reads a connection's link ({@link Connection#pump}, {@link Connection#ownReaders} and
+ * {@link Connection#readLock}; whoever reads holds the read lock):
+ * <pre>
+ *   state          pump  read lock held by    meaning
+ *   PUMPING        yes   reader thread        frames are decoded into the inbox (always, unless direct)
+ *   IDLE           no    nobody               direct link, nobody waits on the inbox: the reader
+ *                                             thread parks {@link #IDLE_NANOS} at a time
+ *   OWN_READ       any   a receiving thread   it reads for itself ({@link #receiveDirect}; one look:
+ *                                             tryReceive, isEmpty, a select's try now); the reader
+ *                                             thread stands aside while {@code ownReaders > 0}
+ *
+ *   IDLE -> PUMPING      {@link Connection#wantPump} (a select registers, a virtual thread receives on a
+ *                        link whose wait would pin it, isClosedForReceive), or the reader thread finds a
+ *                        receiver waiting on the inbox
+ *   PUMPING -> IDLE      reader thread, under the read lock: the link stayed silent {@link #SLICE_NANOS}
+ *                        and nobody waits on the inbox
+ *   IDLE -> OWN_READ     a receiving thread, whose tryLock of the read lock succeeds
+ *   PUMPING -> OWN_READ  a receiving thread counts itself in {@code ownReaders} and wakes the link's
+ *                        waiter ({@link Link#wakeReader}); the reader thread flushes its batch into the
+ *                        inbox, releases the read lock and stands aside; the receiving thread waits for
+ *                        the lock {@link #LOCK_SLICE_NANOS} at a time, looking at the inbox in between
+ *   OWN_READ -> PUMPING  the last receiving thread leaves ({@code ownReaders} back to 0) while
+ *                        {@code pump} is set, and unparks the reader thread
+ *   OWN_READ -> IDLE     the last receiving thread leaves with {@code pump} clear
+ * </pre>
+ * A connection's {@code fed}, {@code received}, {@code hellos}, {@code closes} and {@code endCause}
+ * are written only under its read lock; its {@code batch} only by the reader thread under it.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>At most one thread reads a link at a time: the holder of its read lock.</li>
+ *   <li>Values leave a link in order: a reader that stands aside flushes its batch into the inbox
+ *       first, and a receiving thread that reads for itself takes what the reader thread left in
+ *       the inbox ({@code fed}) before it reads the link.</li>
+ *   <li>Two-way links: {@link #origins} holds, in inbox order, the connection of every value in
+ *       the inbox (under the inbox lock); each value taken (from the inbox, or read by a receiving
+ *       thread itself) owes exactly one credit to its connection ({@link Credits}).</li>
+ *   <li>A connection's DATA frames never exceed {@link Credits#allowed}: more is a protocol error,
+ *       and {@code allowed} is raised before the CREDIT frame that grants it is written.</li>
+ *   <li>One link: the link's end closes the inbox (with the cause); fanned in, it only finishes
+ *       that connection.</li>
+ * </ol>
  */
 final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private static final System.Logger LOG = System.getLogger(RemoteReceiveChannel.class.getName());
@@ -433,7 +502,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** Values decoded from frames that came in one read, handed to the inbox together. */
         private final ArrayList<Object> batch = new ArrayList<>();
         private final Runnable putHook;
-        /** DATA frames read (reader thread only). */
+        /** DATA frames read (under the read lock: the reader thread, or a receiving thread reading for itself). */
         private long received;
         /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, not fanned in). */
         final boolean direct;
@@ -737,7 +806,19 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     }
 
     /**
-     * Grants credits for taken values, in batches: a CREDIT frame wakes the sender's process, so
+     * The credits of one two-way connection. The credit thread's states ({@link #pending},
+     * {@link #sleeping}; no lock, atomics only):
+     * <pre>
+     *   SLEEPING   pending=0, sleeping=yes  parked without a time limit; the first credit owed unparks it
+     *   DELAYING   0 &lt; pending &lt; batch     parked until a batch is owed or {@link #DELAY_NANOS} has passed
+     *   GRANTING   pending taken to 0       writes one CREDIT frame under the link's write lock
+     * </pre>
+     * A receiving thread that read a value itself may grant a due batch in its place
+     * ({@link #grantNow}: only if the link can write now and nobody else writes). Invariants:
+     * pending plus every credit granted equals the values taken; {@link #allowed} is raised before
+     * its CREDIT frame is written, and lowered again only if that frame was not written at all.
+     *
+     * <p>Grants credits for taken values, in batches: a CREDIT frame wakes the sender's process, so
      * one per value would cost a stream more than the values themselves. Credits owed go back
      * when a batch ({@link #batch}, half the window) is owed, and otherwise within
      * {@link #DELAY_NANOS} of being owed, so a sender is never kept waiting long for credits its
