@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The receiving end of a channel whose senders are across {@link Link}s: one link
@@ -44,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * a link's end only ends that link; the channel ends when the application closes it.
  *
  * <h2>State</h2>
- * Locks, in the only order they are ever nested: a connection's {@link Connection#readLock}, then
+ * Locks, in the only order they are ever nested: a connection's read lock ({@link Connection#readers}), then
  * the inbox's lock (a reader holding the read lock puts into the inbox; the inbox's take hook,
  * under the inbox lock, only counts a credit atomically and never takes the read lock). The link's
  * write lock ({@link FrameLink}) is taken under either, and takes none.
@@ -69,8 +68,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *                          when it finds the link closed by {@link #release}; finish is idempotent
  *                          (a second caller finds finished=yes, or repeats only idempotent steps)
  * </pre>
- * Who reads a connection's link ({@link Connection#pump}, {@link Connection#ownReaders} and
- * {@link Connection#readLock}; whoever reads holds the read lock):
+ * Who reads a connection's link ({@link Connection#pump} and {@link Connection#readers}, the
+ * hand-off that {@link ReaderHandOff} describes; whoever reads holds the read lock):
  * <pre>
  *   state          pump  read lock held by    meaning
  *   PUMPING        yes   reader thread        frames are decoded into the inbox (always, unless direct)
@@ -78,7 +77,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *                                             thread parks {@link #IDLE_NANOS} at a time
  *   OWN_READ       any   a receiving thread   it reads for itself ({@link #receiveDirect}; one look:
  *                                             tryReceive, isEmpty, a select's try now); the reader
- *                                             thread stands aside while {@code ownReaders > 0}
+ *                                             thread stands aside while one wants the link
  *
  *   IDLE -> PUMPING      {@link Connection#wantPump} (a select registers, a virtual thread receives on a
  *                        link whose wait would pin it, isClosedForReceive), or the reader thread finds a
@@ -86,12 +85,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *   PUMPING -> IDLE      reader thread, under the read lock: the link stayed silent {@link #SLICE_NANOS}
  *                        and nobody waits on the inbox
  *   IDLE -> OWN_READ     a receiving thread, whose tryLock of the read lock succeeds
- *   PUMPING -> OWN_READ  a receiving thread counts itself in {@code ownReaders} and wakes the link's
- *                        waiter ({@link Link#wakeReader}); the reader thread flushes its batch into the
- *                        inbox, releases the read lock and stands aside; the receiving thread waits for
- *                        the lock {@link #LOCK_SLICE_NANOS} at a time, looking at the inbox in between
- *   OWN_READ -> PUMPING  the last receiving thread leaves ({@code ownReaders} back to 0) while
- *                        {@code pump} is set, and unparks the reader thread
+ *   PUMPING -> OWN_READ  a receiving thread enters ({@link ReaderHandOff#enter}: counts itself in and
+ *                        wakes the link's waiter); the reader thread flushes its batch into the inbox,
+ *                        releases the read lock and stands aside; the receiving thread waits for the
+ *                        lock, looking at the inbox in between
+ *   OWN_READ -> PUMPING  the last receiving thread leaves while {@code pump} is set, and unparks the
+ *                        reader thread
  *   OWN_READ -> IDLE     the last receiving thread leaves with {@code pump} clear
  * </pre>
  * A connection's {@code fed}, {@code received}, {@code hellos}, {@code closes} and {@code endCause}
@@ -131,12 +130,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private static final Object END = new Object();
     private static final Object NONE = new Object();
     private static final Object INBOX = new Object();
-    /** How long an idle reader thread sleeps between looks at whether it is needed. */
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a pumping reader thread waits for the link before looking whether to stand aside. */
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a receiving thread waits for the read lock before looking at the inbox again. */
-    private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long an idle reader thread sleeps between looks at whether it is needed ({@link ReaderHandOff#IDLE_NANOS}). */
+    private static final long IDLE_NANOS = ReaderHandOff.IDLE_NANOS;
+    /** How long a pumping reader thread waits for the link before looking whether to stand aside ({@link ReaderHandOff#SLICE_NANOS}). */
+    private static final long SLICE_NANOS = ReaderHandOff.SLICE_NANOS;
 
     private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, boolean credits) {
         this(codec, options, fanIn, new Holder<>(), credits);
@@ -234,48 +231,39 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
      * @return a value, {@link #NONE} if the time ran out, or {@link #INBOX}: ask the inbox
      */
     private Object receiveDirect(Connection c, boolean timed, long deadline) throws InterruptedException {
-        if (c.readLock.tryLock()) { // nobody reads: no need to ask the reader thread to stand aside
+        if (c.readers.tryLock()) { // nobody reads: no need to ask the reader thread to stand aside
             try {
                 return c.readOwn(timed, deadline);
             } finally {
-                c.readLock.unlock();
-                if (c.pump && c.ownReaders.get() == 0) {
+                c.readers.unlock();
+                if (c.pump && !c.readers.wanted()) {
                     LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
                 }
             }
         }
-        c.ownReaders.incrementAndGet();
         try {
-            boolean woken = false;
-            while (!c.readLock.tryLock()) {
-                // the reader thread holds it (it stands aside soon), or another receiving thread;
-                // meanwhile the reader thread may have put values in the inbox (or wait for room in it)
+            // the reader thread holds the lock (it stands aside soon), or another receiving thread;
+            // meanwhile the reader thread may have put values in the inbox (or wait for room in it)
+            Object entered = c.readers.enter(timed, deadline, () -> {
                 Object queued = inbox.doReceive(false, false, 0);
                 if (queued != AbstractChannel.EMPTY) {
                     return queued == AbstractChannel.CLOSED ? INBOX : queued;
                 }
-                if (c.finished) {
-                    return INBOX;
-                }
-                if (!woken) {
-                    c.link.link.wakeReader(); // if the reader thread sleeps on the link, it wakes and stands aside
-                    woken = true;
-                }
-                long wait = timed ? Math.min(LOCK_SLICE_NANOS, deadline - System.nanoTime()) : LOCK_SLICE_NANOS;
-                if (wait <= 0) {
-                    return NONE;
-                }
-                if (c.readLock.tryLock(wait, TimeUnit.NANOSECONDS)) {
-                    break;
-                }
+                return c.finished ? INBOX : null;
+            });
+            if (entered == ReaderHandOff.TIMED_OUT) {
+                return NONE;
+            }
+            if (entered != ReaderHandOff.LOCKED) {
+                return entered;
             }
             try {
                 return c.readOwn(timed, deadline); // looks at the inbox first
             } finally {
-                c.readLock.unlock();
+                c.readers.unlock();
             }
         } finally {
-            if (c.ownReaders.decrementAndGet() == 0 && c.pump) {
+            if (c.readers.leave(false) == 0 && c.pump) {
                 LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
             }
         }
@@ -314,7 +302,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     public Optional<E> tryReceive() {
         Optional<E> queued = inbox.tryReceive();
         Connection c = single;
-        if (queued.isPresent() || c == null || !c.direct || !c.readLock.tryLock()) {
+        if (queued.isPresent() || c == null || !c.direct || !c.readers.tryLock()) {
             return queued;
         }
         try {
@@ -324,7 +312,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
             return Optional.empty();
         } finally {
-            c.readLock.unlock();
+            c.readers.unlock();
         }
     }
 
@@ -347,7 +335,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             return false;
         }
         Connection c = single;
-        if (c == null || !c.direct || c.finished || !c.readLock.tryLock()) {
+        if (c == null || !c.direct || c.finished || !c.readers.tryLock()) {
             return true;
         }
         try {
@@ -358,7 +346,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             }
             return false; // the next receive reports it
         } finally {
-            c.readLock.unlock();
+            c.readers.unlock();
         }
     }
 
@@ -396,7 +384,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         public Object selectTryReceive() {
             Object v = inbox.selectTryReceive();
             Connection c = single;
-            if (v != SelectEnd.EMPTY || c == null || !c.direct || !c.readLock.tryLock()) {
+            if (v != SelectEnd.EMPTY || c == null || !c.direct || !c.readers.tryLock()) {
                 return v;
             }
             try {
@@ -406,7 +394,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
                 return SelectEnd.EMPTY;
             } finally {
-                c.readLock.unlock();
+                c.readers.unlock();
             }
         }
 
@@ -506,10 +494,12 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         private long received;
         /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, not fanned in). */
         final boolean direct;
-        /** Held by whoever reads the link: the reader thread pumping, or a receiving thread reading for itself. */
-        final ReentrantLock readLock = new ReentrantLock();
-        /** Receiving threads reading the link themselves, or waiting to: the reader thread stands aside for them. */
-        final AtomicInteger ownReaders = new AtomicInteger();
+        /**
+         * Who reads the link ({@link ReaderHandOff}): the reader thread pumping, or a receiving
+         * thread reading for itself, holding the read lock. The reader thread stands aside while
+         * receiving threads want the link (it does not linger after them).
+         */
+        final ReaderHandOff readers;
         /**
          * Whether the reader thread should pump frames into the inbox: always unless {@link #direct};
          * on a direct link while a select (or a virtual thread) may wait on the inbox, standing
@@ -531,6 +521,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             this.credits = link.duplex() ? new Credits(link, options.capacity()) : null;
             this.putHook = credits == null ? null : () -> origins.add(this);
             this.direct = link.link.canReadNow() && !fanIn;
+            this.readers = new ReaderHandOff(link.link, 0);
             this.pump = !direct;
             this.thread = link.thread("receive", this::readLoop);
         }
@@ -541,7 +532,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
 
         private void readLoop() {
-            readLock.lock();
+            readers.lock();
             try {
                 link.readHello(codec.id());
                 if (credits != null) {
@@ -554,23 +545,23 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 fail(e);
                 return;
             } finally {
-                readLock.unlock();
+                readers.unlock();
             }
             while (!finished) {
                 if (link.isClosed()) {
                     finish(); // the application released the end (release() woke this thread): it ends here
                     return;
                 }
-                if (ownReaders.get() > 0 || (!pump && inbox.waitingReceivers() == 0)) {
+                if (readers.wanted() || (!pump && inbox.waitingReceivers() == 0)) {
                     LockSupport.parkNanos(this, IDLE_NANOS); // a receiving thread reads, or nobody waits
                     continue;
                 }
                 pump = true;
-                readLock.lock();
+                readers.lock();
                 try {
                     pump();
                 } finally {
-                    readLock.unlock();
+                    readers.unlock();
                 }
             }
         }
@@ -583,7 +574,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             try {
                 while (!finished) {
                     if (direct) {
-                        if (ownReaders.get() > 0) {
+                        if (readers.wanted()) {
                             flush(); // values it read go first: the receiving thread reads what follows them
                             return; // stands aside
                         }
