@@ -28,10 +28,52 @@ import java.util.concurrent.locks.ReentrantLock;
  * non-blocking mode), a thread receiving on our receive end reads the link itself, routing what
  * it reads, instead of waiting for the demultiplexing thread to hand it a frame: the peer's reply
  * then wakes the receiving thread directly, not a virtual thread (through the JDK's poller) that
- * wakes it in turn. Whoever reads holds {@link #readLock}. The demultiplexing thread stands aside
- * while a receiving thread wants the link, and for {@link #IDLE_NANOS} after one read it (the
+ * wakes it in turn. Whoever reads holds the read lock; the hand-off is {@link ReaderHandOff}'s. The demultiplexing thread stands aside
+ * while a receiving thread wants the link, and for {@link ReaderHandOff#LINGER_NANOS} after one read it (the
  * application is likely to receive again soon); after that it reads again, so that credits for
  * our send end and the peer's close are seen while nobody receives.
+ *
+ * <h2>State</h2>
+ * Locks: the read lock of {@link #readers} (whoever reads and routes), {@link #writeLock} (whole frames out; taken
+ * under the read lock only by {@link #cutOff}, never the other way round), and each side's
+ * {@code closeLock} (its close; takes neither). The link's life:
+ * <pre>
+ *   state     finished openSides  meaning
+ *   OPEN      no       2 or 1     frames are read and routed; a side closed by its end sees the end of its queue
+ *   ENDED     yes      any        end of stream or a failure: both queues were ended with the cause
+ *   CLOSED    any      0          both ends closed their side: the link is closed
+ *
+ *   OPEN -> ENDED    {@link #end}, under the read lock (or by the only reader, on a link read by the
+ *                    demultiplexing thread alone), by whoever read the end; a protocol error also cuts
+ *                    the peer off
+ *   openSides 2 -> 1 -> 0   each side's close, once ({@code Side.closed} under its {@code closeLock}),
+ *                    by that end's thread; the last one closes the link, which ends the reading too
+ * </pre>
+ * Who reads (direct links; otherwise the demultiplexing thread alone, with blocking reads):
+ * <pre>
+ *   state          read lock held by           meaning
+ *   DEMUX          demultiplexing thread        waits on the link {@link #SLICE_NANOS} at a time, routes
+ *   STANDING_ASIDE nobody / a receiving thread  a receiving thread wants the link, or one read it less than
+ *                                               {@link ReaderHandOff#LINGER_NANOS} ago: the demultiplexing thread parks
+ *   OWN_READ       a receiving thread           reads and routes until a frame for the receive side is
+ *                                               queued ({@link #readForReceiveSide})
+ *
+ *   DEMUX -> OWN_READ   a receiving thread enters ({@link ReaderHandOff#enter}): counts itself in,
+ *                       wakes the link's waiter ({@link Link#wakeReader}) and waits for the read lock,
+ *                       looking at its queue in between
+ *   OWN_READ -> STANDING_ASIDE -> DEMUX   the receiving thread leaves, stamping the time; the
+ *                       demultiplexing thread reads again {@code LINGER_NANOS} later, if nobody came
+ * </pre>
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>At most one thread reads the link at a time, and frames are routed in the order read.</li>
+ *   <li>{@link #hellos} and {@link #finished} are written only by the reader (under the read lock on
+ *       a direct link); after {@code finished}, nothing more is read or routed.</li>
+ *   <li>The receive side's queue never holds more than {@link #waitingLimit} frames: more is a peer
+ *       ignoring its credits, cut off with a RELEASE.</li>
+ *   <li>Every frame on the link is written whole under {@link #writeLock}, whichever end writes it.</li>
+ * </ol>
  */
 final class DuplexLink {
     private final Link link;
@@ -40,28 +82,18 @@ final class DuplexLink {
     private final AtomicInteger openSides = new AtomicInteger(2);
     /** The link can be read by the receiving thread itself (see the class comment). */
     private final boolean direct;
-    /** Held by whoever reads {@link #reader} and routes: the demultiplexing thread or a receiving thread (direct links). */
-    private final ReentrantLock readLock = new ReentrantLock();
-    /** Receiving threads that want to read the link (direct links): the demultiplexing thread stands aside. */
-    private final AtomicInteger ownReaders = new AtomicInteger();
-    /** When a receiving thread last read the link ({@link System#nanoTime}). */
-    private volatile long lastOwnRead = System.nanoTime() - IDLE_NANOS;
-    /** HELLOs read so far. Guarded by {@link #readLock}. */
-    private int hellos;
-    /** The link has ended (end of stream or a failure): both sides were told. Guarded by {@link #readLock}. */
-    private boolean finished;
-    /** How long the demultiplexing thread leaves the link to a receiving thread that has just read it. */
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
-     * The longest single wait on the link, or for a receiving thread to finish with it. A thread
-     * that wants the link wakes the one waiting on it ({@link Link#wakeReader}), so this bounds only
-     * how often an idle connection looks, and how late the demultiplexing thread takes over after a
-     * receiving thread stops receiving (credits for our send end wait that long at most, and only if
-     * nobody receives meanwhile).
+     * Who reads {@link #reader} and routes: the demultiplexing thread or a receiving thread (direct
+     * links); the read lock is its lock. The demultiplexing thread lingers aside
+     * {@link ReaderHandOff#LINGER_NANOS} after a receiving thread read.
      */
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** How long a receiving thread waits for the read lock before looking at its queue again. */
-    private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private final ReaderHandOff readers;
+    /** HELLOs read so far. Guarded by the read lock ({@link #readers}). */
+    private int hellos;
+    /** The link has ended (end of stream or a failure): both sides were told. Guarded by the read lock. */
+    private boolean finished;
+    /** {@link ReaderHandOff#DUPLEX_SLICE_NANOS}: the longest single wait on the link, or for a receiving thread to finish with it. */
+    private static final long SLICE_NANOS = ReaderHandOff.DUPLEX_SLICE_NANOS;
     /** Where frames for our send end go (the peer's receive end's HELLO, CREDIT, RELEASE). */
     final Side sendSide = new Side("send");
     /** Where frames for our receive end go (the peer's send end's HELLO, DATA, CLOSE). */
@@ -78,6 +110,7 @@ final class DuplexLink {
         this.link = link;
         this.reader = new FrameReader(link.in(), maxFrame);
         this.direct = link.canReadNow();
+        this.readers = new ReaderHandOff(link, ReaderHandOff.LINGER_NANOS);
         this.waitingLimit = Math.max(1, capacity) + 2; // and its HELLO and CLOSE
     }
 
@@ -102,40 +135,40 @@ final class DuplexLink {
         }
         try {
             while (true) {
-                if (ownReaders.get() > 0) {
+                if (readers.wanted()) {
                     LockSupport.parkNanos(this, SLICE_NANOS); // a receiving thread reads the link
                     continue;
                 }
-                long quiet = System.nanoTime() - lastOwnRead;
-                if (quiet < IDLE_NANOS) {
-                    LockSupport.parkNanos(this, IDLE_NANOS - quiet); // one did just now, and is likely to again soon
+                long linger = readers.lingerLeftNanos();
+                if (linger > 0) {
+                    LockSupport.parkNanos(this, linger); // one did just now, and is likely to again soon
                     continue;
                 }
-                readLock.lock();
+                readers.lock();
                 try {
                     if (finished) {
                         return;
                     }
-                    if (ownReaders.get() == 0 && (reader.hasBufferedFrame() || link.awaitReadable(SLICE_NANOS))) {
+                    if (!readers.wanted() && (reader.hasBufferedFrame() || link.awaitReadable(SLICE_NANOS))) {
                         routeOne();
                     }
                 } finally {
-                    readLock.unlock();
+                    readers.unlock();
                 }
             }
         } catch (IOException | InterruptedException e) {
-            readLock.lock();
+            readers.lock();
             try {
                 end(e instanceof IOException io ? io : new InterruptedIOException("the demultiplexing thread was interrupted"));
             } finally {
-                readLock.unlock();
+                readers.unlock();
             }
         }
     }
 
     /**
      * Reads one frame and routes it to the side it belongs to; at the end of the link, tells both
-     * sides. Called by the demultiplexing thread, or with {@link #readLock} held (direct links).
+     * sides. Called by the demultiplexing thread, or with the read lock held (direct links).
      *
      * @return {@code false} once the link has ended
      */
@@ -192,24 +225,11 @@ final class DuplexLink {
             return true;
         }
         long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, timeoutNanos);
-        ownReaders.incrementAndGet();
         try {
-            boolean woken = false;
-            while (!readLock.tryLock()) {
-                if (queue.await(0)) {
-                    return true; // the demultiplexing thread routed one meanwhile
-                }
-                if (!woken) {
-                    link.wakeReader(); // the demultiplexing thread leaves its wait and stands aside
-                    woken = true;
-                }
-                long left = deadline == Long.MAX_VALUE ? LOCK_SLICE_NANOS : deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                if (readLock.tryLock(Math.min(left, LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
-                    break;
-                }
+            // the demultiplexing thread may route one meanwhile
+            Object entered = readers.enter(deadline != Long.MAX_VALUE, deadline, () -> queue.await(0) ? Boolean.TRUE : null);
+            if (entered != ReaderHandOff.LOCKED) {
+                return entered == Boolean.TRUE;
             }
             try {
                 while (!queue.await(0)) { // once the link has ended, the queue ends too (end() feeds both)
@@ -224,11 +244,10 @@ final class DuplexLink {
                 }
                 return true;
             } finally {
-                readLock.unlock();
+                readers.unlock();
             }
         } finally {
-            lastOwnRead = System.nanoTime();
-            ownReaders.decrementAndGet();
+            readers.leave(true);
         }
     }
 
@@ -269,7 +288,10 @@ final class DuplexLink {
                 link.out().flush();
             }
         };
+        /** This side's close ran. Guarded by {@link #closeLock}. */
         private boolean closed;
+        /** Serializes this side's close (a ReentrantLock, never {@code synchronized}: virtual threads close ends). */
+        private final ReentrantLock closeLock = new ReentrantLock();
 
         Side(String role) {
             this.role = role;
@@ -291,17 +313,22 @@ final class DuplexLink {
         }
 
         @Override
-        public synchronized void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            in.end(null);
-            if (this == receiveSide && direct) {
-                link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
-            }
-            if (openSides.decrementAndGet() == 0) {
-                link.close();
+        public void close() throws IOException {
+            closeLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                in.end(null);
+                if (this == receiveSide && direct) {
+                    link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
+                }
+                if (openSides.decrementAndGet() == 0) {
+                    link.close();
+                }
+            } finally {
+                closeLock.unlock();
             }
         }
 

@@ -19,6 +19,25 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link Link} as the remote channel ends use it: frames in, whole frames out under a lock, the
  * handshake, the end's threads, and one idempotent close.
+ *
+ * <h2>State</h2>
+ * <pre>
+ *   handshake   PENDING -> DONE     the end's reader thread, once the peer's HELLO (and, for a
+ *                                   sender on a two-way link, the announced capacity) arrived
+ *               PENDING -> FAILED   the end's reader thread (a bad or missing HELLO, a lost link)
+ *   link        OPEN -> CLOSED      {@link #close}, once ({@link #closed} by CAS), by any thread: the
+ *                                   application's release, a failure, or the end's own finish;
+ *                                   {@link #awaitHandshake} closes it on a timeout or failure
+ * </pre>
+ * Invariants:
+ * <ol>
+ *   <li>Frames go out whole: every write but {@link #writeNow} holds {@link #writeLock}, and
+ *       {@code writeNow}'s caller guarantees no other write is under way (it holds the write lock
+ *       through {@link #tryLockWrites}, or its end's own lock while that end's writer is idle).</li>
+ *   <li>Reads ({@link #read}, {@link #readHello}, {@link #hasBufferedFrame}) take no lock here: the
+ *       end lets one thread read at a time (its reader thread, or the thread holding its read lock).</li>
+ *   <li>After {@link #close}, reads and writes fail or see the end of the stream; nothing reopens it.</li>
+ * </ol>
  */
 final class FrameLink {
     final Link link;

@@ -14,6 +14,10 @@ import java.util.Arrays;
  *   bytes: | u32 length | u8 DATA | payload | u32 length | u8 DATA | payload | ...   (length = 1 + payload)
  *          0                                                                   size
  * </pre>
+ *
+ * <p>No lock of its own and no thread-safety: an outbox is owned either by its channel (appended
+ * to under the channel's lock) or, once swapped out, by the writer thread alone until it gives it
+ * back empty ({@link RemoteSendChannel}'s state table).
  */
 final class Outbox {
     private static final int INITIAL = 1 << 16;

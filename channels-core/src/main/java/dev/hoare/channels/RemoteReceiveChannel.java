@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The receiving end of a channel whose senders are across {@link Link}s: one link
@@ -42,6 +41,75 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>With one link, its end (close frame, end of stream, bad frame) ends the channel. Fanned in,
  * a link's end only ends that link; the channel ends when the application closes it.
+ *
+ * <h2>State</h2>
+ * Locks, in the only order they are ever nested: a connection's read lock ({@link Connection#readers}), then
+ * the inbox's lock (a reader holding the read lock puts into the inbox; the inbox's take hook,
+ * under the inbox lock, only counts a credit atomically and never takes the read lock). The link's
+ * write lock ({@link FrameLink}) is taken under either, and takes none.
+ *
+ * <p>The end ({@link #released}, written once by the application's close or cancel, no lock):
+ * <pre>
+ *   OPEN       released=no   values from the links go into the inbox (or straight to a receiving thread)
+ *   RELEASED   released=yes  the inbox is closed or cancelled; every connection is told ({@link Connection#release})
+ *
+ *   OPEN -> RELEASED   close() / cancel(), application thread; attach() afterwards closes its link and throws
+ * </pre>
+ * A connection's lifecycle ({@link Connection#finished}, volatile):
+ * <pre>
+ *   HANDSHAKE  the reader thread holds the read lock: reads the HELLO, announces the capacity (two-way)
+ *   OPEN       frames are read, by the reader thread or (direct links) a receiving thread
+ *   FINISHED   finished=yes: the link is closed, the connection removed, its threads unparked to end
+ *
+ *   HANDSHAKE -> OPEN      reader thread, handshake completed
+ *   HANDSHAKE -> FINISHED  reader thread, the handshake failed ({@link Connection#fail})
+ *   OPEN -> FINISHED       {@link Connection#finish}, by whoever reads when the link ends (the reader
+ *                          thread, or a receiving thread under the read lock), or by the reader thread
+ *                          when it finds the link closed by {@link #release}; finish is idempotent
+ *                          (a second caller finds finished=yes, or repeats only idempotent steps)
+ * </pre>
+ * Who reads a connection's link ({@link Connection#pump} and {@link Connection#readers}, the
+ * hand-off that {@link ReaderHandOff} describes; whoever reads holds the read lock):
+ * <pre>
+ *   state          pump  read lock held by    meaning
+ *   PUMPING        yes   reader thread        frames are decoded into the inbox (always, unless direct)
+ *   IDLE           no    nobody               direct link, nobody waits on the inbox: the reader
+ *                                             thread parks {@link #IDLE_NANOS} at a time
+ *   OWN_READ       any   a receiving thread   it reads for itself ({@link #receiveDirect}; one look:
+ *                                             tryReceive, isEmpty, a select's try now); the reader
+ *                                             thread stands aside while one wants the link
+ *
+ *   IDLE -> PUMPING      {@link Connection#wantPump} (a select registers, a virtual thread receives on a
+ *                        link whose wait would pin it, isClosedForReceive), or the reader thread finds a
+ *                        receiver waiting on the inbox
+ *   PUMPING -> IDLE      reader thread, under the read lock: the link stayed silent {@link #SLICE_NANOS}
+ *                        and nobody waits on the inbox
+ *   IDLE -> OWN_READ     a receiving thread, whose tryLock of the read lock succeeds
+ *   PUMPING -> OWN_READ  a receiving thread enters ({@link ReaderHandOff#enter}: counts itself in and
+ *                        wakes the link's waiter); the reader thread flushes its batch into the inbox,
+ *                        releases the read lock and stands aside; the receiving thread waits for the
+ *                        lock, looking at the inbox in between
+ *   OWN_READ -> PUMPING  the last receiving thread leaves while {@code pump} is set, and unparks the
+ *                        reader thread
+ *   OWN_READ -> IDLE     the last receiving thread leaves with {@code pump} clear
+ * </pre>
+ * A connection's {@code fed}, {@code received}, {@code hellos}, {@code closes} and {@code endCause}
+ * are written only under its read lock; its {@code batch} only by the reader thread under it.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>At most one thread reads a link at a time: the holder of its read lock.</li>
+ *   <li>Values leave a link in order: a reader that stands aside flushes its batch into the inbox
+ *       first, and a receiving thread that reads for itself takes what the reader thread left in
+ *       the inbox ({@code fed}) before it reads the link.</li>
+ *   <li>Two-way links: {@link #origins} holds, in inbox order, the connection of every value in
+ *       the inbox (under the inbox lock); each value taken (from the inbox, or read by a receiving
+ *       thread itself) owes exactly one credit to its connection ({@link Credits}).</li>
+ *   <li>A connection's DATA frames never exceed {@link Credits#allowed}: more is a protocol error,
+ *       and {@code allowed} is raised before the CREDIT frame that grants it is written.</li>
+ *   <li>One link: the link's end closes the inbox (with the cause); fanned in, it only finishes
+ *       that connection.</li>
+ * </ol>
  */
 final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private static final System.Logger LOG = System.getLogger(RemoteReceiveChannel.class.getName());
@@ -62,12 +130,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     private static final Object END = new Object();
     private static final Object NONE = new Object();
     private static final Object INBOX = new Object();
-    /** How long an idle reader thread sleeps between looks at whether it is needed. */
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a pumping reader thread waits for the link before looking whether to stand aside. */
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a receiving thread waits for the read lock before looking at the inbox again. */
-    private static final long LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long an idle reader thread sleeps between looks at whether it is needed ({@link ReaderHandOff#IDLE_NANOS}). */
+    private static final long IDLE_NANOS = ReaderHandOff.IDLE_NANOS;
+    /** How long a pumping reader thread waits for the link before looking whether to stand aside ({@link ReaderHandOff#SLICE_NANOS}). */
+    private static final long SLICE_NANOS = ReaderHandOff.SLICE_NANOS;
 
     private RemoteReceiveChannel(Codec<E> codec, StreamOptions options, boolean fanIn, boolean credits) {
         this(codec, options, fanIn, new Holder<>(), credits);
@@ -165,48 +231,39 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
      * @return a value, {@link #NONE} if the time ran out, or {@link #INBOX}: ask the inbox
      */
     private Object receiveDirect(Connection c, boolean timed, long deadline) throws InterruptedException {
-        if (c.readLock.tryLock()) { // nobody reads: no need to ask the reader thread to stand aside
+        if (c.readers.tryLock()) { // nobody reads: no need to ask the reader thread to stand aside
             try {
                 return c.readOwn(timed, deadline);
             } finally {
-                c.readLock.unlock();
-                if (c.pump && c.ownReaders.get() == 0) {
+                c.readers.unlock();
+                if (c.pump && !c.readers.wanted()) {
                     LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
                 }
             }
         }
-        c.ownReaders.incrementAndGet();
         try {
-            boolean woken = false;
-            while (!c.readLock.tryLock()) {
-                // the reader thread holds it (it stands aside soon), or another receiving thread;
-                // meanwhile the reader thread may have put values in the inbox (or wait for room in it)
+            // the reader thread holds the lock (it stands aside soon), or another receiving thread;
+            // meanwhile the reader thread may have put values in the inbox (or wait for room in it)
+            Object entered = c.readers.enter(timed, deadline, () -> {
                 Object queued = inbox.doReceive(false, false, 0);
                 if (queued != AbstractChannel.EMPTY) {
                     return queued == AbstractChannel.CLOSED ? INBOX : queued;
                 }
-                if (c.finished) {
-                    return INBOX;
-                }
-                if (!woken) {
-                    c.link.link.wakeReader(); // if the reader thread sleeps on the link, it wakes and stands aside
-                    woken = true;
-                }
-                long wait = timed ? Math.min(LOCK_SLICE_NANOS, deadline - System.nanoTime()) : LOCK_SLICE_NANOS;
-                if (wait <= 0) {
-                    return NONE;
-                }
-                if (c.readLock.tryLock(wait, TimeUnit.NANOSECONDS)) {
-                    break;
-                }
+                return c.finished ? INBOX : null;
+            });
+            if (entered == ReaderHandOff.TIMED_OUT) {
+                return NONE;
+            }
+            if (entered != ReaderHandOff.LOCKED) {
+                return entered;
             }
             try {
                 return c.readOwn(timed, deadline); // looks at the inbox first
             } finally {
-                c.readLock.unlock();
+                c.readers.unlock();
             }
         } finally {
-            if (c.ownReaders.decrementAndGet() == 0 && c.pump) {
+            if (c.readers.leave(false) == 0 && c.pump) {
                 LockSupport.unpark(c.thread); // a select waits on the inbox: the reader thread feeds it again
             }
         }
@@ -245,7 +302,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     public Optional<E> tryReceive() {
         Optional<E> queued = inbox.tryReceive();
         Connection c = single;
-        if (queued.isPresent() || c == null || !c.direct || !c.readLock.tryLock()) {
+        if (queued.isPresent() || c == null || !c.direct || !c.readers.tryLock()) {
             return queued;
         }
         try {
@@ -255,7 +312,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
             return Optional.empty();
         } finally {
-            c.readLock.unlock();
+            c.readers.unlock();
         }
     }
 
@@ -278,7 +335,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             return false;
         }
         Connection c = single;
-        if (c == null || !c.direct || c.finished || !c.readLock.tryLock()) {
+        if (c == null || !c.direct || c.finished || !c.readers.tryLock()) {
             return true;
         }
         try {
@@ -289,7 +346,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             }
             return false; // the next receive reports it
         } finally {
-            c.readLock.unlock();
+            c.readers.unlock();
         }
     }
 
@@ -327,7 +384,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         public Object selectTryReceive() {
             Object v = inbox.selectTryReceive();
             Connection c = single;
-            if (v != SelectEnd.EMPTY || c == null || !c.direct || !c.readLock.tryLock()) {
+            if (v != SelectEnd.EMPTY || c == null || !c.direct || !c.readers.tryLock()) {
                 return v;
             }
             try {
@@ -337,7 +394,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 Thread.currentThread().interrupt(); // one look never waits: only an interrupt already pending
                 return SelectEnd.EMPTY;
             } finally {
-                c.readLock.unlock();
+                c.readers.unlock();
             }
         }
 
@@ -433,14 +490,16 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         /** Values decoded from frames that came in one read, handed to the inbox together. */
         private final ArrayList<Object> batch = new ArrayList<>();
         private final Runnable putHook;
-        /** DATA frames read (reader thread only). */
+        /** DATA frames read (under the read lock: the reader thread, or a receiving thread reading for itself). */
         private long received;
         /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, not fanned in). */
         final boolean direct;
-        /** Held by whoever reads the link: the reader thread pumping, or a receiving thread reading for itself. */
-        final ReentrantLock readLock = new ReentrantLock();
-        /** Receiving threads reading the link themselves, or waiting to: the reader thread stands aside for them. */
-        final AtomicInteger ownReaders = new AtomicInteger();
+        /**
+         * Who reads the link ({@link ReaderHandOff}): the reader thread pumping, or a receiving
+         * thread reading for itself, holding the read lock. The reader thread stands aside while
+         * receiving threads want the link (it does not linger after them).
+         */
+        final ReaderHandOff readers;
         /**
          * Whether the reader thread should pump frames into the inbox: always unless {@link #direct};
          * on a direct link while a select (or a virtual thread) may wait on the inbox, standing
@@ -462,6 +521,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             this.credits = link.duplex() ? new Credits(link, options.capacity()) : null;
             this.putHook = credits == null ? null : () -> origins.add(this);
             this.direct = link.link.canReadNow() && !fanIn;
+            this.readers = new ReaderHandOff(link.link, 0);
             this.pump = !direct;
             this.thread = link.thread("receive", this::readLoop);
         }
@@ -472,7 +532,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
         }
 
         private void readLoop() {
-            readLock.lock();
+            readers.lock();
             try {
                 link.readHello(codec.id());
                 if (credits != null) {
@@ -485,23 +545,23 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
                 fail(e);
                 return;
             } finally {
-                readLock.unlock();
+                readers.unlock();
             }
             while (!finished) {
                 if (link.isClosed()) {
                     finish(); // the application released the end (release() woke this thread): it ends here
                     return;
                 }
-                if (ownReaders.get() > 0 || (!pump && inbox.waitingReceivers() == 0)) {
+                if (readers.wanted() || (!pump && inbox.waitingReceivers() == 0)) {
                     LockSupport.parkNanos(this, IDLE_NANOS); // a receiving thread reads, or nobody waits
                     continue;
                 }
                 pump = true;
-                readLock.lock();
+                readers.lock();
                 try {
                     pump();
                 } finally {
-                    readLock.unlock();
+                    readers.unlock();
                 }
             }
         }
@@ -514,7 +574,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
             try {
                 while (!finished) {
                     if (direct) {
-                        if (ownReaders.get() > 0) {
+                        if (readers.wanted()) {
                             flush(); // values it read go first: the receiving thread reads what follows them
                             return; // stands aside
                         }
@@ -737,7 +797,19 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> {
     }
 
     /**
-     * Grants credits for taken values, in batches: a CREDIT frame wakes the sender's process, so
+     * The credits of one two-way connection. The credit thread's states ({@link #pending},
+     * {@link #sleeping}; no lock, atomics only):
+     * <pre>
+     *   SLEEPING   pending=0, sleeping=yes  parked without a time limit; the first credit owed unparks it
+     *   DELAYING   0 &lt; pending &lt; batch     parked until a batch is owed or {@link #DELAY_NANOS} has passed
+     *   GRANTING   pending taken to 0       writes one CREDIT frame under the link's write lock
+     * </pre>
+     * A receiving thread that read a value itself may grant a due batch in its place
+     * ({@link #grantNow}: only if the link can write now and nobody else writes). Invariants:
+     * pending plus every credit granted equals the values taken; {@link #allowed} is raised before
+     * its CREDIT frame is written, and lowered again only if that frame was not written at all.
+     *
+     * <p>Grants credits for taken values, in batches: a CREDIT frame wakes the sender's process, so
      * one per value would cost a stream more than the values themselves. Credits owed go back
      * when a batch ({@link #batch}, half the window) is owed, and otherwise within
      * {@link #DELAY_NANOS} of being owed, so a sender is never kept waiting long for credits its

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,8 +52,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   IDLE -> BATCH        writer thread, outbox not empty          BATCH -> IDLE  writer thread, batch written
  *   IDLE -> DIRECT_REST  a sending thread, partial direct write    DIRECT_REST -> IDLE  writer thread
  * </pre>
- * The return path (two-way links) is read by whoever holds {@link #returnLock}: its thread, or a
- * sender waiting for credits; {@link #returnEnded} is set once, by that reader.
+ * The return path (two-way links) is read by whoever holds the return lock: its thread, or a
+ * sender waiting for credits, handed over as {@link ReaderHandOff} describes (the thread lingers
+ * aside {@link ReaderHandOff#LINGER_NANOS} after a sender read); {@link #returnEnded} is set once,
+ * by that reader.
  *
  * <p>Invariants, whenever {@link #lock} is free:
  * <ol>
@@ -131,24 +132,17 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
      * (the JDK's poller thread, the return path's virtual thread, the sender).
      */
     private final boolean directReturn;
-    /** Held by whoever reads the return path: its thread, or a sender waiting for credits. */
-    private final ReentrantLock returnLock = new ReentrantLock();
-    /** Senders that want to read the return path: its thread stands aside for them. */
-    private final AtomicInteger returnReaders = new AtomicInteger();
     /**
-     * When a sender last stopped reading the return path ({@link System#nanoTime}): its thread
-     * stands aside for {@link #RETURN_IDLE_NANOS} after it, since in a stream the next sender
-     * soon waits for credits again, and taking the link back from the thread would cost a wake-up.
+     * Who reads the return path: its thread, or a sender waiting for credits, which holds the read
+     * lock (the return lock). Its thread stands aside while senders want the link, and for
+     * {@link ReaderHandOff#LINGER_NANOS} after one read it, since in a stream the next sender soon
+     * waits for credits again, and taking the link back from the thread would cost a wake-up.
      */
-    private volatile long lastSenderRead = System.nanoTime() - RETURN_IDLE_NANOS;
+    private final ReaderHandOff returnReaders;
     /** The return path has ended (the receiver's close or release, or a failure): nobody reads it again. */
     private volatile boolean returnEnded;
-    /** How long the return path's thread stands aside once a sender has read, before it reads again. */
-    private static final long RETURN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** The longest a sender reading the return path waits on the link at a time (it then looks at its state again). */
-    private static final long RETURN_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** How long a sender waits for the return path's lock at a time, looking at its own state in between. */
-    private static final long RETURN_LOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest a sender reading the return path waits on the link at a time ({@link ReaderHandOff#SLICE_NANOS}). */
+    private static final long RETURN_SLICE_NANOS = ReaderHandOff.SLICE_NANOS;
 
     private RemoteSendChannel(FrameLink link, Codec<E> codec) {
         this.link = link;
@@ -164,6 +158,7 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
         this.writer = link.thread("send", this::writeLoop);
         this.reader = duplex ? link.thread("send-return", this::readLoop) : null;
         this.directReturn = duplex && link.link.canReadNow();
+        this.returnReaders = new ReaderHandOff(link.link, ReaderHandOff.LINGER_NANOS);
     }
 
     static <E> SendChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
@@ -544,7 +539,7 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
 
     private void readLoop() {
         try {
-            returnLock.lock();
+            returnReaders.lock();
             try {
                 peerMaxFrame = link.readHello(codec.id());
                 Frame announce = link.read();
@@ -558,14 +553,14 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
                 addCredits(Math.max(1, announce.announcedCapacity()), false);
                 link.handshake.complete(null);
             } finally {
-                returnLock.unlock();
+                returnReaders.unlock();
             }
             while (!returnEnded) {
-                if (returnReaders.get() > 0 || System.nanoTime() - lastSenderRead < RETURN_IDLE_NANOS) {
-                    LockSupport.parkNanos(this, RETURN_IDLE_NANOS); // a waiting sender reads, or did just now
+                if (returnReaders.wanted() || returnReaders.lingerLeftNanos() > 0) {
+                    LockSupport.parkNanos(this, ReaderHandOff.LINGER_NANOS); // a waiting sender reads, or did just now
                     continue;
                 }
-                returnLock.lock();
+                returnReaders.lock();
                 try {
                     if (directReturn && !link.hasBufferedFrame() && !link.link.awaitReadableUntilWoken()) {
                         continue; // nothing yet, or a sender asked for the link: look again
@@ -574,7 +569,7 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
                         return;
                     }
                 } finally {
-                    returnLock.unlock();
+                    returnReaders.unlock();
                 }
             }
         } catch (IOException e) {
@@ -585,7 +580,7 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
     }
 
     /**
-     * Handles one frame of the return path, under {@link #returnLock}.
+     * Handles one frame of the return path, under the return lock ({@link #returnReaders}).
      *
      * @param f the frame, or {@code null} at the end of the stream
      * @return whether the return path has ended (the receiver closed after our CLOSE, or released its end)
@@ -639,36 +634,25 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
      */
     private boolean awaitSendReading(Waiter self, boolean timed, long deadline) throws InterruptedException {
         boolean interrupted = false;
-        returnReaders.incrementAndGet();
-        try {
-            boolean woken = false;
-            while (self.state == Waiter.WAITING && !returnEnded) {
-                long left = timed ? deadline - System.nanoTime() : RETURN_LOCK_SLICE_NANOS;
-                if (left <= 0) {
-                    break;
-                }
-                boolean locked = returnLock.tryLock();
-                if (!locked) {
-                    if (!woken) {
-                        link.link.wakeReader(); // the return path's thread waits on the link: it stands aside
-                        woken = true;
-                    }
-                    locked = returnLock.tryLock(Math.min(left, RETURN_LOCK_SLICE_NANOS), TimeUnit.NANOSECONDS);
-                }
-                if (locked) {
+        if (self.state == Waiter.WAITING && !returnEnded && !(timed && deadline - System.nanoTime() <= 0)) {
+            boolean locked = false;
+            try {
+                // a credit, a close or a loss may complete this sender meanwhile, or end the return path
+                Object entered = returnReaders.enter(timed, deadline,
+                        () -> self.state != Waiter.WAITING || returnEnded ? Boolean.TRUE : null);
+                if (entered == ReaderHandOff.LOCKED) {
+                    locked = true;
                     try {
                         readReturnUntil(self, timed, deadline); // returns at once if this sender is done meanwhile
                     } finally {
-                        lastSenderRead = System.nanoTime();
-                        returnLock.unlock();
+                        returnReaders.unlock();
                     }
-                    break;
                 }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                returnReaders.leave(locked);
             }
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            returnReaders.decrementAndGet();
         }
         if (!interrupted && self.state == Waiter.WAITING && returnEnded) {
             return awaitSend(self, timed, deadline); // the return path ended under it: the end completes or fails it
@@ -688,7 +672,7 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
         return false;
     }
 
-    /** Under {@link #returnLock}: reads the return path until this sender is done, its time is up, or the path ends. */
+    /** Under the return lock ({@link #returnReaders}): reads the return path until this sender is done, its time is up, or the path ends. */
     private void readReturnUntil(Waiter self, boolean timed, long deadline) throws InterruptedException {
         try {
             while (self.state == Waiter.WAITING && !returnEnded) {
