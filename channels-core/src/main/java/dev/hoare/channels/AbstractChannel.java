@@ -1,9 +1,7 @@
 package dev.hoare.channels;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -15,7 +13,7 @@ import java.util.function.Supplier;
  * takes part in {@link Select} through {@link SelectEnd} (try now is a non-blocking
  * {@code doSend}/{@code doReceive}; it registers and unregisters case waiters itself).
  */
-abstract class AbstractChannel<E> implements Channel<E>, SelectEnd.Receive, SelectEnd.Send {
+abstract class AbstractChannel<E> extends SendFront<E> implements Channel<E>, SelectEnd.Receive, SelectEnd.Send {
     /** Returned by {@link #doReceive} when there is nothing to take and the channel is open (or the time ran out). */
     static final Object EMPTY = SelectEnd.EMPTY;
     /** Returned by {@link #doReceive} when the channel is closed and drained. */
@@ -42,19 +40,6 @@ abstract class AbstractChannel<E> implements Channel<E>, SelectEnd.Receive, Sele
         this.overflow = overflow;
         this.onUndelivered = onUndelivered;
     }
-
-    /**
-     * One send.
-     *
-     * @param value non-null (checked by the caller)
-     * @param block whether to wait for room at all
-     * @param timed whether {@code deadline} applies
-     * @param deadline a {@link System#nanoTime()} deadline
-     * @return {@code true} if sent; {@code false} if it would have to wait (not blocking) or the time ran out
-     * @throws ChannelClosedException if closed before the value was accepted, or cancelled while waiting
-     * @throws InterruptedException if interrupted while waiting (nothing was sent)
-     */
-    abstract boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException;
 
     /**
      * One receive.
@@ -88,44 +73,6 @@ abstract class AbstractChannel<E> implements Channel<E>, SelectEnd.Receive, Sele
         } finally {
             lock.unlock();
         }
-    }
-
-    // ---------------------------------------------------------------- send
-
-    @Override
-    public final void send(E value) throws InterruptedException {
-        checkValue(value);
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        doSend(value, true, false, 0L);
-    }
-
-    @Override
-    public final boolean send(E value, Duration timeout) throws InterruptedException {
-        checkValue(value);
-        long nanos = toNanos(timeout);
-        if (nanos <= 0) {
-            return doSend(value, false, false, 0L);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return doSend(value, true, true, System.nanoTime() + nanos);
-    }
-
-    @Override
-    public final boolean trySend(E value) {
-        checkValue(value);
-        try {
-            return doSend(value, false, false, 0L);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("a non-blocking send never waits", impossible);
-        }
-    }
-
-    private static void checkValue(Object value) {
-        Objects.requireNonNull(value, "channel values must not be null");
     }
 
     // ---------------------------------------------------------------- receive
@@ -305,14 +252,5 @@ abstract class AbstractChannel<E> implements Channel<E>, SelectEnd.Receive, Sele
     @SuppressWarnings("unchecked")
     static <E> E cast(Object o) {
         return (E) o;
-    }
-
-    static long toNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException overflow) {
-            return timeout.isNegative() ? 0 : TimeUnit.DAYS.toNanos(365L * 100);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.hoare.channels;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
@@ -61,7 +60,7 @@ import java.util.function.Consumer;
  * the subscriptions' receivers while holding {@code lock} (see {@link #closeAllLocked}); none of
  * them ever takes it.
  */
-final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
+final class LockBroadcastChannel<E> extends SendFront<E> implements BroadcastChannel<E> {
     private static final Subscription<?>[] NONE = new Subscription<?>[0];
 
     private final int capacity;
@@ -178,38 +177,6 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
 
     // ---------------------------------------------------------------- send
 
-    @Override
-    public void send(E value) throws InterruptedException {
-        Objects.requireNonNull(value, "channel values must not be null");
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        doSend(value, true, false, 0L);
-    }
-
-    @Override
-    public boolean send(E value, Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(value, "channel values must not be null");
-        long nanos = AbstractChannel.toNanos(timeout);
-        if (nanos <= 0) {
-            return doSend(value, false, false, 0L);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return doSend(value, true, true, System.nanoTime() + nanos);
-    }
-
-    @Override
-    public boolean trySend(E value) {
-        Objects.requireNonNull(value, "channel values must not be null");
-        try {
-            return doSend(value, false, false, 0L);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("a non-blocking send never waits", impossible);
-        }
-    }
-
     /**
      * One send: a {@link #commitLocked} attempt under the locks; if a subscription is full and the
      * send may wait, wait (no lock held) for that subscription to free a slot, then try again.
@@ -218,7 +185,8 @@ final class LockBroadcastChannel<E> implements BroadcastChannel<E> {
      * @throws ChannelClosedException if the broadcast was closed before this send first waited
      * @throws InterruptedException if interrupted while waiting (delivered to nobody)
      */
-    private boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+    @Override
+    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
         boolean counted = false; // in waitingSenders: then a close lets this send still deliver
         try {
             for (;;) {

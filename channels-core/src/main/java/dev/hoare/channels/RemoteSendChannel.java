@@ -5,8 +5,6 @@ import dev.hoare.channels.spi.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -69,7 +67,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>In a rendezvous, {@link #takenCount} never exceeds {@link #accepted}.</li>
  * </ol>
  */
-final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
+final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send {
     /**
      * Guards the outbox, the credits, the queue of waiting senders, the close and the flags so
      * marked. Waiters are completed under it and unparked after it is released.
@@ -255,45 +253,14 @@ final class RemoteSendChannel<E> implements SendChannel<E>, SelectEnd.Send {
         return link.writeNow(oneFrame.bytes(), oneFrame.size());
     }
 
-    @Override
-    public void send(E value) throws InterruptedException {
-        Objects.requireNonNull(value, "channel values must not be null");
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        doSend(value, true, false, 0L);
-    }
-
-    @Override
-    public boolean send(E value, Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(value, "channel values must not be null");
-        long nanos = AbstractChannel.toNanos(timeout);
-        if (nanos <= 0) {
-            return doSend(value, false, false, 0L);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return doSend(value, true, true, System.nanoTime() + nanos);
-    }
-
-    @Override
-    public boolean trySend(E value) {
-        Objects.requireNonNull(value, "channel values must not be null");
-        try {
-            return doSend(value, false, false, 0L);
-        } catch (InterruptedException impossible) {
-            throw new AssertionError("a non-blocking send never waits", impossible);
-        }
-    }
-
     /**
      * One send: encoded without the lock; accepted under it if there is room, else (if
      * {@code block}) queued in {@link #senders} to wait.
      *
      * @return {@code true} if sent; {@code false} if it would have to wait (not blocking) or the time ran out
      */
-    private boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
+    @Override
+    boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException {
         byte[] payload = payload(value);
         Waiter self;
         lock.lock();
