@@ -124,11 +124,14 @@ final class ShmLink implements Link {
     /** Readers: the identity of the ring's file if this link created it (removed if the opening fails), else {@code null}. */
     private Object created;
     /**
-     * Writers: when to look at the reader's process next. Every write reads the clock (a vDSO
-     * call, some 20 ns) and looks at the reader when 10 ms have passed: time-based, so a quiet
-     * writer learns of a dead reader at its first write after the death, whatever its pace.
+     * Writers: when to look at the reader's process next. Every write reads the time from the
+     * {@link CoarseClock} (a volatile load, at most 2 ms stale) and looks at the reader once
+     * {@link #WRITER_CHECK_NANOS} have passed: time-based, so a quiet writer learns of a dead reader
+     * at its first write after the death, whatever its pace, and a busy one within 10 ms of writing.
      */
     private volatile long nextReaderCheck = System.nanoTime();
+    /** A writer's looks at its reader are this far apart at least (plus the coarse clock's tick: 10 ms at most). */
+    private static final long WRITER_CHECK_NANOS = CHECK_NANOS - CoarseClock.TICK_NANOS;
 
     /**
      * @param ringKey for a writer, the ring file's identity under which {@code slot} is held;
@@ -142,6 +145,9 @@ final class ShmLink implements Link {
         this.description = "shm:" + ring.path();
         this.ringKey = ringKey;
         this.writerId = writer ? ((ShmRing.PID & 0x7F_FFFF) << 7) | slot : 0;
+        if (writer) {
+            CoarseClock.acquire(); // released by close
+        }
         this.records = writer ? null : new RecordStream();
         this.in = writer ? null : new LinkStreams.In() {
             @Override
@@ -444,13 +450,13 @@ final class ShmLink implements Link {
         return gone;
     }
 
-    /** Reads the clock: whether the reader's process is due a look (10 ms since the last). */
+    /** Reads the coarse clock: whether the reader's process is due a look (10 ms since the last, at most). */
     private boolean timeToCheckReader() {
-        long now = System.nanoTime();
+        long now = CoarseClock.now();
         if (now - nextReaderCheck < 0) {
             return false;
         }
-        nextReaderCheck = now + CHECK_NANOS;
+        nextReaderCheck = now + WRITER_CHECK_NANOS;
         return true;
     }
 
@@ -619,6 +625,9 @@ final class ShmLink implements Link {
             }
         }
         closed = true;
+        if (out != null) {
+            CoarseClock.release();
+        }
         if (out != null && (detached || !inFrame)) {
             // The slot is free for a later link of this process: after this DETACH in ring order (the
             // reader resets this id on it), or after records that end on a frame boundary (a new link's
