@@ -231,15 +231,21 @@ final class ShmLink implements Link {
             if (owner != 0 && owner != ShmRing.PID && ring.consumerAlive()) { // pid and start time: not a reused pid
                 throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             ring.close();
             removeCreated(path, created);
             throw e;
         }
-        if (codecId != null) {
-            ring.describeConsumer(codecId, maxFrame);
+        try {
+            if (codecId != null) {
+                ring.describeConsumer(codecId, maxFrame);
+            }
+            ring.registerConsumer();
+        } catch (RuntimeException | InternalError e) { // a damaged header: nothing of this open stays behind
+            ring.close();
+            removeCreated(path, created);
+            throw e;
         }
-        ring.registerConsumer();
         ShmLink link = new ShmLink(ring, wait, null, 0);
         link.created = created;
         if (maxFrame > 0) {
@@ -366,34 +372,36 @@ final class ShmLink implements Link {
                 Shms.checkOwner(path);
                 Object key = ringKey(path);
                 ShmRing ring = ShmRing.open(path);
-                try {
+                int slot = -1;
+                try { // whatever fails past the open (a refusal, a damaged header) closes the ring and gives the slot back
                     Shms.checkOwner(path); // again: what was opened is what was checked
-                } catch (IOException e) {
+                    // (a file replaced while being opened: which one was mapped is unknown, so look again)
+                    boolean same = key.equals(ringKey(path));
+                    ShmRing.Consumer reader = same ? ring.consumer() : null;
+                    if (reader != null && ring.consumerAlive() && !ring.isClosed()) {
+                        if (codecId != null && reader.codec() != null && !reader.codec().equals(codecId)) {
+                            throw new ChannelProtocolException("shm:" + path + ": codec mismatch: its reader (pid " + reader.pid()
+                                    + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
+                        }
+                        refuseWithoutChecksum(ring, checksum);
+                        slot = Slots.take(key);
+                        if (slot < 0) {
+                            throw new IOException("shm:" + path + ": this process already has " + Slots.PER_RING + " writer links"
+                                    + " open to this ring, the most it may (" + Slots.PER_RING + " writer links per process per ring:"
+                                    + " a writer id holds 7 bits for the link); close one first");
+                        }
+                        ShmLink link = new ShmLink(ring, wait, key, slot);
+                        link.helloDeadline = deadline;
+                        link.timeout = timeout;
+                        link.readerMaxFrame = reader.maxFrame();
+                        return link;
+                    }
+                } catch (IOException | RuntimeException | InternalError e) {
                     ring.close();
+                    if (slot >= 0) {
+                        Slots.give(key, slot);
+                    }
                     throw e;
-                }
-                // (a file replaced while being opened: which one was mapped is unknown, so look again)
-                boolean same = key.equals(ringKey(path));
-                ShmRing.Consumer reader = same ? ring.consumer() : null;
-                if (reader != null && ring.consumerAlive() && !ring.isClosed()) {
-                    if (codecId != null && reader.codec() != null && !reader.codec().equals(codecId)) {
-                        ring.close();
-                        throw new ChannelProtocolException("shm:" + path + ": codec mismatch: its reader (pid " + reader.pid()
-                                + ") decodes with '" + reader.codec() + "', this sender encodes with '" + codecId + "'");
-                    }
-                    refuseWithoutChecksum(ring, checksum);
-                    int slot = Slots.take(key);
-                    if (slot < 0) {
-                        ring.close();
-                        throw new IOException("shm:" + path + ": this process already has " + Slots.PER_RING + " writer links open"
-                                + " to this ring, the most it may (" + Slots.PER_RING + " writer links per process per ring: a"
-                                + " writer id holds 7 bits for the link); close one first");
-                    }
-                    ShmLink link = new ShmLink(ring, wait, key, slot);
-                    link.helloDeadline = deadline;
-                    link.timeout = timeout;
-                    link.readerMaxFrame = reader.maxFrame();
-                    return link;
                 }
                 ring.close();
             } catch (NoSuchFileException | ShmRing.NotInitialisedException notYet) {

@@ -107,4 +107,27 @@ class ShmRingCloseTest {
             }
         }
     }
+
+    /**
+     * A writer's open that is refused past the mapping (here: it asks for checksums the ring was
+     * made without) leaves no mapping of the ring behind (it kept one before: only a refused
+     * owner check closed the ring).
+     */
+    @Test
+    void aWriterRefusedAfterMappingTheRingLeavesNoMappingBehind() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs /proc/self/maps (Linux)");
+        Path file = dir.resolve("refused");
+        ShmLink reader = ShmLink.reader(file, 4096, ShmRing.WaitStrategy.BACKOFF, "utf8", 1 << 16, false);
+        try {
+            assertEquals(1, mappingsOf(file), "the reader maps the ring");
+            for (int i = 0; i < 3; i++) {
+                IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                        () -> ShmLink.writer(file, ShmRing.WaitStrategy.BACKOFF, java.time.Duration.ofSeconds(5), "utf8", true));
+                assertTrue(refused.getMessage().contains("checksum"), refused.getMessage());
+            }
+            assertEquals(1, mappingsOf(file), "a refused writer leaves no mapping of the ring");
+        } finally {
+            reader.close();
+        }
+    }
 }
