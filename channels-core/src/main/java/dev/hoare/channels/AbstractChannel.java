@@ -195,7 +195,7 @@ abstract class AbstractChannel<E> extends SendFront<E> implements Channel<E>, Se
      * @throws InterruptedException if interrupted before the value was taken
      */
     final boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
-        if (self.await(timed, deadline) || giveUp(self, senders)) {
+        if (self.await(timed, deadline) || senders.giveUp(lock, self)) {
             if (self.state == Waiter.DONE) {
                 return true;
             }
@@ -205,28 +205,6 @@ abstract class AbstractChannel<E> extends SendFront<E> implements Channel<E>, Se
             throw new InterruptedException();
         }
         return false;
-    }
-
-    /**
-     * Called by a waiter's own thread after {@link Waiter#await} returned on timeout or interrupt.
-     * Takes the lock; if the waiter is still WAITING, unlinks it (the channel is as if the operation
-     * never started) and returns {@code false}. If a peer completed it in the meantime, the
-     * completion stands, the interrupt status (if any) stays set for the caller, and it returns
-     * {@code true}.
-     */
-    final boolean giveUp(Waiter self, WaitQueue queue) {
-        lock.lock();
-        try {
-            if (self.state != Waiter.WAITING) {
-                return true;
-            }
-            queue.remove(self);
-            self.item = null;
-            self.state = Waiter.ABANDONED;
-            return false;
-        } finally {
-            lock.unlock();
-        }
     }
 
     // ---------------------------------------------------------------- select: try now

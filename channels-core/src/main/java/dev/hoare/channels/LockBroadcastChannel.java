@@ -213,7 +213,7 @@ final class LockBroadcastChannel<E> extends SendFront<E> implements BroadcastCha
                 if (self == null) {
                     return false;
                 }
-                if (!self.await(timed, deadline) && !full.giveUp(self)) {
+                if (!self.await(timed, deadline) && !full.room.giveUp(full.channel.lock, self)) {
                     if (Thread.interrupted()) {
                         throw new InterruptedException();
                     }
@@ -378,26 +378,6 @@ final class LockBroadcastChannel<E> extends SendFront<E> implements BroadcastCha
         private static void wakeAllLocked(WaitQueue room, Wake wake) {
             for (Waiter w; (w = room.completeFirst(null, Waiter.RETRY, null)) != null; ) {
                 wake.add(w);
-            }
-        }
-
-        /**
-         * A sender's own thread, after its wait ended on timeout or interrupt: unqueues it unless a
-         * receive completed it meanwhile. Must be called without any lock.
-         *
-         * @return {@code true} if it had been completed (try again), {@code false} if it gave up
-         */
-        boolean giveUp(Waiter self) {
-            channel.lock.lock();
-            try {
-                if (self.state != Waiter.WAITING) {
-                    return true;
-                }
-                room.remove(self);
-                self.state = Waiter.ABANDONED;
-                return false;
-            } finally {
-                channel.lock.unlock();
             }
         }
 

@@ -262,7 +262,7 @@ final class LockChannel<E> extends AbstractChannel<E> {
                 wake.run();
                 return r;
             }
-            if (self.await(timed, deadline) || giveUp(self, receivers)) {
+            if (self.await(timed, deadline) || receivers.giveUp(lock, self)) {
                 if (self.state == Waiter.RETRY) {
                     continue; // a value was buffered for this thread to take itself (onTake)
                 }

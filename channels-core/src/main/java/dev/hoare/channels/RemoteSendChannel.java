@@ -624,7 +624,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         if (!interrupted && self.state == Waiter.WAITING && returnEnded) {
             return awaitSend(self, timed, deadline); // the return path ended under it: the end completes or fails it
         }
-        if (self.state != Waiter.WAITING || giveUp(self)) {
+        if (self.state != Waiter.WAITING || senders.giveUp(lock, self)) {
             if (interrupted) {
                 Thread.currentThread().interrupt(); // the send completed: the interrupt stays for the caller
             }
@@ -677,7 +677,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
      * @throws InterruptedException if interrupted before the value was accepted
      */
     private boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
-        if (self.await(timed, deadline) || giveUp(self)) {
+        if (self.await(timed, deadline) || senders.giveUp(lock, self)) {
             if (self.state == Waiter.DONE) {
                 return true;
             }
@@ -687,25 +687,6 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
             throw new InterruptedException();
         }
         return false;
-    }
-
-    /**
-     * The sender's own thread after a timeout or interrupt: unqueues {@code self} if it is still
-     * WAITING (and returns {@code false}); {@code true} if it was completed meanwhile.
-     */
-    private boolean giveUp(Waiter self) {
-        lock.lock();
-        try {
-            if (self.state != Waiter.WAITING) {
-                return true;
-            }
-            senders.remove(self);
-            self.item = null;
-            self.state = Waiter.ABANDONED;
-            return false;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**

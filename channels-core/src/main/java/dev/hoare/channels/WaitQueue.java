@@ -73,6 +73,28 @@ final class WaitQueue {
     }
 
     /**
+     * A waiter of this queue that stopped waiting (its time ran out, or an interrupt) gives up:
+     * takes {@code lock} (the owning channel's), and if the waiter is still WAITING, unlinks it
+     * (the channel is as if the operation never started) and returns {@code false}. If a peer
+     * completed it in the meantime, the completion stands, the interrupt status (if any) stays set
+     * for the caller, and it returns {@code true}. Must be called without the lock.
+     */
+    boolean giveUp(java.util.concurrent.locks.ReentrantLock lock, Waiter self) {
+        lock.lock();
+        try {
+            if (self.state != Waiter.WAITING) {
+                return true;
+            }
+            remove(self);
+            self.item = null;
+            self.state = Waiter.ABANDONED;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Completes and unlinks the oldest waiter that can be completed, skipping (and leaving queued)
      * the case waiters of {@code exclude}, and dropping case waiters whose select is decided.
      *
