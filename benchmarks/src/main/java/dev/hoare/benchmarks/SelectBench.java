@@ -1,5 +1,6 @@
 package dev.hoare.benchmarks;
 
+import dev.hoare.channels.Select;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,5 +1,6 @@
 package dev.hoare.benchmarks;
 
+import dev.hoare.channels.Select;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

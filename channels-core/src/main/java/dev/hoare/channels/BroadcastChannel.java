@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.LockBroadcastChannel;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -124,7 +125,7 @@ public interface BroadcastChannel<E> extends SendChannel<E> {
          * @throws IllegalArgumentException if {@code capacity < 1}
          */
         public Builder<E> capacity(int capacity) {
-            this.capacity = checkCapacity(capacity);
+            this.capacity = LockBroadcastChannel.checkCapacity(capacity);
             return this;
         }
 
@@ -166,14 +167,6 @@ public interface BroadcastChannel<E> extends SendChannel<E> {
         /** @return a new broadcast with no subscribers */
         public BroadcastChannel<E> build() {
             return new LockBroadcastChannel<>(capacity, overflow, onUndelivered, replay);
-        }
-
-        static int checkCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException(
-                        "a subscription needs a buffer: capacity must be >= 1, was " + capacity);
-            }
-            return capacity;
         }
     }
 }

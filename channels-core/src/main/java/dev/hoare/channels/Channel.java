@@ -1,5 +1,7 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.LockChannel;
+import dev.hoare.channels.internal.RingChannel;
 import java.util.Objects;
 import java.util.function.Consumer;
 

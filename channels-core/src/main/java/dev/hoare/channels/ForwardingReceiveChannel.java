@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.SelectEnd;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -68,8 +69,8 @@ public class ForwardingReceiveChannel<E> implements ReceiveChannel<E> {
     }
 
     /**
-     * What a {@link Select} waits on in place of this one: a {@link SelectEnd.Receive}, or a
-     * channel that resolves to one; {@link #delegate()} unless a subclass takes part itself.
+     * What a {@link Select} waits on in place of this one: {@link #delegate()}. (An end that takes
+     * part in a select itself implements {@code SelectEnd.Receive} or {@code SelectEnd.Named}.)
      */
     Object forSelect() {
         return channel;

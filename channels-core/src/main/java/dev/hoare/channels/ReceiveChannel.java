@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.ChannelIterator;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;

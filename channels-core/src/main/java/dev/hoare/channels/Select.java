@@ -1,5 +1,9 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
+import dev.hoare.channels.internal.SelectEnd;
+import dev.hoare.channels.internal.SendView;
+import dev.hoare.channels.internal.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -500,6 +504,8 @@ public final class Select<R> {
         while (true) {
             if (c instanceof SelectEnd.Receive end) {
                 return end;
+            } else if (c instanceof SelectEnd.Named named) {
+                return named.selectEnd();
             } else if (c instanceof ForwardingReceiveChannel<?> forwarding) {
                 c = forwarding.forSelect();
             } else {

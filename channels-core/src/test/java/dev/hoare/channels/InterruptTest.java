@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
 import static dev.hoare.channels.TestSupport.awaitWaitingReceivers;
 import static dev.hoare.channels.TestSupport.awaitWaitingSenders;
 import static org.junit.jupiter.api.Assertions.assertEquals;

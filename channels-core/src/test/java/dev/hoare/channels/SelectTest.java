@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
 import static dev.hoare.channels.TestSupport.async;
 import static dev.hoare.channels.TestSupport.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;

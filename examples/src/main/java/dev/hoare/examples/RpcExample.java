@@ -2,9 +2,9 @@ package dev.hoare.examples;
 
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Codec;
-import dev.hoare.channels.StreamChannels.Duplex;
+import dev.hoare.channels.remote.StreamChannels.Duplex;
 import dev.hoare.channels.spi.Endpoint;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.link.StreamOptions;
 import dev.hoare.channels.uds.UnixChannels;
 import dev.hoare.channels.uds.UnixServer;
 import java.io.IOException;

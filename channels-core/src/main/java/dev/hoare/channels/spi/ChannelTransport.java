@@ -1,5 +1,6 @@
 package dev.hoare.channels.spi;
 
+import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;

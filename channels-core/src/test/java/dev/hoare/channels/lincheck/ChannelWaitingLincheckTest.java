@@ -1,5 +1,6 @@
 package dev.hoare.channels.lincheck;
 
+import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.Channel;
 import dev.hoare.channels.Overflow;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.hoare.channels.reactive;
 
+import dev.hoare.channels.signal.Signals;
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Received;

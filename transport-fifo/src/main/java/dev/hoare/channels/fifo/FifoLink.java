@@ -1,7 +1,7 @@
 package dev.hoare.channels.fifo;
 
-import dev.hoare.channels.spi.Link;
-import dev.hoare.channels.spi.LinkStreams;
+import dev.hoare.channels.link.Link;
+import dev.hoare.channels.link.LinkStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

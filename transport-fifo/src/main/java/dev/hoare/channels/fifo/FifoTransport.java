@@ -1,12 +1,14 @@
 package dev.hoare.channels.fifo;
 
+import dev.hoare.channels.Channels;
+import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
-import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.remote.StreamChannels;
 import dev.hoare.channels.spi.ChannelTransport;
 import dev.hoare.channels.spi.Endpoint;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.link.StreamOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,6 @@
 package dev.hoare.channels.fifo;
 
+import dev.hoare.channels.PeerLostException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

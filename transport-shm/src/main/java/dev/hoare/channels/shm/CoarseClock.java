@@ -1,5 +1,6 @@
 package dev.hoare.channels.shm;
 
+import dev.hoare.channels.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,9 +1,9 @@
 package dev.hoare.channels.shm;
 
 import dev.hoare.channels.ChannelProtocolException;
-import dev.hoare.channels.spi.Link;
-import dev.hoare.channels.spi.LinkFaultException;
-import dev.hoare.channels.spi.LinkStreams;
+import dev.hoare.channels.link.Link;
+import dev.hoare.channels.link.LinkFaultException;
+import dev.hoare.channels.link.LinkStreams;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;

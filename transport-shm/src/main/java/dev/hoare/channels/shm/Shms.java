@@ -1,6 +1,6 @@
 package dev.hoare.channels.shm;
 
-import dev.hoare.channels.spi.LocalNames;
+import dev.hoare.channels.link.LocalNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

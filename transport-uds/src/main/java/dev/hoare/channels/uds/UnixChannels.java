@@ -1,11 +1,12 @@
 package dev.hoare.channels.uds;
 
+import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
-import dev.hoare.channels.StreamChannels;
-import dev.hoare.channels.spi.Links;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.remote.StreamChannels;
+import dev.hoare.channels.link.Links;
+import dev.hoare.channels.link.StreamOptions;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

@@ -2,7 +2,7 @@ package dev.hoare.channels.uds;
 
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.SendChannel;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.link.StreamOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 

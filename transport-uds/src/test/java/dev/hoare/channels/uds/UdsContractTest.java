@@ -1,7 +1,7 @@
 package dev.hoare.channels.uds;
 
 import dev.hoare.channels.contract.TransportContract;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.link.StreamOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;

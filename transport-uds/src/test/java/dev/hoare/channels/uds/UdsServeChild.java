@@ -2,7 +2,7 @@ package dev.hoare.channels.uds;
 
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Codec;
-import dev.hoare.channels.StreamChannels;
+import dev.hoare.channels.remote.StreamChannels;
 import java.nio.file.Path;
 
 /** A request/response server process for {@link UdsTest}: {@code PATH}; answers each request in upper case. */

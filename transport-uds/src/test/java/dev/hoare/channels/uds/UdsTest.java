@@ -14,7 +14,7 @@ import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
 import dev.hoare.channels.contract.ContractPeer;
-import dev.hoare.channels.spi.StreamOptions;
+import dev.hoare.channels.link.StreamOptions;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
@@ -314,9 +314,9 @@ class UdsTest {
         Path path = dir.resolve("rpc.sock");
         ChildJvm child = track(ChildJvm.start(UdsServeChild.class, path.toString()));
         child.expect("READY");
-        try (dev.hoare.channels.StreamChannels.Duplex<String, String> a = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
+        try (dev.hoare.channels.remote.StreamChannels.Duplex<String, String> a = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
                 StreamOptions.defaults());
-             dev.hoare.channels.StreamChannels.Duplex<String, String> b = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
+             dev.hoare.channels.remote.StreamChannels.Duplex<String, String> b = UnixChannels.connect(path, Codec.utf8(), Codec.utf8(),
                 StreamOptions.defaults())) {
             for (int i = 0; i < 300; i++) {
                 a.out().send("a" + i);
@@ -330,7 +330,7 @@ class UdsTest {
 
     @Test
     void connectionsArriveOnAChannelThatIsASelectCase() throws Exception {
-        UnixServer<dev.hoare.channels.StreamChannels.Duplex<String, String>> server = track(UnixChannels.serve(
+        UnixServer<dev.hoare.channels.remote.StreamChannels.Duplex<String, String>> server = track(UnixChannels.serve(
                 dir.resolve("select.sock"), Codec.utf8(), Codec.utf8(), UnixServer.Options.defaults()));
         dev.hoare.channels.Channel<String> local = dev.hoare.channels.Channel.buffered(1);
         String nothingYet = dev.hoare.channels.Select.<String>select()
@@ -339,7 +339,7 @@ class UdsTest {
                 .onTimeout(Duration.ofMillis(100), () -> "timeout").run();
         assertEquals("timeout", nothingYet);
         var client = track(UnixChannels.connect(server.path(), Codec.utf8(), Codec.utf8(), StreamOptions.defaults()));
-        var connection = dev.hoare.channels.Select.<dev.hoare.channels.StreamChannels.Duplex<String, String>>select()
+        var connection = dev.hoare.channels.Select.<dev.hoare.channels.remote.StreamChannels.Duplex<String, String>>select()
                 .onReceive(server.channel(), c -> c)
                 .onReceive(local, v -> null)
                 .onTimeout(WAIT, () -> null).run();

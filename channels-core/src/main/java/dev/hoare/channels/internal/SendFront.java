@@ -1,0 +1,75 @@
+package dev.hoare.channels.internal;
+
+import dev.hoare.channels.ChannelClosedException;
+import dev.hoare.channels.SendChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The three public sends of every send end mapped onto its one primitive, {@link #doSend}: the
+ * null check, the interrupt check before any wait, and a timeout turned into a deadline, written
+ * once for the in-process channels ({@link AbstractChannel}), the broadcast and the remote send
+ * ends. It holds no state: each end keeps its own, with its own lock, and says in
+ * {@code doSend} how a send completes or waits.
+ */
+public abstract class SendFront<E> implements SendChannel<E> {
+    /**
+     * One send.
+     *
+     * @param value the value, not {@code null} (checked by the caller)
+     * @param block whether to wait for room at all
+     * @param timed whether {@code deadline} applies
+     * @param deadline a {@link System#nanoTime()} deadline
+     * @return {@code true} if sent; {@code false} if it would have to wait (not blocking) or the time ran out
+     * @throws ChannelClosedException if closed before the value was accepted, or cancelled while waiting
+     * @throws InterruptedException if interrupted while waiting (nothing was sent)
+     */
+    protected abstract boolean doSend(E value, boolean block, boolean timed, long deadline) throws InterruptedException;
+
+    @Override
+    public final void send(E value) throws InterruptedException {
+        checkValue(value);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        doSend(value, true, false, 0L);
+    }
+
+    @Override
+    public final boolean send(E value, Duration timeout) throws InterruptedException {
+        checkValue(value);
+        long nanos = toNanos(timeout);
+        if (nanos <= 0) {
+            return doSend(value, false, false, 0L);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return doSend(value, true, true, System.nanoTime() + nanos);
+    }
+
+    @Override
+    public final boolean trySend(E value) {
+        checkValue(value);
+        try {
+            return doSend(value, false, false, 0L);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError("a non-blocking send never waits", impossible);
+        }
+    }
+
+    private static void checkValue(Object value) {
+        Objects.requireNonNull(value, "channel values must not be null");
+    }
+
+    /** @return the timeout in nanoseconds: 0 or less for none, about a century for one too long to count */
+    public static long toNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException overflow) {
+            return timeout.isNegative() ? 0 : TimeUnit.DAYS.toNanos(365L * 100);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Hoare's channels: the API ({@code Channel}, {@code Select}, {@code BroadcastChannel},
+ * {@code Channels}), signals, and the service-provider interface by which transports serve
+ * {@code Channels.openSend} and {@code Channels.openReceive}. The in-process implementation
+ * ({@code dev.hoare.channels.internal}) is exported only to the remote-channel engine, whose ends
+ * take part in {@code select} through its seam.
+ */
+module dev.hoare.channels {
+    requires java.management; // Signals: is the JVM running with -Xrs?
+    requires jdk.unsupported; // sun.misc.Signal, the one way to handle POSIX signals in Java
+
+    exports dev.hoare.channels;
+    exports dev.hoare.channels.signal;
+    exports dev.hoare.channels.spi;
+    exports dev.hoare.channels.internal to dev.hoare.channels.remote;
+
+    uses dev.hoare.channels.spi.ChannelTransport;
+
+    provides dev.hoare.channels.spi.ChannelTransport with dev.hoare.channels.InprocTransport;
+}
