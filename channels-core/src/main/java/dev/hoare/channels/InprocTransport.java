@@ -25,6 +25,10 @@ public final class InprocTransport implements ChannelTransport {
     private record Named(Channel<Object> channel, String codecId) {
     }
 
+    /** Made by {@link java.util.ServiceLoader}; use {@code Channels.openSend/openReceive}. */
+    public InprocTransport() {
+    }
+
     @Override
     public String scheme() {
         return "inproc";
