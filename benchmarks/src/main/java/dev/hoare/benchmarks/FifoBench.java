@@ -70,7 +70,7 @@ public class FifoBench {
     }
 
     private static URI uri(Path fifo) {
-        return URI.create("fifo:" + fifo + "?capacity=1024&timeout=60s");
+        return URI.create("fifo:" + fifo + "?capacity=1024&timeout=60s&liveness=" + BenchLiveness.option());
     }
 
     @Benchmark

@@ -46,7 +46,8 @@ public abstract class ShmBench {
     }
 
     static URI uri(Path ring, String wait, String checksum) {
-        return URI.create("shm:" + ring + "?capacity=1024&timeout=60s&wait=" + wait + "&checksum=" + checksum);
+        return URI.create("shm:" + ring + "?capacity=1024&timeout=60s&wait=" + wait + "&checksum=" + checksum
+                + "&liveness=" + BenchLiveness.option());
     }
 
     void start(String role, Path... rings) throws Exception {

@@ -48,13 +48,13 @@ public class ShmHalvesBench {
     private ReceiveChannel<byte[]> in;
     private int pending;
     private long checksum;
-    /** Counts a record's DATA frames (a record holds whole frames: length, kind, payload). */
+    /** Counts a record's DATA frames (a record holds whole frames: length, kind, stream, payload). */
     private final ShmRing.Handler count = (type, buffer, offset, length) -> {
         for (int at = offset, end = offset + length; at < end; ) {
             int frame = buffer.getInt(at); // big-endian, as the wire format
             if (buffer.get(at + 4) == FrameKind.DATA.code()) {
                 pending++;
-                checksum += buffer.get(at + 5);
+                checksum += buffer.get(at + FrameWriter.HEADER);
             }
             at += 4 + frame;
         }
@@ -125,7 +125,7 @@ public class ShmHalvesBench {
         int frameLength = FrameWriter.HEADER + SIZE;
         byte[] record = new byte[frames * frameLength];
         for (int i = 0; i < frames; i++) {
-            FrameWriter.writeHeader(record, i * frameLength, FrameKind.DATA, SIZE);
+            FrameWriter.writeHeader(record, i * frameLength, FrameKind.DATA, Frame.FIRST_STREAM, SIZE);
             System.arraycopy(message, 0, record, i * frameLength + FrameWriter.HEADER, SIZE);
         }
         while (true) {

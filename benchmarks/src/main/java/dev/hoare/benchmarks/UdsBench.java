@@ -173,7 +173,8 @@ public abstract class UdsBench {
     }
 
     static StreamOptions options(int capacity) {
-        return StreamOptions.defaults().withCapacity(capacity).withTimeout(Duration.ofSeconds(60));
+        return StreamOptions.defaults().withCapacity(capacity).withTimeout(Duration.ofSeconds(60))
+                .withLiveness(dev.hoare.channels.spi.Endpoint.parseDuration(BenchLiveness.option()));
     }
 
     @TearDown(Level.Trial)

@@ -54,7 +54,11 @@ class DecoderFuzzTest {
     /** What a receiving or sending end does with each kind of frame's payload. */
     private static void interpret(Frame f) throws ChannelProtocolException {
         switch (f.kind()) {
-            case HELLO -> f.checkHello("utf8");
+            case HELLO -> {
+                f.checkHello("utf8");
+                f.helloLiveness();
+            }
+            case PING -> f.pong();
             case CLOSE_WITH_CAUSE, RELEASE -> {
                 if (f.payload().length > 0) {
                     f.cause().getMessage();
@@ -72,7 +76,9 @@ class DecoderFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void handshake(byte[] payload) {
         try {
-            new Frame(dev.hoare.channels.wire.FrameKind.HELLO, payload).checkHello("kryo");
+            Frame hello = new Frame(dev.hoare.channels.wire.FrameKind.HELLO, payload);
+            hello.checkHello("kryo");
+            hello.helloLiveness();
         } catch (ChannelProtocolException expected) {
             // a mismatch or a malformed HELLO, named
         }

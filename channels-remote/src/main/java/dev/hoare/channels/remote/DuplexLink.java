@@ -4,26 +4,32 @@ import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkStreams;
 import dev.hoare.channels.wire.Frame;
+import dev.hoare.channels.wire.FrameKind;
 import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One two-way link carrying two channels, one each way: this side's send end and receive end.
- * A demultiplexing thread reads the link's frames and routes each by kind to the end it belongs
- * to (the ends read them from {@link Side#in()} as if each had the link to itself): DATA, CLOSE
- * and CLOSE_WITH_CAUSE belong to the channel coming in; CREDIT and RELEASE to the channel going
- * out; of the peer's two HELLOs, its receive end's comes first (each side starts its receive end
- * before its send end), so the first goes to our send end and the second to our receive end.
- * Both ends write whole frames through one lock. The link closes when both ends have closed it.
+ * A demultiplexing thread reads the link's frames and routes each by its stream to the end it
+ * belongs to (the ends read them from {@link Side#in()} as if each had the link to itself):
+ * {@link Frame#FIRST_STREAM} is the channel whose sender opened the connection,
+ * {@link Frame#SECOND_STREAM} the one whose sender accepted it (docs/wire-format.md). A frame of
+ * another stream, or of a kind that does not travel this way on its stream (DATA on the stream
+ * this side sends on), is a protocol error; the connection's own frames (stream 0) are answered
+ * here: a PING with a PONG. Both ends write whole frames through one lock. The link closes when
+ * both ends have closed it. The connection as a whole is watched for a silent peer
+ * ({@link Liveness}, once both HELLOs are in), not each end.
  *
  * <p>On a link the receiving thread can read itself ({@link Link#canReadNow}: a socket in
  * non-blocking mode), a thread receiving on our receive end reads the link itself, routing what
@@ -91,20 +97,36 @@ final class DuplexLink {
     private final ReaderHandOff readers;
     /** HELLOs read so far. Guarded by the read lock ({@link #readers}). */
     private int hellos;
+    /** The shortest liveness the peer's HELLOs announced, in ms (0: none). Guarded by the read lock. */
+    private long peerLivenessMillis;
+    /** This side's liveness ({@link Duration#ZERO}: none). */
+    private final Duration liveness;
+    /** Frames read (the one reader at a time) and written (under the write lock), for the liveness watch. */
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    /** Set once, before the link is closed, when the liveness watch found the peer silent. */
+    private volatile PeerLostException silent;
+    private volatile Liveness.Handle watch = Liveness.NONE;
     /** The link has ended (end of stream or a failure): both sides were told. Guarded by the read lock. */
     private boolean finished;
     /** {@link ReaderHandOff#DUPLEX_SLICE_NANOS}: the longest single wait on the link, or for a receiving thread to finish with it. */
     private static final long SLICE_NANOS = ReaderHandOff.DUPLEX_SLICE_NANOS;
     /** Where frames for our send end go (the peer's receive end's HELLO, CREDIT, RELEASE). */
-    final Side sendSide = new Side("send");
+    final Side sendSide;
     /** Where frames for our receive end go (the peer's send end's HELLO, DATA, CLOSE). */
-    final Side receiveSide = new Side("receive");
+    final Side receiveSide;
 
     /**
+     * @param accepted whether this side accepted the connection (its channel out is then
+     *     {@link Frame#SECOND_STREAM}, else {@link Frame#FIRST_STREAM})
      * @param capacity the capacity the receive end announces: a peer that keeps its credits never
      *     has more than {@code max(1, capacity)} values waiting here for the receive end
+     * @param liveness this side's liveness timeout ({@link Duration#ZERO}: none)
      */
-    DuplexLink(Link link, int maxFrame, int capacity) {
+    DuplexLink(Link link, boolean accepted, int maxFrame, int capacity, Duration liveness) {
+        this.sendSide = new Side("send", accepted ? Frame.SECOND_STREAM : Frame.FIRST_STREAM);
+        this.receiveSide = new Side("receive", accepted ? Frame.FIRST_STREAM : Frame.SECOND_STREAM);
+        this.liveness = liveness;
         if (link.in() == null || link.out() == null) {
             throw new IllegalArgumentException(link.describe() + ": carrying a channel each way needs a two-way link");
         }
@@ -183,11 +205,36 @@ final class DuplexLink {
                 end(null);
                 return false;
             }
-            Side to = switch (f.kind()) {
-                case HELLO -> hellos++ == 0 ? sendSide : receiveSide;
-                case CREDIT, RELEASE -> sendSide;
-                case DATA, CLOSE, CLOSE_WITH_CAUSE -> receiveSide;
+            framesIn.lazySet(framesIn.get() + 1); // the one reader; the liveness timer only looks for a change
+            if (f.kind().connectionLevel()) {
+                if (f.kind() == FrameKind.PING) {
+                    answer(f.pong());
+                }
+                return true;
+            }
+            Side to = f.stream() == sendSide.stream ? sendSide : f.stream() == receiveSide.stream ? receiveSide : null;
+            if (to == null) {
+                throw new ChannelProtocolException(f.kind() + " frame for unknown stream " + Integer.toUnsignedString(f.stream())
+                        + ": " + link.describe() + " carries streams " + Frame.FIRST_STREAM + " and " + Frame.SECOND_STREAM);
+            }
+            boolean towardsSender = switch (f.kind()) {
+                case CREDIT, RELEASE -> true;
+                case DATA, CLOSE, CLOSE_WITH_CAUSE -> false;
+                default -> to == sendSide; // HELLO: each end says one
             };
+            if (towardsSender != (to == sendSide)) {
+                throw new ChannelProtocolException(f.kind() + " frame on stream " + f.stream() + ", whose "
+                        + (to == sendSide ? "sender is this side" : "receiver is this side"));
+            }
+            if (f.kind() == FrameKind.HELLO) {
+                long announced = f.helloLiveness();
+                if (announced > 0 && (peerLivenessMillis == 0 || announced < peerLivenessMillis)) {
+                    peerLivenessMillis = announced;
+                }
+                if (++hellos == 2) {
+                    startLiveness();
+                }
+            }
             if (to == receiveSide && receiveSide.in.waiting() >= waitingLimit) {
                 throw new ChannelProtocolException("the sender sent more values than it had credits for ("
                         + (waitingLimit - 2) + " waiting to be received)");
@@ -206,6 +253,10 @@ final class DuplexLink {
             return;
         }
         finished = true;
+        watch.cancel();
+        if (silent != null) {
+            cause = silent; // the liveness watch closed the link: that is why it ended
+        }
         sendSide.in.end(cause);
         receiveSide.in.end(cause);
         if (cause instanceof ChannelProtocolException) {
@@ -252,11 +303,84 @@ final class DuplexLink {
         }
     }
 
+    /** Answers a PING, unless an end is writing now (the peer hears from this side anyway). */
+    private void answer(Frame pong) {
+        if (!writeLock.tryLock()) {
+            return;
+        }
+        try {
+            link.out().write(FrameWriter.encode(pong));
+            link.out().flush();
+            framesOut.lazySet(framesOut.get() + 1);
+        } catch (IOException | RuntimeException ignored) {
+            // the reading sees the broken link
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Watches the connection for a silent peer, once both HELLOs are in. Under the read lock. */
+    private void startLiveness() {
+        watch = Liveness.watch(new Liveness.Watched() {
+            @Override
+            public long framesIn() {
+                return framesIn.get();
+            }
+
+            @Override
+            public long framesOut() {
+                return framesOut.get();
+            }
+
+            @Override
+            public void ping() {
+                writeLock.lock();
+                try {
+                    link.out().write(FrameWriter.encode(Frame.ping(System.nanoTime())));
+                    link.out().flush();
+                    framesOut.lazySet(framesOut.get() + 1);
+                } catch (IOException | RuntimeException ignored) {
+                    // the reading sees the broken link
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+
+            @Override
+            public void nudge() {
+                // the demultiplexing thread reads whenever no receiving thread does
+            }
+
+            @Override
+            public boolean waitsForApplication() {
+                return false;
+            }
+
+            @Override
+            public void lost(PeerLostException cause) {
+                silent = cause;
+                try {
+                    link.close(); // whoever reads sees the link fail, and ends both sides with the cause
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }
+
+            @Override
+            public String describe() {
+                return link.describe();
+            }
+        }, liveness, peerLivenessMillis, true, true);
+        if (openSides.get() == 0) {
+            watch.cancel();
+        }
+    }
+
     /** A peer that broke the protocol: tells it why (best effort) and closes the connection. */
     private void cutOff(IOException cause) {
         writeLock.lock();
         try {
-            link.out().write(FrameWriter.encode(Frame.release(cause)));
+            link.out().write(FrameWriter.encode(Frame.release(cause).onStream(receiveSide.stream)));
         } catch (IOException | RuntimeException ignored) {
             // it learns from the close
         } finally {
@@ -272,6 +396,8 @@ final class DuplexLink {
     /** One end's view of the link. */
     final class Side implements Link {
         private final String role;
+        /** The stream of the channel this end sends (send side) or receives (receive side). */
+        final int stream;
         private final FrameQueue in = new FrameQueue();
         private final OutputStream out = new LinkStreams.Out() {
             @Override
@@ -279,6 +405,7 @@ final class DuplexLink {
                 writeLock.lock();
                 try {
                     link.out().write(b, off, len);
+                    framesOut.lazySet(framesOut.get() + 1);
                 } finally {
                     writeLock.unlock();
                 }
@@ -294,8 +421,9 @@ final class DuplexLink {
         /** Serializes this side's close (a ReentrantLock, never {@code synchronized}: virtual threads close ends). */
         private final ReentrantLock closeLock = new ReentrantLock();
 
-        Side(String role) {
+        Side(String role, int stream) {
             this.role = role;
+            this.stream = stream;
         }
 
         @Override
@@ -326,6 +454,7 @@ final class DuplexLink {
                     link.wakeReader(); // a receiving thread waiting on the link sees the end of its queue
                 }
                 if (openSides.decrementAndGet() == 0) {
+                    watch.cancel();
                     link.close();
                 }
             } finally {
@@ -380,6 +509,7 @@ final class DuplexLink {
                 return false; // the other end writes (a credit): leave it to the writer thread
             }
             try {
+                framesOut.lazySet(framesOut.get() + 1);
                 return link.writeNow(bytes, length);
             } finally {
                 writeLock.unlock();
@@ -482,7 +612,7 @@ final class DuplexLink {
         private int endOrFailure() throws IOException {
             IOException f = failure;
             if (f != null) {
-                throw f instanceof ChannelProtocolException ? f : new IOException(f.getMessage(), f);
+                throw f instanceof ChannelProtocolException || f instanceof PeerLostException ? f : new IOException(f.getMessage(), f);
             }
             return -1;
         }

@@ -11,16 +11,22 @@ import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A {@link Link} as the remote channel ends use it: frames in, whole frames out under a lock, the
- * handshake, the end's threads, and one idempotent close.
+ * handshake, the end's threads, the liveness watch ({@link Liveness}), and one idempotent close.
+ * Every frame it writes names the end's stream ({@link #stream}: {@link Frame#FIRST_STREAM}, or
+ * the stream of its side of a {@link DuplexLink}); a frame read for another channel stream is a
+ * protocol error.
  *
  * <h2>State</h2>
  * <pre>
@@ -29,7 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *               PENDING -> FAILED   the end's reader thread (a bad or missing HELLO, a lost link)
  *   link        OPEN -> CLOSED      {@link #close}, once ({@link #closed} by CAS), by any thread: the
  *                                   application's release, a failure, or the end's own finish;
- *                                   {@link #awaitHandshake} closes it on a timeout or failure
+ *                                   {@link #awaitHandshake} closes it on a timeout or failure; the
+ *                                   liveness timer closes it for silence, {@link #silent} set first
+ *   watch       NONE -> WATCHING    {@link #startLiveness}, the end's reader (or opener, one-way
+ *                                   writer) after the handshake, if a liveness is set on either side
+ *               WATCHING -> NONE    {@link #close} cancels it; a loss ends it
  * </pre>
  * Invariants:
  * <ol>
@@ -39,23 +49,149 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Reads ({@link #read}, {@link #readHello}, {@link #hasBufferedFrame}) take no lock here: the
  *       end lets one thread read at a time (its reader thread, or the thread holding its read lock).</li>
  *   <li>After {@link #close}, reads and writes fail or see the end of the stream; nothing reopens it.</li>
+ *   <li>{@link #silent} is set before the link is closed for silence, so whoever then fails on the
+ *       link ({@link #lost}, {@link #closeCause}, {@link #endOfStream}) reports the silence.</li>
+ *   <li>The frame counters only grow; the hot path writes them with opaque stores, never a fence.</li>
  * </ol>
  */
 final class FrameLink {
     final Link link;
     final StreamOptions options;
+    /** The channel stream this end's frames go on, and the only one it reads besides the connection's. */
+    final int stream;
     private final FrameReader reader;
     private final OutputStream out;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completed once the peer's HELLO (and, for a sender with credits, the capacity) arrived. */
     final CompletableFuture<Void> handshake = new CompletableFuture<>();
+    /** Frames read so far: written by the one reader (opaque store), read by the liveness timer. */
+    @SuppressWarnings("unused") // through FRAMES_IN
+    private long framesIn;
+    /** Frames written so far (opaque stores by whoever writes; only changes matter), read by the liveness timer. */
+    @SuppressWarnings("unused") // through FRAMES_OUT
+    private long framesOut;
+    /** The liveness the peer announced in its HELLO, in ms (0: none). Written by the HELLO's reader. */
+    private volatile long peerLivenessMillis;
+    /** Set once, before the link is closed, when the liveness watch found the peer silent. */
+    private volatile PeerLostException silent;
+    private volatile Liveness.Handle watch = Liveness.NONE;
+    private static final VarHandle FRAMES_IN;
+    private static final VarHandle FRAMES_OUT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FRAMES_IN = l.findVarHandle(FrameLink.class, "framesIn", long.class);
+            FRAMES_OUT = l.findVarHandle(FrameLink.class, "framesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     FrameLink(Link link, StreamOptions options) {
         this.link = link;
         this.options = options;
+        this.stream = link instanceof DuplexLink.Side side ? side.stream : Frame.FIRST_STREAM;
         this.reader = link.in() == null ? null : new FrameReader(link.in(), options.maxFrame());
         this.out = link.out();
+    }
+
+    /** Counts a frame read (the one reader: a plain read of its own field, an opaque store). */
+    private void countIn() {
+        FRAMES_IN.setOpaque(this, (long) FRAMES_IN.getOpaque(this) + 1);
+    }
+
+    /** Counts a write (several writers may race; the count only has to change). */
+    private void countOut() {
+        FRAMES_OUT.setOpaque(this, (long) FRAMES_OUT.getOpaque(this) + 1);
+    }
+
+    /**
+     * Starts the liveness watch once the handshake is done (the peer's HELLO is read on a link
+     * that reads), if this end or its peer set a liveness ({@link Liveness}). A side of a
+     * {@link DuplexLink} is not watched on its own: the connection is, as a whole.
+     *
+     * @param ping writes or queues a PING (may block)
+     * @param nudge somebody should read the link (must not block)
+     * @param waiting whether the end's reader waits for the application rather than the peer
+     * @param onLost after the link was closed for silence: wakes the end's threads to see it
+     */
+    void startLiveness(Runnable ping, Runnable nudge, BooleanSupplier waiting, Runnable onLost) {
+        if (link instanceof DuplexLink.Side || closed.get()) {
+            return;
+        }
+        watch = Liveness.watch(new Liveness.Watched() {
+            @Override
+            public long framesIn() {
+                return (long) FRAMES_IN.getOpaque(FrameLink.this);
+            }
+
+            @Override
+            public long framesOut() {
+                return (long) FRAMES_OUT.getOpaque(FrameLink.this);
+            }
+
+            @Override
+            public void ping() {
+                ping.run();
+            }
+
+            @Override
+            public void nudge() {
+                nudge.run();
+            }
+
+            @Override
+            public boolean waitsForApplication() {
+                return waiting.getAsBoolean();
+            }
+
+            @Override
+            public void lost(PeerLostException cause) {
+                silent = cause;
+                close();
+                onLost.run();
+            }
+
+            @Override
+            public String describe() {
+                return FrameLink.this.describe();
+            }
+        }, options.liveness(), peerLivenessMillis, reader != null, out != null);
+        if (closed.get()) {
+            watch.cancel();
+        }
+    }
+
+    /** Writes a PING now (the liveness timer's ping thread; the end lets any thread write under the write lock). */
+    void writePing() {
+        try {
+            write(Frame.ping(System.nanoTime()));
+        } catch (IOException | RuntimeException ignored) {
+            // the reader or the next write sees the broken link
+        }
+    }
+
+    /**
+     * Answers a PING with a PONG, on a two-way link whose writes all take the write lock (a
+     * receiving end), unless somebody is writing now (the peer hears from this side anyway).
+     */
+    void answerPing(Frame ping) throws IOException {
+        Frame pong = ping.pong();
+        if (out == null || !writeLock.tryLock()) {
+            return;
+        }
+        try {
+            write(pong);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** @return the silence the liveness watch found, or {@code null} */
+    PeerLostException silence() {
+        return silent;
     }
 
     boolean duplex() {
@@ -66,9 +202,20 @@ final class FrameLink {
         return link.describe();
     }
 
-    /** @return the next frame, or {@code null} at end of stream */
+    /**
+     * @return the next frame (of this end's stream, or the connection's), or {@code null} at end of stream
+     * @throws ChannelProtocolException for a frame of another channel stream
+     */
     Frame read() throws IOException {
-        return reader.read();
+        Frame f = reader.read();
+        if (f != null) {
+            countIn();
+            if (f.stream() != stream && !f.kind().connectionLevel()) {
+                throw new ChannelProtocolException(f.kind() + " frame for unknown stream " + Integer.toUnsignedString(f.stream())
+                        + ": " + describe() + " carries stream " + stream);
+            }
+        }
+        return f;
     }
 
     /** @return whether a whole frame is already buffered, so that {@link #read} will not block */
@@ -82,6 +229,7 @@ final class FrameLink {
         try {
             out.write(bytes, 0, length);
             out.flush();
+            countOut();
         } finally {
             writeLock.unlock();
         }
@@ -96,6 +244,7 @@ final class FrameLink {
      * @return whether they were written
      */
     boolean writeNow(byte[] bytes, int length) {
+        countOut();
         return link.writeNow(bytes, length);
     }
 
@@ -123,13 +272,15 @@ final class FrameLink {
         writeLock.lock();
         try {
             link.writeChunks(bytes, ends, count);
+            countOut();
         } finally {
             writeLock.unlock();
         }
     }
 
+    /** Writes a frame on this end's stream (a PING or PONG on the connection's). */
     void write(Frame frame) throws IOException {
-        byte[] bytes = FrameWriter.encode(frame);
+        byte[] bytes = FrameWriter.encode(frame.kind().connectionLevel() ? frame : frame.onStream(stream));
         write(bytes, bytes.length);
     }
 
@@ -164,7 +315,9 @@ final class FrameLink {
         if (f.kind() != FrameKind.HELLO) {
             throw new ChannelProtocolException("expected HELLO as the first frame, got " + f.kind());
         }
-        return f.checkHello(codecId);
+        int maxFrame = f.checkHello(codecId);
+        peerLivenessMillis = f.helloLiveness();
+        return maxFrame;
     }
 
     /** Waits for {@link #handshake} within the timeout; on failure closes the link and throws. */
@@ -189,6 +342,9 @@ final class FrameLink {
      * fault stays as is, anything else becomes a {@link PeerLostException}.
      */
     IOException lost(IOException e) {
+        if (silent != null) {
+            return silent; // the link was closed for silence: that is why it failed
+        }
         if (e instanceof ChannelProtocolException || e instanceof PeerLostException || e instanceof LinkFaultException) {
             return e;
         }
@@ -200,10 +356,16 @@ final class FrameLink {
      * ({@link LinkFaultException}'s cause) as it is, else {@link #lost}.
      */
     Throwable closeCause(IOException e) {
+        if (silent != null) {
+            return silent;
+        }
         return e instanceof LinkFaultException fault ? fault.getCause() : lost(e);
     }
 
     PeerLostException endOfStream() {
+        if (silent != null) {
+            return silent;
+        }
         return new PeerLostException(describe() + ": the peer went away without closing the channel (end of stream)");
     }
 
@@ -228,6 +390,7 @@ final class FrameLink {
     /** Closes the link once; later calls do nothing. */
     void close() {
         if (closed.compareAndSet(false, true)) {
+            watch.cancel();
             try {
                 link.close();
             } catch (IOException ignored) {

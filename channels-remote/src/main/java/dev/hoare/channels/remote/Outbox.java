@@ -5,13 +5,14 @@ import dev.hoare.channels.wire.FrameWriter;
 import java.util.Arrays;
 
 /**
- * DATA frames, encoded one after the other in one byte array as they go on the wire, waiting to
- * be written. Senders append (under their channel's lock); the writer takes a whole outbox at
+ * DATA frames of one stream (and the odd PING or PONG of the connection), encoded one after the
+ * other in one byte array as they go on the wire, waiting to be written. Senders append (under their channel's lock); the writer takes a whole outbox at
  * once and gives back an empty one, so neither allocates per frame, the lock is held only to
  * copy one frame, and the bytes reach the OS in the order and layout they were appended.
  *
  * <pre>
- *   bytes: | u32 length | u8 DATA | payload | u32 length | u8 DATA | payload | ...   (length = 1 + payload)
+ *   bytes: | u32 length | u8 DATA | u32 stream | payload | u32 length | u8 DATA | u32 stream | payload | ...
+ *          (length = 5 + payload)
  *          0                                                                   size
  * </pre>
  *
@@ -33,14 +34,30 @@ final class Outbox {
     private byte[] bytes = new byte[INITIAL];
     private int size;
     private int frames;
+    /** The stream of the DATA frames appended. */
+    private final int stream;
+
+    /** @param stream the stream the DATA frames appended go on */
+    Outbox(int stream) {
+        this.stream = stream;
+    }
 
     /** Appends {@code payload} as a DATA frame. */
     void append(byte[] payload) {
+        append(FrameKind.DATA, stream, payload);
+    }
+
+    /** Appends a frame of the connection (stream 0): a PING or a PONG. */
+    void appendConnectionFrame(dev.hoare.channels.wire.Frame frame) {
+        append(frame.kind(), frame.stream(), frame.payload());
+    }
+
+    private void append(FrameKind kind, int on, byte[] payload) {
         int frame = FrameWriter.HEADER + payload.length;
         if (bytes.length - size < frame) {
             bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * bytes.length, (long) size + frame)));
         }
-        FrameWriter.writeHeader(bytes, size, FrameKind.DATA, payload.length);
+        FrameWriter.writeHeader(bytes, size, kind, on, payload.length);
         System.arraycopy(payload, 0, bytes, size + FrameWriter.HEADER, payload.length);
         size += frame;
         frames++;

@@ -123,6 +123,11 @@ import java.util.concurrent.locks.LockSupport;
  *       and {@code allowed} is raised before the CREDIT frame that grants it is written.</li>
  *   <li>One link: the link's end closes the inbox (with the cause); fanned in, it only finishes
  *       that connection.</li>
+ *   <li>Liveness ({@link FrameLink#startLiveness}): a connection silent for a tick is nudged into
+ *       PUMPING (direct links), so frames waiting in the link count; a reader waiting for room in a
+ *       full inbox ({@code waitingForRoom}) waits for the application, and the silence is not
+ *       counted; a link closed for silence ends the connection with that cause
+ *       ({@link FrameLink#silence}), not as a release. PINGs are answered under the write lock.</li>
  * </ol>
  */
 final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implements SelectEnd.Named {
@@ -207,7 +212,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         connections.add(c);
         if (c.link.duplex()) {
             try {
-                c.link.write(Frame.hello(codec.id(), options.maxFrame()));
+                c.link.write(Frame.hello(codec.id(), options.maxFrame(), options.liveness().toMillis()));
             } catch (IOException e) {
                 connections.remove(c);
                 c.link.close();
@@ -525,6 +530,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         final Thread thread;
         /** Whether the reader thread may have left values in the inbox (under the read lock). */
         private boolean fed;
+        /**
+         * The reader thread waits for room in a full inbox (a one-way link): it waits for the
+         * application, not for the peer, so the liveness watch does not count the time.
+         */
+        private volatile boolean waitingForRoom;
         /** Shared links: HELLOs and closes seen, and the first close cause (under the read lock). */
         private int hellos = 1;
         private int closes;
@@ -555,6 +565,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
                     credits.thread.start();
                 }
                 link.handshake.complete(null);
+                link.startLiveness(link::writePing, () -> {
+                    if (direct) {
+                        wantPump(); // frames that wait in the link count only once read
+                    }
+                }, () -> waitingForRoom, () -> LockSupport.unpark(thread));
             } catch (IOException e) {
                 fail(e);
                 return;
@@ -563,7 +578,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             }
             while (!finished) {
                 if (link.isClosed()) {
-                    finish(); // the application released the end (release() woke this thread): it ends here
+                    if (link.silence() != null) {
+                        fail(link.silence()); // the liveness watch closed the link: the peer is silent
+                    } else {
+                        finish(); // the application released the end (release() woke this thread): it ends here
+                    }
                     return;
                 }
                 if (readers.wanted() || (!pump && inbox.waitingReceivers() == 0)) {
@@ -662,6 +681,13 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
                         return MORE;
                     }
                 }
+                case PING -> {
+                    link.answerPing(f);
+                    return MORE;
+                }
+                case PONG -> {
+                    return MORE;
+                }
                 case CLOSE, CLOSE_WITH_CAUSE -> {
                     Throwable cause = f.closeCause();
                     endCause = endCause != null ? endCause : cause;
@@ -739,7 +765,12 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             for (int i = 0; i < batch.size(); ) {
                 i += inbox.trySendMany(batch, i, putHook);
                 if (i < batch.size()) {
-                    inbox.send(cast(batch.get(i++))); // a one-way link's full inbox: wait for room
+                    waitingForRoom = true;
+                    try {
+                        inbox.send(cast(batch.get(i++))); // a one-way link's full inbox: wait for room
+                    } finally {
+                        waitingForRoom = false;
+                    }
                 }
             }
             batch.clear();
@@ -887,7 +918,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
                     return;
                 }
                 allowed.addAndGet(n); // counted before the sender can use them
-                byte[] frame = FrameWriter.encode(Frame.credit(n));
+                byte[] frame = FrameWriter.encode(Frame.credit(n).onStream(link.stream));
                 if (!link.writeNow(frame, frame.length)) {
                     allowed.addAndGet(-n); // not written, so not usable: the credit thread grants them
                     pending.addAndGet(n);

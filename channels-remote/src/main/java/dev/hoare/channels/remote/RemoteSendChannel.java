@@ -15,6 +15,7 @@ import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.StreamOptions;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
+import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -76,6 +77,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>After {@code closed}, nothing new is accepted; waiting senders still go out, unless LOST.</li>
  *   <li>LOST implies an empty outbox and no waiting sender (they failed with the cause).</li>
  *   <li>In a rendezvous, {@link #takenCount} never exceeds {@link #accepted}.</li>
+ *   <li>Only the writer thread and a direct send write the link: the connection's frames (a PING
+ *       for the liveness timer, a PONG answering the receiver's PING) go through the outbox
+ *       ({@link #queueConnectionFrame}), only while it is empty and the end still writes, and take
+ *       no credit.</li>
  * </ol>
  */
 final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send {
@@ -91,7 +96,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
     private final FrameLink link;
     private final Codec<E> codec;
     /** DATA frames accepted and not yet written. Guarded by {@link #lock}; the writer swaps it for an empty one. */
-    private Outbox outbox = new Outbox();
+    private Outbox outbox;
     /** The outbox's frame count, written under the lock, read without it by the writer's linger. */
     private volatile int queued;
     private final int outboxLimit;
@@ -156,12 +161,13 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
     private RemoteSendChannel(FrameLink link, Codec<E> codec) {
         this.link = link;
         this.codec = codec;
+        this.outbox = new Outbox(link.stream);
         boolean duplex = link.duplex();
         this.outboxLimit = duplex ? Integer.MAX_VALUE : Math.max(1, link.options.capacity());
         this.direct = link.link.canWriteNow();
         this.spacing = direct ? link.link.directWriteSpacingNanos() : 0;
         this.lastDirectWrite = System.nanoTime() - spacing;
-        this.oneFrame = direct ? new Outbox() : null;
+        this.oneFrame = direct ? new Outbox(link.stream) : null;
         this.credits = duplex ? 0 : Long.MAX_VALUE;
         this.peerMaxFrame = link.options.maxFrame();
         this.writer = link.thread("send", this::writeLoop);
@@ -186,10 +192,13 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         FrameLink frames = new FrameLink(link, options);
         RemoteSendChannel<E> end = new RemoteSendChannel<>(frames, codec);
         try {
-            frames.write(Frame.hello(codec.id(), options.maxFrame()));
+            frames.write(Frame.hello(codec.id(), options.maxFrame(), options.liveness().toMillis()));
         } catch (IOException e) {
             frames.close();
             throw frames.lost(e);
+        }
+        if (end.reader == null) {
+            end.startLiveness(); // one-way: the writer sends PINGs while idle, for the reader's liveness
         }
         if (end.reader != null) {
             end.reader.start();
@@ -208,7 +217,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
     /** Encodes a value for a DATA frame, refusing one larger than the peer accepts. */
     private byte[] payload(E value) {
         byte[] payload = codec.encode(value);
-        if (payload.length + 1L > peerMaxFrame) {
+        if (payload.length + (long) FrameWriter.HEADER - 4 > peerMaxFrame) {
             throw new IllegalArgumentException("a value encoded to " + payload.length + " bytes does not fit a frame of "
                     + peerMaxFrame + " bytes, the most " + link.describe() + " accepts");
         }
@@ -354,7 +363,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
 
     private void writeLoop() {
         int atomic = link.link.atomicWrite();
-        Outbox spare = new Outbox();
+        Outbox spare = new Outbox(link.stream);
         int[] ends = new int[64];
         try {
             while (true) {
@@ -513,6 +522,33 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         link.close();
     }
 
+    // ---------------------------------------------------------------- liveness
+
+    /** Starts the link's liveness watch: PINGs go through the outbox, a silent peer is lost. */
+    private void startLiveness() {
+        link.startLiveness(() -> queueConnectionFrame(Frame.ping(System.nanoTime())), () -> {
+            // the return path's reader reads whenever frames come
+        }, () -> false, () -> lose(link.silence()));
+    }
+
+    /**
+     * Queues a PING or PONG for the writer thread, the only writer besides a direct send (which
+     * writes only while the outbox is empty, so after this frame has gone), if nothing is queued
+     * (then the peer hears from this side anyway) and the end still writes.
+     */
+    private void queueConnectionFrame(Frame frame) {
+        lock.lock();
+        try {
+            if (!finished && !closed && outbox.frames() == 0) {
+                outbox.appendConnectionFrame(frame);
+                queued = outbox.frames();
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- the return path (two-way links)
 
     private void readLoop() {
@@ -530,6 +566,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
                 rendezvous = announce.announcedCapacity() == 0;
                 addCredits(Math.max(1, announce.announcedCapacity()), false);
                 link.handshake.complete(null);
+                startLiveness();
             } finally {
                 returnReaders.unlock();
             }
@@ -574,6 +611,10 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         }
         switch (f.kind()) {
             case CREDIT -> addCredits(f.credits(), true);
+            case PING -> queueConnectionFrame(f.pong());
+            case PONG -> {
+                // heard: the liveness watch counted it
+            }
             case RELEASE -> {
                 returnEnded = true;
                 lose(f.cause()); // the receiver released its end: sends fail as on a closed channel

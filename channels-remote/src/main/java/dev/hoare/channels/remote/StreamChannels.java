@@ -112,14 +112,14 @@ public final class StreamChannels {
     }
 
     /**
-     * Runs two channels over one two-way link, one each way: for a request/response connection.
-     * Both sides call this (with their codecs swapped); it waits up to the options' timeout for
-     * both handshakes.
+     * Runs two channels over one two-way link, one each way, as the side that opened the
+     * connection ({@link Role#CONNECTING}); the other side calls
+     * {@link #duplex(Link, Role, Codec, Codec, StreamOptions)} with {@link Role#ACCEPTING}.
      *
      * @param link a two-way link; owned by the returned pair from now on (closed when both ends are)
      * @param sendCodec the codec of what this side sends (the peer's receive codec)
      * @param receiveCodec the codec of what this side receives (the peer's send codec)
-     * @param options capacity (of the channel coming in), frame size, timeout, threads
+     * @param options capacity (of the channel coming in), frame size, timeout, threads, liveness
      * @param <S> what this side sends
      * @param <R> what this side receives
      * @return the two ends
@@ -127,10 +127,34 @@ public final class StreamChannels {
      */
     public static <S, R> Duplex<S, R> duplex(Link link, Codec<S> sendCodec, Codec<R> receiveCodec, StreamOptions options)
             throws IOException {
-        DuplexLink shared = new DuplexLink(Objects.requireNonNull(link, "link"), options.maxFrame(), options.capacity());
+        return duplex(link, Role.CONNECTING, sendCodec, receiveCodec, options);
+    }
+
+    /**
+     * Runs two channels over one two-way link, one each way: for a request/response connection.
+     * Both sides call this (with their codecs swapped and opposite roles); it waits up to the
+     * options' timeout for both handshakes. The role names the streams (docs/wire-format.md): the
+     * channel the connecting side sends on is stream 1, the other stream 2; two sides of the
+     * same role refuse each other's frames ("unknown stream").
+     *
+     * @param link a two-way link; owned by the returned pair from now on (closed when both ends are)
+     * @param role which side of the connection this is
+     * @param sendCodec the codec of what this side sends (the peer's receive codec)
+     * @param receiveCodec the codec of what this side receives (the peer's send codec)
+     * @param options capacity (of the channel coming in), frame size, timeout, threads, liveness
+     *     (of the connection as a whole)
+     * @param <S> what this side sends
+     * @param <R> what this side receives
+     * @return the two ends
+     * @throws IOException if a handshake fails or times out; the link is closed then
+     */
+    public static <S, R> Duplex<S, R> duplex(Link link, Role role, Codec<S> sendCodec, Codec<R> receiveCodec,
+            StreamOptions options) throws IOException {
+        DuplexLink shared = new DuplexLink(Objects.requireNonNull(link, "link"), Objects.requireNonNull(role, "role") == Role.ACCEPTING,
+                options.maxFrame(), options.capacity(), options.liveness());
         shared.start(options.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual());
         RemoteReceiveChannel<R> in = RemoteReceiveChannel.single(Objects.requireNonNull(receiveCodec, "receiveCodec"), options);
-        RemoteReceiveChannel<R>.Connection incoming = in.attach(shared.receiveSide); // its HELLO goes first
+        RemoteReceiveChannel<R>.Connection incoming = in.attach(shared.receiveSide);
         RemoteSendChannel<S> out = RemoteSendChannel.start(shared.sendSide, Objects.requireNonNull(sendCodec, "sendCodec"), options);
         try {
             incoming.frames().awaitHandshake();
@@ -141,6 +165,14 @@ public final class StreamChannels {
             throw e;
         }
         return new Duplex<>(out, in);
+    }
+
+    /** Which side of a connection calls {@link #duplex(Link, Role, Codec, Codec, StreamOptions)}. */
+    public enum Role {
+        /** The side that opened the connection (a client's connect): it sends on stream 1. */
+        CONNECTING,
+        /** The side that accepted it (a server): it sends on stream 2. */
+        ACCEPTING
     }
 
     /**

@@ -6,23 +6,81 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * One frame: a kind and its payload. See docs/wire-format.md for the layout:
- * {@code u32 length (big-endian, counts kind + payload) | u8 kind | payload}.
+ * One frame: a kind, the stream it belongs to, and its payload. See docs/wire-format.md for the
+ * layout: {@code u32 length (big-endian, counts kind + stream + payload) | u8 kind | u32 stream | payload}.
+ *
+ * <p>Streams: {@link #CONNECTION_STREAM} (0) is the connection itself and carries only PING and
+ * PONG; every other kind names a channel's stream, 1 or more. A link that carries one channel
+ * uses {@link #FIRST_STREAM}; a connection that carries a channel each way uses
+ * {@link #FIRST_STREAM} for the channel whose sender opened the connection and
+ * {@link #SECOND_STREAM} for the other (odd: opened by the connecting side, even: by the
+ * accepting side, as in HTTP/2).
  *
  * @param kind the kind
+ * @param stream the stream (0 for PING and PONG, at least 1 for every other kind)
  * @param payload the payload bytes (empty for CLOSE)
  */
-public record Frame(FrameKind kind, byte[] payload) {
+public record Frame(FrameKind kind, int stream, byte[] payload) {
     /** The four bytes that open every HELLO payload: ASCII "HOAR". */
     public static final int MAGIC = 0x484F4152;
     /** The protocol version this code speaks. */
-    public static final int VERSION = 1;
-    /** The default largest frame (kind + payload) a reader accepts: 16 MiB. */
+    public static final int VERSION = 2;
+    /** The default largest frame (kind + stream + payload) a reader accepts: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+    /** The stream of the connection itself: PING and PONG, and nothing else. */
+    public static final int CONNECTION_STREAM = 0;
+    /** The stream of a link's only channel, or of the channel whose sender opened the connection. */
+    public static final int FIRST_STREAM = 1;
+    /** The stream of the channel whose sender accepted the connection (a channel each way). */
+    public static final int SECOND_STREAM = 2;
 
+    /** Checks the stream against the kind: 0 for PING and PONG, at least 1 (unsigned) for the rest. */
     public Frame {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(payload, "payload");
+        if ((stream == CONNECTION_STREAM) != kind.connectionLevel()) {
+            throw new IllegalArgumentException(kind + " frame on stream " + Integer.toUnsignedString(stream)
+                    + (kind.connectionLevel() ? ": it belongs to stream 0" : ": stream 0 carries only PING and PONG"));
+        }
+    }
+
+    /**
+     * A frame on the stream its kind goes on by default: {@link #CONNECTION_STREAM} for PING and
+     * PONG, {@link #FIRST_STREAM} for the rest (a link that carries one channel).
+     *
+     * @param kind the kind
+     * @param payload the payload
+     */
+    public Frame(FrameKind kind, byte[] payload) {
+        this(kind, kind.connectionLevel() ? CONNECTION_STREAM : FIRST_STREAM, payload);
+    }
+
+    /**
+     * @param to a stream (at least 1; this frame is not a PING or PONG)
+     * @return this frame on that stream
+     */
+    public Frame onStream(int to) {
+        return to == stream ? this : new Frame(kind, to, payload);
+    }
+
+    /**
+     * @param token eight bytes the peer sends back in its PONG
+     * @return a PING frame (stream 0)
+     */
+    public static Frame ping(long token) {
+        return new Frame(FrameKind.PING, ByteBuffer.allocate(8).putLong(token).array());
+    }
+
+    /**
+     * @return the PONG that answers this PING: the same payload, stream 0
+     * @throws ChannelProtocolException if this PING's payload is not 8 bytes
+     */
+    public Frame pong() throws ChannelProtocolException {
+        expect(FrameKind.PING);
+        if (payload.length != 8) {
+            throw new ChannelProtocolException("PING payload must be 8 bytes, was " + payload.length);
+        }
+        return new Frame(FrameKind.PONG, payload);
     }
 
     /** @return a DATA frame */
@@ -66,16 +124,49 @@ public record Frame(FrameKind kind, byte[] payload) {
     /**
      * @param codecId the codec this side uses
      * @param maxFrame the largest frame this side accepts
-     * @return a HELLO frame
+     * @return a HELLO frame that asks for no heartbeat (liveness 0)
      */
     public static Frame hello(String codecId, int maxFrame) {
+        return hello(codecId, maxFrame, 0);
+    }
+
+    /**
+     * @param codecId the codec this side uses
+     * @param maxFrame the largest frame this side accepts
+     * @param livenessMillis after how many milliseconds without a frame from the peer this side
+     *     calls it lost (0: never): the peer sends a PING whenever it has sent nothing for a
+     *     quarter of it
+     * @return a HELLO frame
+     */
+    public static Frame hello(String codecId, int maxFrame, long livenessMillis) {
         byte[] codec = codecId.getBytes(StandardCharsets.UTF_8);
         if (codec.length > 255) {
             throw new IllegalArgumentException("codec id longer than 255 bytes");
         }
-        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 1 + codec.length + 4);
-        b.putInt(MAGIC).putShort((short) VERSION).put((byte) codec.length).put(codec).putInt(maxFrame);
+        if (livenessMillis < 0 || livenessMillis > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("liveness must be 0 to 2^32-1 ms, was " + livenessMillis);
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 + 2 + 1 + codec.length + 4 + 4);
+        b.putInt(MAGIC).putShort((short) VERSION).put((byte) codec.length).put(codec).putInt(maxFrame)
+                .putInt((int) livenessMillis);
         return new Frame(FrameKind.HELLO, b.array());
+    }
+
+    /**
+     * The liveness a checked HELLO announces ({@link #checkHello} first).
+     *
+     * @return milliseconds without a frame after which the peer calls this side lost; 0: never
+     * @throws ChannelProtocolException if the payload is malformed
+     */
+    public long helloLiveness() throws ChannelProtocolException {
+        expect(FrameKind.HELLO);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(payload);
+            int at = 4 + 2 + 1 + Byte.toUnsignedInt(b.get(6)) + 4;
+            return Integer.toUnsignedLong(b.getInt(at));
+        } catch (RuntimeException e) {
+            throw new ChannelProtocolException("malformed HELLO payload", e);
+        }
     }
 
     /**
@@ -176,7 +267,9 @@ public record Frame(FrameKind kind, byte[] payload) {
             if (!peerCodec.equals(codecId)) {
                 throw new ChannelProtocolException("codec mismatch: peer uses '" + peerCodec + "', we use '" + codecId + "'");
             }
-            return b.getInt();
+            int maxFrame = b.getInt();
+            b.getInt(); // liveness: helloLiveness()
+            return maxFrame;
         } catch (ChannelProtocolException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -19,13 +19,25 @@ public enum FrameKind {
      * CLOSE_WITH_CAUSE. Travels receiver to sender, so on a connection that carries a channel
      * each way it is never confused with the other channel's CLOSE.
      */
-    RELEASE(0x06);
+    RELEASE(0x06),
+    /**
+     * Liveness, on stream 0 (the connection): 8 bytes the peer sends back in a PONG. A side sends
+     * one whenever it has sent nothing for a while (docs/wire-format.md, Liveness).
+     */
+    PING(0x07),
+    /** The answer to a PING on a two-way link, on stream 0: the PING's 8 bytes. */
+    PONG(0x08);
 
     private static final FrameKind[] KINDS = values();
     private final int code;
 
     FrameKind(int code) {
         this.code = code;
+    }
+
+    /** @return whether frames of this kind belong to the connection (stream 0), not to a channel */
+    public boolean connectionLevel() {
+        return this == PING || this == PONG;
     }
 
     /** @return the byte on the wire */

@@ -6,9 +6,11 @@ import java.io.InputStream;
 
 /**
  * Reads frames from a byte stream. Every length is checked as soon as its 4 bytes are in (before
- * the reader waits for the kind byte, and before anything is allocated): a length of 0 or above
- * the maximum is refused at once. A bad frame throws {@link ChannelProtocolException} and nothing
- * else is read.
+ * the reader waits for the kind byte, and before anything is allocated): a length below the
+ * header's 5 bytes (kind and stream) or above the maximum is refused at once. A bad frame throws
+ * {@link ChannelProtocolException} and nothing else is read; so does a frame whose stream does
+ * not fit its kind (PING and PONG on stream 0, every other kind on a stream of 1 or more). Which
+ * channel streams a link carries is its user's to check.
  * Reads the stream in large chunks into its own buffer (give it the raw stream, not a buffered
  * one). Not thread-safe: one reader per stream.
  */
@@ -22,7 +24,7 @@ public final class FrameReader {
 
     /**
      * @param in the stream
-     * @param maxFrame the largest frame (kind + payload) accepted, at least 1
+     * @param maxFrame the largest frame (kind + stream + payload) accepted, at least 1
      */
     public FrameReader(InputStream in, int maxFrame) {
         if (maxFrame < 1) {
@@ -46,18 +48,23 @@ public final class FrameReader {
         }
         long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
                 | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
-        if (length < 1) {
-            throw new ChannelProtocolException("frame length 0: a frame holds at least its kind byte");
+        if (length < AFTER_LENGTH) {
+            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
         }
         if (length > maxFrame) {
             throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
         }
-        if (!fill(5)) {
+        if (!fill(FrameWriter.HEADER)) {
             throw truncated();
         }
         FrameKind kind = FrameKind.of(buf[pos + 4] & 0xff);
-        pos += 5;
-        byte[] payload = new byte[(int) length - 1];
+        int stream = ((buf[pos + 5] & 0xff) << 24) | ((buf[pos + 6] & 0xff) << 16) | ((buf[pos + 7] & 0xff) << 8) | (buf[pos + 8] & 0xff);
+        if ((stream == Frame.CONNECTION_STREAM) != kind.connectionLevel()) {
+            throw new ChannelProtocolException(kind + " frame on stream " + Integer.toUnsignedString(stream)
+                    + (kind.connectionLevel() ? ": PING and PONG belong to stream 0" : ": stream 0 carries only PING and PONG"));
+        }
+        pos += FrameWriter.HEADER;
+        byte[] payload = new byte[(int) length - AFTER_LENGTH];
         if (payload.length <= buf.length / 2) {
             fill(payload.length); // read ahead: later frames come with this one
         }
@@ -71,8 +78,11 @@ public final class FrameReader {
             }
             have += n;
         }
-        return new Frame(kind, payload);
+        return new Frame(kind, stream, payload);
     }
+
+    /** The bytes a frame's length counts besides its payload: the kind (u8) and the stream (u32). */
+    private static final int AFTER_LENGTH = FrameWriter.HEADER - 4;
 
     /**
      * @return whether a whole frame (or a frame header announcing a length beyond the maximum,

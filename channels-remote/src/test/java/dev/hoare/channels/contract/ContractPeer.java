@@ -17,6 +17,9 @@ import java.net.URI;
  *       {@code CLOSED <cause>}.</li>
  *   <li>{@code take-on-command URI}: receives one value for each line {@code TAKE} on its standard
  *       input, printing {@code TOOK v <System.currentTimeMillis() just before the receive began>}.</li>
+ *   <li>{@code send-idle URI N MILLIS}: sends "0".."N-1", prints {@code SENT}, sends nothing for
+ *       MILLIS (idle but alive: a liveness test stops it, or lets it close), then closes and
+ *       prints {@code DONE}.</li>
  * </ul>
  */
 public final class ContractPeer {
@@ -53,6 +56,18 @@ public final class ContractPeer {
                 } catch (ChannelClosedException e) {
                     System.out.println("CLOSED " + e.getCause());
                 }
+            }
+            case "send-idle" -> {
+                try (SendChannel<String> out = Channels.openSend(uri, Codec.utf8())) {
+                    System.out.println("OPEN");
+                    int n = Integer.parseInt(args[2]);
+                    for (int i = 0; i < n; i++) {
+                        out.send(Integer.toString(i));
+                    }
+                    System.out.println("SENT");
+                    Thread.sleep(Long.parseLong(args[3])); // the idle time is the scenario, not a wait for something
+                }
+                System.out.println("DONE");
             }
             case "take-on-command" -> {
                 ReceiveChannel<String> in = Channels.openReceive(uri, Codec.utf8());

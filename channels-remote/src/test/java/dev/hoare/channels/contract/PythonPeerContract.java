@@ -129,9 +129,23 @@ public abstract class PythonPeerContract {
 
     /** Opens a Java receiving end while {@code peer} is started (opening may wait for it). */
     private ReceiveChannel<String> receiveFrom(Path at, PythonStart peer) throws Exception {
+        return receiveFrom(at, null, peer);
+    }
+
+    /** The URI with {@code liveness=} added ({@code null}: as it is). */
+    private static URI withLiveness(URI uri, Duration liveness) {
+        if (liveness == null) {
+            return uri;
+        }
+        String s = uri.toString();
+        return URI.create(s + (s.contains("?") ? "&" : "?") + "liveness=" + liveness.toMillis() + "ms");
+    }
+
+    /** Opens a Java receiving end, with a liveness if not {@code null}, while {@code peer} is started. */
+    private ReceiveChannel<String> receiveFrom(Path at, Duration liveness, PythonStart peer) throws Exception {
         CompletableFuture<ReceiveChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
             try {
-                return Channels.openReceive(javaReceive(at), Codec.utf8());
+                return Channels.openReceive(withLiveness(javaReceive(at), liveness), Codec.utf8());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -240,6 +254,53 @@ public abstract class PythonPeerContract {
         peer.expect("value 100");
         sender.kill();
         assertTrue(peer.expect("lost").startsWith("lost "));
+        assertEquals(0, peer.exitCode());
+    }
+
+    /**
+     * A Python sender idle for five times a Java receiver's liveness keeps the heartbeat (a PONG
+     * for each PING on a two-way link, PINGs of its own on a one-way link): the channel stays open
+     * and closes with the sender's own close.
+     */
+    @Test
+    void anIdlePythonSenderKeepingTheHeartbeatIsNotCalledLost() throws Exception {
+        Path at = dir.resolve("ch");
+        ReceiveChannel<String> in = receiveFrom(at, Duration.ofMillis(500),
+                () -> python("send", scheme() + ":" + at, "3", "--idle", "2.5"));
+        assertNull(receiveAll(in, 3), "the sender's close, not a loss");
+    }
+
+    /** A Python sender that stops talking (it sleeps, answering nothing) is lost to a Java receiver with a liveness. */
+    @Test
+    void aSilentPythonSenderIsPeerLostToAJavaReceiverWithALiveness() throws Exception {
+        Path at = dir.resolve("ch");
+        ChildJvm[] peer = new ChildJvm[1];
+        ReceiveChannel<String> in = receiveFrom(at, Duration.ofMillis(500),
+                () -> peer[0] = python("send", scheme() + ":" + at, "2", "--hang"));
+        assertEquals(value(0), in.receive(DEADLINE).orElseThrow());
+        assertEquals(value(1), in.receive(DEADLINE).orElseThrow());
+        ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> in.receive(DEADLINE));
+        PeerLostException lost = assertInstanceOf(PeerLostException.class, closed.getCause(), "the close cause");
+        assertTrue(lost.getMessage().contains("no frame from the peer for 500 ms"), lost.getMessage());
+    }
+
+    /**
+     * A Java sender with a liveness, idle for five times it, sends PINGs the Python receiver reads
+     * past (and answers with PONGs on a two-way link); every value still arrives, then the close.
+     */
+    @Test
+    void aJavaSendersHeartbeatIsUnderstoodByPython() throws Exception {
+        Path at = dir.resolve("ch");
+        ChildJvm peer = pythonReceiver(at);
+        try (SendChannel<String> out = Channels.openSend(withLiveness(javaSend(at), Duration.ofMillis(500)), Codec.utf8())) {
+            out.send(value(0));
+            expectValues(peer, 1);
+            Thread.sleep(2500); // the scenario: idle for five liveness times, the heartbeat going
+            assertTrue(!out.isClosedForSend(), "the sender was called lost while its Python receiver was alive");
+            out.send(value(1));
+        }
+        assertEquals("value " + value(1), peer.expect("value "));
+        assertEquals("closed", peer.expect("closed"));
         assertEquals(0, peer.exitCode());
     }
 }

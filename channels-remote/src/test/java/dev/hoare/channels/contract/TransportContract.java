@@ -460,17 +460,22 @@ public abstract class TransportContract {
 
     @Test
     void anUnknownFrameKindClosesTheReceiverWithAProtocolError() throws Exception {
-        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 1, (byte) 0x7e}, "unknown frame kind");
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 5, (byte) 0x7e, 0, 0, 0, 1}, "unknown frame kind");
     }
 
     @Test
     void anUndecodablePayloadClosesTheReceiverWithAProtocolError() throws Exception {
-        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 3, 0x02, (byte) 0xc3, (byte) 0x28}, "UTF-8");
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 7, 0x02, 0, 0, 0, 1, (byte) 0xc3, (byte) 0x28}, "UTF-8");
+    }
+
+    @Test
+    void aFrameForAnUnknownStreamClosesTheReceiverWithAProtocolError() throws Exception {
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 6, 0x02, 0, 0, 0, 9, 'x'}, "DATA frame for unknown stream 9");
     }
 
     @Test
     void aFrameCutShortClosesTheReceiverWithAProtocolError() throws Exception {
-        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 9, 0x02, 'a', 'b'}, "truncated");
+        assertBadFramesCloseTheReceiver(new byte[] {0, 0, 0, 13, 0x02, 0, 0, 0, 1, 'a', 'b'}, "truncated");
     }
 
     @Test

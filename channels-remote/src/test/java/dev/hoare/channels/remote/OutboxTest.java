@@ -44,7 +44,7 @@ class OutboxTest {
      */
     @Test
     void aLargeOutboxThatWasWellUsedIsKeptForTheNextBatch() throws IOException {
-        Outbox o = new Outbox();
+        Outbox o = new Outbox(dev.hoare.channels.wire.Frame.FIRST_STREAM);
         assertFrames(o, fill(o, LARGE));
         byte[] grown = o.bytes();
         assertTrue(grown.length >= LARGE);
@@ -60,7 +60,7 @@ class OutboxTest {
     /** Once the stream slows down, the first small batch lets the large array go. */
     @Test
     void aLargeOutboxIsLetGoAfterASmallBatch() throws IOException {
-        Outbox o = new Outbox();
+        Outbox o = new Outbox(dev.hoare.channels.wire.Frame.FIRST_STREAM);
         fill(o, LARGE);
         o.clear();
         int n = fill(o, 1000);

@@ -37,7 +37,7 @@ public final class LargeBatchChild {
         ReceiveChannel<byte[]> in;
         if (args[0].equals("request/response")) {
             var serving = CompletableFuture.supplyAsync(() -> unchecked(() ->
-                    StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.bytes(), Codec.bytes(), options)));
+                    StreamChannels.duplex(Links.socket(s[1], "server side"), StreamChannels.Role.ACCEPTING, Codec.bytes(), Codec.bytes(), options)));
             out = StreamChannels.duplex(Links.socket(s[0], "client side"), Codec.bytes(), Codec.bytes(), options).out();
             in = serving.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).in();
         } else {

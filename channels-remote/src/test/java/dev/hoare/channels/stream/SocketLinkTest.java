@@ -352,15 +352,16 @@ class SocketLinkTest extends SocketTestSupport {
         StreamOptions options = StreamOptions.defaults().withCapacity(capacity).withTimeout(DEADLINE);
         CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
             try {
+                // the raw peer is the accepting side: our send end's channel is stream 1, its own stream 2
                 write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)); // the peer's receive end (for our send end)
                 write(s[0], Frame.credit(capacity));
-                write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME)); // the peer's send end
+                write(s[0], Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME).onStream(Frame.SECOND_STREAM)); // the peer's send end
                 FrameReader ours = new FrameReader(java.nio.channels.Channels.newInputStream(s[0]), Frame.DEFAULT_MAX_FRAME);
                 for (int seen = 0; seen < 3; seen++) {
                     ours.read(); // our two HELLOs and our receive end's capacity: then both handshakes are done here
                 }
                 for (int i = 0; i < 10_000; i++) { // never reads the credits
-                    write(s[0], Frame.data(("x" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    write(s[0], Frame.data(("x" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).onStream(Frame.SECOND_STREAM));
                 }
             } catch (IOException cutOff) {
                 // the connection is closed while the flood is still being written

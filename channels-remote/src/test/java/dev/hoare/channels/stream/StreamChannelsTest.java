@@ -83,12 +83,12 @@ class StreamChannelsTest {
         SocketChannel[] s = socketPair();
         CompletableFuture<ReceiveChannel<String>> receiving = receiverLater(s[1], Codec.utf8(), options);
         byte[] hello = FrameWriter.encode(Frame.hello("utf8", 1 << 20));
-        hello[10] = 2; // version 1 -> 2 (u16 after length, kind and magic)
+        hello[14] = 1; // version 2 -> 1 (u16 after length, kind, stream and magic)
         s[0].write(ByteBuffer.wrap(hello));
         Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> receiving.get(20, TimeUnit.SECONDS)).getCause().getCause();
         assertInstanceOf(ChannelProtocolException.class, failure);
-        assertEquals("protocol version mismatch: peer speaks 2, we speak 1", failure.getMessage());
+        assertEquals("protocol version mismatch: peer speaks 1, we speak 2", failure.getMessage());
     }
 
     @Test
@@ -101,8 +101,8 @@ class StreamChannelsTest {
         ReceiveChannel<byte[]> in = receiving.get(20, TimeUnit.SECONDS);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> out.send(new byte[1024]));
         assertTrue(e.getMessage().contains("1024"), e.getMessage());
-        out.send(new byte[1023]); // kind byte + 1023 = 1024: the largest that fits
-        assertEquals(1023, in.receive(Duration.ofSeconds(20)).orElseThrow().length);
+        out.send(new byte[1019]); // kind byte + stream (4) + 1019 = 1024: the largest that fits
+        assertEquals(1019, in.receive(Duration.ofSeconds(20)).orElseThrow().length);
     }
 
     @Test
@@ -283,7 +283,7 @@ class StreamChannelsTest {
         SocketChannel[] s = socketPair();
         CompletableFuture<StreamChannels.Duplex<byte[], String>> serving = CompletableFuture.supplyAsync(() -> {
             try {
-                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.bytes(), Codec.utf8(), options);
+                return StreamChannels.duplex(Links.socket(s[1], "server side"), StreamChannels.Role.ACCEPTING, Codec.bytes(), Codec.utf8(), options);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -320,7 +320,7 @@ class StreamChannelsTest {
         SocketChannel[] s = socketPair();
         CompletableFuture<StreamChannels.Duplex<String, String>> serving = CompletableFuture.supplyAsync(() -> {
             try {
-                return StreamChannels.duplex(Links.socket(s[1], "server side"), Codec.utf8(), Codec.utf8(), options);
+                return StreamChannels.duplex(Links.socket(s[1], "server side"), StreamChannels.Role.ACCEPTING, Codec.utf8(), Codec.utf8(), options);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

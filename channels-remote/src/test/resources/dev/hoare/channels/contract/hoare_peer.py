@@ -3,13 +3,15 @@
 docs/fifo.md (FIFOs and their writers' lock), docs/uds.md (sockets, credits) and
 docs/shm-format.md (the shared-memory ring). Standard library only.
 
-    hoare_peer.py send URI COUNT [--cause MESSAGE] [--hang] [--codec ID]
+    hoare_peer.py send URI COUNT [--cause MESSAGE] [--hang] [--idle SECONDS] [--codec ID]
     hoare_peer.py recv URI [--capacity N] [--capacity-bytes N] [--checksum] [--codec ID]
 
 URI is fifo:/abs/path, uds:/abs/path or shm:/abs/path (options after '?' are ignored).
 `send` sends COUNT values "I héllo ✓" (utf8), then CLOSE (or CLOSE_WITH_CAUSE of type
 builtins.RuntimeError with MESSAGE); with --hang it stops before closing and sleeps (to be
-killed). `recv` receives until the stream ends. Both print one line per event on stdout:
+killed); with --idle it waits that long before closing, answering each PING with a PONG on a
+two-way link and sending a PING every 0.1 s on a one-way link (the writer's heartbeat, as the
+Liveness section asks). `recv` receives until the stream ends, answering PINGs on a two-way link. Both print one line per event on stdout:
     listening | open | sent N | value TEXT | closed | closed-with-cause TYPE: MESSAGE
     | lost WHY | released TYPE: MESSAGE | protocol-error WHY
 """
@@ -28,8 +30,9 @@ import time
 # ---------------------------------------------------------------- frames (wire-format.md)
 
 MAGIC = 0x484F4152
-VERSION = 1
-HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE = 1, 2, 3, 4, 5, 6
+VERSION = 2
+HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE, PING, PONG = 1, 2, 3, 4, 5, 6, 7, 8
+STREAM = 1  # the only channel of a link (a channel each way would be streams 1 and 2)
 DEFAULT_MAX_FRAME = 16 * 1024 * 1024
 
 
@@ -43,12 +46,13 @@ def say(line):
 
 
 def frame(kind, payload=b""):
-    return struct.pack(">IB", len(payload) + 1, kind) + payload
+    """length (kind + stream + payload), kind, stream (0 for PING and PONG), payload."""
+    return struct.pack(">IBI", len(payload) + 5, kind, 0 if kind in (PING, PONG) else STREAM) + payload
 
 
 def hello(codec, max_frame=DEFAULT_MAX_FRAME):
-    c = codec.encode("utf-8")
-    return frame(HELLO, struct.pack(">IHB", MAGIC, VERSION, len(c)) + c + struct.pack(">I", max_frame))
+    c = codec.encode("utf-8")  # liveness 0: this peer never calls the other lost for silence
+    return frame(HELLO, struct.pack(">IHB", MAGIC, VERSION, len(c)) + c + struct.pack(">II", max_frame, 0))
 
 
 def cause_payload(type_name, message):
@@ -76,11 +80,11 @@ def check_hello(p, codec):
         if magic != MAGIC:
             raise ProtocolError("not a Hoare peer: magic 0x%08x" % magic)
         if version != VERSION:
-            raise ProtocolError("protocol version mismatch: peer speaks %d, we speak 1" % version)
+            raise ProtocolError("protocol version mismatch: peer speaks %d, we speak %d" % (version, VERSION))
         peer = p[7:7 + clen].decode("utf-8")
         if peer != codec:
             raise ProtocolError("codec mismatch: peer uses '%s', we use '%s'" % (peer, codec))
-        (max_frame,) = struct.unpack_from(">I", p, 7 + clen)
+        (max_frame, _liveness) = struct.unpack_from(">II", p, 7 + clen)  # PINGs from us are not needed: we answer them
         return max_frame
     except (struct.error, UnicodeDecodeError) as e:
         raise ProtocolError("malformed HELLO: %s" % e)
@@ -107,15 +111,21 @@ class FrameReader:
                 return None
             raise ProtocolError("truncated frame")
         (length,) = struct.unpack_from(">I", self.buf, 0)
-        if length < 1 or length > self.max_frame:  # refused before waiting for more
+        if length < 5 or length > self.max_frame:  # refused before waiting for more
             raise ProtocolError("frame length %d" % length)
         if not self._fill(4 + length):
             raise ProtocolError("truncated frame")
-        kind, payload = self.buf[4], bytes(self.buf[5:4 + length])
+        kind, stream, payload = self.buf[4], struct.unpack_from(">I", self.buf, 5)[0], bytes(self.buf[9:4 + length])
         del self.buf[:4 + length]
-        if kind not in (HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE):
-            raise ProtocolError("unknown frame kind 0x%02x" % kind)
+        check_kind_and_stream(kind, stream)
         return kind, payload
+
+
+def check_kind_and_stream(kind, stream):
+    if kind not in (HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE, PING, PONG):
+        raise ProtocolError("unknown frame kind 0x%02x" % kind)
+    if stream != (0 if kind in (PING, PONG) else STREAM):
+        raise ProtocolError("frame kind %d for unknown stream %d" % (kind, stream))
 
 
 class Receiving:
@@ -146,6 +156,8 @@ class Receiving:
             self.cause = self.cause or c
             self.closes += 1
             return True
+        elif kind in (PING, PONG):
+            pass  # a one-way link's writer heartbeat (a two-way link's PING is answered by its caller)
         else:
             raise ProtocolError("unexpected frame kind %d from a sender" % kind)
         return False
@@ -191,10 +203,19 @@ def fifo_send(path, args):
     say("sent %d" % args.count)
     if args.hang:
         time.sleep(3600)
+    idle_pinging(write, args.idle)
     write(frame(CLOSE_WITH_CAUSE, cause_payload("builtins.RuntimeError", args.cause)) if args.cause else frame(CLOSE))
     os.close(fd)
     os.close(lock)
     say("closed")
+
+
+def idle_pinging(write, seconds):
+    """A one-way link's writer, idle: a PING every 0.1 s, so that a reader with a liveness hears it."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        write(frame(PING, struct.pack(">Q", int(time.monotonic() * 1e9))))
+        time.sleep(0.1)
 
 
 def fifo_recv(path, args):
@@ -246,6 +267,8 @@ def uds_send(path, args):
                 return
             if f[0] == CREDIT:
                 credits += struct.unpack(">I", f[1])[0]
+            elif f[0] == PING:
+                s.sendall(frame(PONG, f[1]))
             elif f[0] == RELEASE:
                 say("released " + (parse_cause(f[1]) if f[1] else ""))
                 return
@@ -257,6 +280,19 @@ def uds_send(path, args):
     say("sent %d" % args.count)
     if args.hang:
         time.sleep(3600)
+    end = time.monotonic() + args.idle
+    while time.monotonic() < end:  # idle, but alive: every PING is answered
+        s.settimeout(max(0.001, end - time.monotonic()))
+        try:
+            f = frames.next()
+        except socket.timeout:
+            break
+        if f is None:
+            say("lost the receiver went away")
+            return
+        if f[0] == PING:
+            s.sendall(frame(PONG, f[1]))
+    s.settimeout(None)
     s.sendall(frame(CLOSE_WITH_CAUSE, cause_payload("builtins.RuntimeError", args.cause)) if args.cause else frame(CLOSE))
     s.shutdown(socket.SHUT_WR)
     try:
@@ -303,6 +339,8 @@ def uds_recv(path, args):
                 return
             if f[0] == DATA:
                 s.sendall(frame(CREDIT, struct.pack(">I", 1)))  # taken at once: its credit goes back
+            elif f[0] == PING:
+                s.sendall(frame(PONG, f[1]))
     except ProtocolError as e:
         s.sendall(frame(RELEASE, cause_payload("dev.hoare.channels.ChannelProtocolException", str(e))))
         say("protocol-error %s" % e)
@@ -619,6 +657,7 @@ def shm_send(path, args):
         say("sent %d" % args.count)
         if args.hang:
             time.sleep(3600)
+        idle_pinging(w.write, args.idle)
         w.write(frame(CLOSE_WITH_CAUSE, cause_payload("builtins.RuntimeError", args.cause)) if args.cause else frame(CLOSE))
         w.offer(DETACH, b"")
         say("closed")
@@ -719,8 +758,11 @@ def shm_recv(path, args):
                 raise ProtocolError("frame length %d" % n)
             if len(w.buf) < 4 + n:
                 break
-            kind, body = w.buf[4], bytes(w.buf[5:4 + n])
+            if n < 5:
+                raise ProtocolError("frame length %d" % n)
+            kind, stream, body = w.buf[4], struct.unpack_from(">I", w.buf, 5)[0], bytes(w.buf[9:4 + n])
             del w.buf[:4 + n]
+            check_kind_and_stream(kind, stream)
             r.on_frame(kind, body)
 
     try:
@@ -811,6 +853,7 @@ def main():
     p.add_argument("count", type=int, nargs="?", default=0)
     p.add_argument("--cause")
     p.add_argument("--hang", action="store_true")
+    p.add_argument("--idle", type=float, default=0.0)
     p.add_argument("--codec", default="utf8")
     p.add_argument("--capacity", type=int, default=16)
     p.add_argument("--capacity-bytes", type=int, default=1 << 16)

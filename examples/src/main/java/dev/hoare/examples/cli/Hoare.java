@@ -38,7 +38,8 @@ public final class Hoare implements Runnable {
     static final String URI_OPTIONS_TITLE = "URI options, after '?' and joined by '&' (as in"
             + " 'shm:orders?capacityBytes=65536&timeout=2s'):";
     static final String URI_OPTIONS_ALL = "  all:  capacity=N values the sender may run ahead (64), maxFrame=BYTES (16777216),"
-            + " timeout=D how long opening waits for the peer (10s; hoare's --timeout when not given)";
+            + " timeout=D how long opening waits for the peer (10s; hoare's --timeout when not given),"
+            + " liveness=D a peer silent this long is lost (0s: off, the default; one-way fifo:/shm: give it to both ends)";
     static final String URI_OPTIONS_FIFO = "  fifo: no others";
     static final String URI_OPTIONS_UDS = "  uds:  listen=false|true|one (recv: be the server; one: for one sender), allowedUsers=NAME|UID,..."
             + " (the peers' users; default: this user only)";

@@ -46,7 +46,7 @@ class HoareHelpTest {
     void theHelpOfSendRecvAndHoareListsEachTransportsUriOptions() {
         for (String command : List.of("", "send", "recv")) {
             String help = help(Hoare.commandLine(), command);
-            for (String option : List.of("capacity=", "maxFrame=", "timeout=", "listen=", "allowedUsers=", "capacityBytes=", "wait=",
+            for (String option : List.of("capacity=", "maxFrame=", "timeout=", "liveness=", "listen=", "allowedUsers=", "capacityBytes=", "wait=",
                     "fifo:", "uds:", "shm:")) {
                 assertTrue(help.contains(option), "hoare " + command + " --help does not name " + option + ":\n" + help);
             }

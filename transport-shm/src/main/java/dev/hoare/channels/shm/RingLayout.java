@@ -79,7 +79,7 @@ final class RingLayout {
      */
     static final int HELLO_LENGTH_OFFSET = 20;
     static final int HELLO_OFFSET = 24;
-    /** The longest HELLO kept: the rest of the META lines (a codec id of up to 88 bytes). */
+    /** The longest HELLO kept: the rest of the META lines (a codec id of up to 80 bytes: a HELLO is 24 bytes and its codec id). */
     static final int HELLO_MAX = 128 - HELLO_OFFSET;
 
     /** Position of the next claim; producers move it with compare-and-set. */

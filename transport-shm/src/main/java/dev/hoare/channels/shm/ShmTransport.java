@@ -75,7 +75,7 @@ public final class ShmTransport implements ChannelTransport {
         int readerMaxFrame = link.readerMaxFrame();
         if (readerMaxFrame >= 16 && readerMaxFrame < options.maxFrame()) {
             // the reader reads no larger frame: a larger value fails at its send, naming the limit, and is not lost
-            options = new StreamOptions(options.capacity(), readerMaxFrame, options.timeout(), options.platformThreads());
+            options = new StreamOptions(options.capacity(), readerMaxFrame, options.timeout(), options.platformThreads(), options.liveness());
         }
         return StreamChannels.sender(link, codec, options);
     }

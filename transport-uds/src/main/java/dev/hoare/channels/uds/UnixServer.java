@@ -142,7 +142,7 @@ public final class UnixServer<T> implements AutoCloseable {
         return start(path, accepted.receiveOnly(), client -> Thread.ofVirtual().name("hoare-handshake uds:" + path).start(() -> {
             try {
                 StreamChannels.Duplex<A, Q> connection = StreamChannels.duplex(Links.socket(client, "uds:" + path + " client"),
-                        responseCodec, requestCodec, options.stream());
+                        StreamChannels.Role.ACCEPTING, responseCodec, requestCodec, options.stream());
                 try {
                     accepted.send(connection);
                 } catch (dev.hoare.channels.ChannelClosedException | InterruptedException serverClosed) {
