@@ -1,5 +1,6 @@
 package dev.hoare.channels.remote;
 
+import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkStreams;

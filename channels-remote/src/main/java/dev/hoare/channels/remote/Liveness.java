@@ -1,5 +1,6 @@
-package dev.hoare.channels;
+package dev.hoare.channels.remote;
 
+import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.spi.Endpoint;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
