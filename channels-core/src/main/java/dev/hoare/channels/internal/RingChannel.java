@@ -60,8 +60,12 @@ import java.util.function.Consumer;
  * </ol>
  * No wake-up is lost, by a Dekker-style argument on both sides: a waiter increments its queue's
  * counter and then (after a full fence) re-checks the ring; an operation that changes the ring
- * (publish or free a slot) issues a full fence and then reads the other side's counter. Either the
- * waiter's re-check sees the change, or the operation sees the waiter and acts for it: a publish
+ * claims its position with a compare-and-set of {@code tail} or {@code head} (a volatile write,
+ * sequentially consistent with the counters' volatile accesses) and then, after publishing or
+ * freeing the slot, reads the other side's counter. The re-check counts a claimed slot as changed
+ * (it waits for the publish or the free, see Ring), so the claim is the write that matters and no
+ * further fence is needed. Either the waiter's re-check sees the claim, or the operation sees the
+ * waiter and acts for it: a publish
  * wakes one queued receiver to try again ({@link Waiter#RETRY}); a freed slot is refilled, under the
  * lock, with the value of the oldest queued sender, which is then complete ({@link Waiter#DONE}).
  * A receiver woken to try again that gives up instead (interrupt, timeout) passes the wake-up on.
@@ -283,17 +287,19 @@ public final class RingChannel<E> extends AbstractChannel<E> {
         return moved;
     }
 
-    /** After a value was published without the lock: wake one queued receiver, if any, to try again. */
+    /**
+     * After a value was published without the lock: wake one queued receiver, if any, to try again.
+     * No fence is needed before the read of the count: the claim (the compare-and-set of the tail)
+     * is the store of the Dekker pair (see Waiting), and it is already sequentially consistent.
+     */
     private void afterPublish() {
-        VarHandle.fullFence();
         if (counters.get(RECEIVERS_WAITING) != 0) {
             withLock(this::publishedLocked);
         }
     }
 
-    /** After a slot was freed without the lock: refill it from queued senders, if any. */
+    /** After a slot was freed without the lock: refill it from queued senders, if any. No fence: as {@link #afterPublish}. */
     private void afterFree() {
-        VarHandle.fullFence();
         if (counters.get(SENDERS_WAITING) != 0) {
             withLock(this::freedLocked);
         }

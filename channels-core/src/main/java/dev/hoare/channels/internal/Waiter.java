@@ -34,13 +34,19 @@ public final class Waiter {
     public static final int RETRY = 4;
 
     /**
-     * How long a waiter stays on its CPU before parking. A park/unpark pair costs a futex round trip
-     * and a reschedule on both sides (measured at 5-10 µs on a virtualised 2-core machine), while a
-     * peer on another core usually completes a waiter within a few microseconds. So a waiter first
-     * spins ({@link Thread#onSpinWait()}), then, on a platform thread, yields (letting other
-     * runnable threads use the core), and parks only when that time has passed. A virtual thread
-     * parks right after the short spin: parking only unmounts it from its carrier.
+     * How long a waiter stays on its CPU before parking. A park/unpark pair of platform threads
+     * costs a futex round trip and a reschedule on both sides (measured at 5-10 µs on a virtualised
+     * 2-core machine), while a peer on another core usually completes a waiter within a few
+     * microseconds. So a platform thread first spins ({@link Thread#onSpinWait()}), then yields
+     * (letting other runnable threads use the core), and parks only when that time has passed.
      * With a single core, spinning only delays the peer, so it is skipped.
+     *
+     * <p>A virtual thread parks at once (issue 26). Parking only unmounts it (a few hundred ns, no
+     * system call), and its peer is often a virtual thread queued on the same carrier, which cannot
+     * run until this one lets go of it: a spin then only delays the peer. The 256 spins cost some
+     * 10 µs here ({@code PAUSE} is ~40 ns on this AMD EPYC VM), and made buffered(16) streaming on
+     * virtual threads 15x slower (1,990 against 131 ns per message, docs/benchmarks.md); 8 and 32
+     * spins measured slower than none as well.
      */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
     private static final int SPINS = MULTICORE ? 256 : 0;
@@ -153,14 +159,15 @@ public final class Waiter {
      *     (the interrupt status is then left set, for the caller to examine)
      */
     public boolean await(boolean timed, long deadline) {
-        for (int i = 0; i < SPINS; i++) {
+        boolean virtual = thread.isVirtual();
+        for (int i = virtual ? SPINS : 0; i < SPINS; i++) {
             if (state != WAITING) {
                 return true;
             }
             Thread.onSpinWait();
         }
-        // A virtual thread parks cheaply (it unmounts; no system call), so it does not yield-spin.
-        long yieldUntil = System.nanoTime() + (thread.isVirtual() || parkSoon ? 0 : YIELD_NANOS);
+        // A virtual thread parks cheaply (it unmounts; no system call), so it neither spins nor yields.
+        long yieldUntil = System.nanoTime() + (virtual || parkSoon ? 0 : YIELD_NANOS);
         while (state == WAITING) {
             if (thread.isInterrupted()) {
                 return false;
