@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * with status 137 (killed by SIGKILL)"), which the channel ends take as their close cause. A child
  * that closed its output and still runs is reported as such.
  *
+ * <p>Once the link is closed, writes are dropped rather than failed. The link is closed when both
+ * channel ends are done with it, by {@link ChildProcess#close()} once the child has exited or been
+ * killed, or by the engine when the child broke the protocol: then the ends learn the protocol
+ * error from the reading side, and a write of theirs racing with the close (a HELLO not yet
+ * written, say) must not end them first with a misleading "connection lost".
+ *
  * <p>State: {@link #closed} flips once, by {@link #close}, from any thread; {@link #lost} is set
  * once, by the thread that met the end or the failure (the reading and the writing thread may
  * both do; the first account stays), and every later read or write throws it again.
@@ -61,22 +67,31 @@ final class ProcessLink implements Link {
         }
     };
 
+    /** Bytes written after {@link #close} are dropped: see the class comment. */
     private final OutputStream out = new LinkStreams.Out() {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             try {
-                stdin.write(b, off, len);
+                if (!closed.get()) {
+                    stdin.write(b, off, len);
+                }
             } catch (IOException e) {
-                throw closed.get() ? e : lost(e);
+                if (!closed.get()) {
+                    throw lost(e);
+                }
             }
         }
 
         @Override
         public void flush() throws IOException {
             try {
-                stdin.flush();
+                if (!closed.get()) {
+                    stdin.flush();
+                }
             } catch (IOException e) {
-                throw closed.get() ? e : lost(e);
+                if (!closed.get()) {
+                    throw lost(e);
+                }
             }
         }
     };
