@@ -1,8 +1,9 @@
 package dev.hoare.channels.remote;
 
-import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ChannelProtocolException;
+import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.link.Link;
+import dev.hoare.channels.link.LinkFaultException;
 import dev.hoare.channels.link.LinkStreams;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
@@ -613,7 +614,9 @@ final class DuplexLink {
         private int endOrFailure() throws IOException {
             IOException f = failure;
             if (f != null) {
-                throw f instanceof ChannelProtocolException || f instanceof PeerLostException ? f : new IOException(f.getMessage(), f);
+                // a protocol error, or a link's own account of a lost peer or fault, reaches the end as it is
+                throw f instanceof ChannelProtocolException || f instanceof PeerLostException || f instanceof LinkFaultException
+                        ? f : new IOException(f.getMessage(), f);
             }
             return -1;
         }

@@ -5,6 +5,7 @@ docs/shm-format.md (the shared-memory ring). Standard library only.
 
     hoare_peer.py send URI COUNT [--cause MESSAGE] [--hang] [--idle SECONDS] [--codec ID]
     hoare_peer.py recv URI [--capacity N] [--capacity-bytes N] [--checksum] [--codec ID]
+    hoare_peer.py stdio-echo [--codec ID] [--capacity N] [--hang-after N]
 
 URI is fifo:/abs/path, uds:/abs/path or shm:/abs/path (options after '?' are ignored).
 `send` sends COUNT values "I héllo ✓" (utf8), then CLOSE (or CLOSE_WITH_CAUSE of type
@@ -844,9 +845,78 @@ def shm_recv(path, args):
         ring.signal()
 
 
+# ---------------------------------------------------------------- stdio: a child process (processes.md)
+
+def stdio_echo(argv):
+    """A child of Processes.spawn: a channel each way over stdin/stdout, every value sent back as
+    it came, until the parent closes (then CLOSE back). Events go to stderr, stdout carries frames.
+        hoare_peer.py stdio-echo [--codec ID] [--capacity N] [--hang-after N]
+    --hang-after N: after echoing N values, say "echoed N" and sleep (to be killed)."""
+    p = argparse.ArgumentParser(prog="hoare_peer.py stdio-echo")
+    p.add_argument("--codec", default="utf8")
+    p.add_argument("--capacity", type=int, default=16)
+    p.add_argument("--hang-after", type=int, default=-1)
+    args = p.parse_args(argv)
+
+    def log(line):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def write(data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view):]
+
+    # our receiving channel's HELLO first, then our sending channel's, then our capacity
+    write(hello(args.codec) + hello(args.codec) + frame(CREDIT, struct.pack(">I", args.capacity)))
+    frames = FrameReader(lambda n: os.read(0, n))
+    hellos, credits, pending, closed, echoed = 0, None, [], False, 0
+    try:
+        while True:
+            # echo what we may: each value sent back uses a credit and returns one to the parent
+            while pending and credits:
+                write(frame(DATA, pending.pop(0)) + frame(CREDIT, struct.pack(">I", 1)))
+                credits -= 1
+                echoed += 1
+                if echoed == args.hang_after:
+                    log("echoed %d" % echoed)
+                    time.sleep(3600)
+            if closed and not pending:
+                write(frame(CLOSE))
+                log("closed")
+                return
+            f = frames.next()
+            if f is None:
+                log("lost the parent went away without closing (end of stream)")
+                return
+            kind, payload = f
+            if kind == HELLO:
+                check_hello(payload, args.codec)  # the parent's receiver's, then its sender's
+                hellos += 1
+            elif kind == CREDIT:
+                n = struct.unpack(">I", payload)[0]
+                credits = max(1, n) if credits is None else credits + n  # the first announces the capacity
+            elif kind == DATA:
+                if hellos < 2 or len(pending) >= max(1, args.capacity):
+                    raise ProtocolError("DATA before HELLO, or beyond our credits")
+                pending.append(payload)
+            elif kind in (CLOSE, CLOSE_WITH_CAUSE):
+                closed = True
+            elif kind == RELEASE:
+                log("released " + (parse_cause(payload) if payload else ""))
+                return
+    except ProtocolError as e:
+        write(frame(RELEASE, cause_payload("dev.hoare.channels.ChannelProtocolException", str(e))))
+        log("protocol-error %s" % e)
+    except BrokenPipeError as e:
+        log("lost %s" % e)
+
+
 # ---------------------------------------------------------------- main
 
 def main():
+    if sys.argv[1:2] == ["stdio-echo"]:
+        return stdio_echo(sys.argv[2:])
     p = argparse.ArgumentParser()
     p.add_argument("role", choices=["send", "recv"])
     p.add_argument("uri")
