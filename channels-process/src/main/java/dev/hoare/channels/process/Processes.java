@@ -199,6 +199,6 @@ public final class Processes {
         System.setIn(InputStream.nullInputStream());
         String description = "parent pid " + ProcessHandle.current().parent().map(p -> Long.toString(p.pid())).orElse("?")
                 + " (standard input and output)";
-        return StreamChannels.duplex(new StdioLink(stdin, frames, description), out, in, options.withPlatformThreads(true));
+        return StreamChannels.duplex(new StdioLink(stdin, frames, description), StreamChannels.Role.ACCEPTING, out, in, options.withPlatformThreads(true));
     }
 }

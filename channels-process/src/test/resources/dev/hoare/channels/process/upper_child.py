@@ -4,15 +4,16 @@ import os
 import struct
 import sys
 
-HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE = 1, 2, 3, 4, 5, 6
+HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE, PING, PONG = 1, 2, 3, 4, 5, 6, 7, 8
+FROM_PARENT, TO_PARENT = 1, 2  # streams: the parent opened the connection, so its channel is 1
 
 
-def frame(kind, payload=b""):
-    return struct.pack(">IB", len(payload) + 1, kind) + payload
+def frame(kind, stream, payload=b""):  # wire format 2: length, kind, stream, payload
+    return struct.pack(">IBI", len(payload) + 5, kind, stream) + payload
 
 
-def hello(codec=b"utf8", max_frame=16 << 20):
-    return frame(HELLO, struct.pack(">IHB", 0x484F4152, 1, len(codec)) + codec + struct.pack(">I", max_frame))
+def hello(stream, codec=b"utf8", max_frame=16 << 20):  # liveness 0: we never call the parent lost
+    return frame(HELLO, stream, struct.pack(">IHB", 0x484F4152, 2, len(codec)) + codec + struct.pack(">II", max_frame, 0))
 
 
 def write(data):  # stdout (fd 1) carries frames only: log to stderr
@@ -31,21 +32,21 @@ def read_frame():
             sys.exit("the parent went away without closing")
         buf += chunk
     (n,) = struct.unpack_from(">I", buf)
-    kind, payload, buf = buf[4], buf[5:4 + n], buf[4 + n:]
+    kind, payload, buf = buf[4], buf[9:4 + n], buf[4 + n:]
     return kind, payload
 
 
 # our receiving channel's HELLO, our sending channel's HELLO, our capacity (1 value)
-write(hello() + hello() + frame(CREDIT, struct.pack(">I", 1)))
+write(hello(FROM_PARENT) + hello(TO_PARENT) + frame(CREDIT, FROM_PARENT, struct.pack(">I", 1)))
 credits, pending, closed = None, None, False
 while True:
     if pending is not None and credits:  # answer, and give the parent its credit back
-        write(frame(DATA, pending.upper().encode()) + frame(CREDIT, struct.pack(">I", 1)))
+        write(frame(DATA, TO_PARENT, pending.upper().encode()) + frame(CREDIT, FROM_PARENT, struct.pack(">I", 1)))
         credits, pending = credits - 1, None
     if closed and pending is None:
-        write(frame(CLOSE))
+        write(frame(CLOSE, TO_PARENT))
         break
-    kind, payload = read_frame()  # (a careful child checks the parent's HELLOs: wire-format.md)
+    kind, payload = read_frame()  # (a careful child checks HELLOs and streams: wire-format.md)
     if kind == CREDIT:  # the first announces the parent's capacity, later ones add to it
         n = struct.unpack(">I", payload)[0]
         credits = max(1, n) if credits is None else credits + n
@@ -53,5 +54,7 @@ while True:
         pending = payload.decode("utf-8")
     elif kind in (CLOSE, CLOSE_WITH_CAUSE):
         closed = True
+    elif kind == PING:
+        write(frame(PONG, 0, payload))
     elif kind == RELEASE:
         break

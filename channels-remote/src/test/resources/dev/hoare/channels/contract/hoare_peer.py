@@ -46,14 +46,14 @@ def say(line):
     sys.stdout.flush()
 
 
-def frame(kind, payload=b""):
+def frame(kind, payload=b"", stream=STREAM):
     """length (kind + stream + payload), kind, stream (0 for PING and PONG), payload."""
-    return struct.pack(">IBI", len(payload) + 5, kind, 0 if kind in (PING, PONG) else STREAM) + payload
+    return struct.pack(">IBI", len(payload) + 5, kind, 0 if kind in (PING, PONG) else stream) + payload
 
 
-def hello(codec, max_frame=DEFAULT_MAX_FRAME):
+def hello(codec, max_frame=DEFAULT_MAX_FRAME, stream=STREAM):
     c = codec.encode("utf-8")  # liveness 0: this peer never calls the other lost for silence
-    return frame(HELLO, struct.pack(">IHB", MAGIC, VERSION, len(c)) + c + struct.pack(">II", max_frame, 0))
+    return frame(HELLO, struct.pack(">IHB", MAGIC, VERSION, len(c)) + c + struct.pack(">II", max_frame, 0), stream)
 
 
 def cause_payload(type_name, message):
@@ -94,8 +94,8 @@ def check_hello(p, codec):
 class FrameReader:
     """Frames from a byte source: read(n) gives up to n bytes, b'' at the end."""
 
-    def __init__(self, read, max_frame=DEFAULT_MAX_FRAME):
-        self.read, self.max_frame, self.buf = read, max_frame, bytearray()
+    def __init__(self, read, max_frame=DEFAULT_MAX_FRAME, streams=(STREAM,)):
+        self.read, self.max_frame, self.buf, self.streams, self.stream = read, max_frame, bytearray(), streams, None
 
     def _fill(self, n):
         while len(self.buf) < n:
@@ -118,14 +118,15 @@ class FrameReader:
             raise ProtocolError("truncated frame")
         kind, stream, payload = self.buf[4], struct.unpack_from(">I", self.buf, 5)[0], bytes(self.buf[9:4 + length])
         del self.buf[:4 + length]
-        check_kind_and_stream(kind, stream)
+        check_kind_and_stream(kind, stream, self.streams)
+        self.stream = stream
         return kind, payload
 
 
-def check_kind_and_stream(kind, stream):
+def check_kind_and_stream(kind, stream, streams=(STREAM,)):
     if kind not in (HELLO, DATA, CLOSE, CLOSE_WITH_CAUSE, CREDIT, RELEASE, PING, PONG):
         raise ProtocolError("unknown frame kind 0x%02x" % kind)
-    if stream != (0 if kind in (PING, PONG) else STREAM):
+    if (stream != 0) if kind in (PING, PONG) else (stream not in streams):
         raise ProtocolError("frame kind %d for unknown stream %d" % (kind, stream))
 
 
@@ -867,22 +868,25 @@ def stdio_echo(argv):
         while view:
             view = view[os.write(1, view):]
 
+    # the parent opened the connection: its channel is stream 1, ours stream 2 (wire-format.md, Streams)
+    parents, ours = 1, 2
     # our receiving channel's HELLO first, then our sending channel's, then our capacity
-    write(hello(args.codec) + hello(args.codec) + frame(CREDIT, struct.pack(">I", args.capacity)))
-    frames = FrameReader(lambda n: os.read(0, n))
+    write(hello(args.codec, stream=parents) + hello(args.codec, stream=ours)
+          + frame(CREDIT, struct.pack(">I", args.capacity), parents))
+    frames = FrameReader(lambda n: os.read(0, n), streams=(parents, ours))
     hellos, credits, pending, closed, echoed = 0, None, [], False, 0
     try:
         while True:
             # echo what we may: each value sent back uses a credit and returns one to the parent
             while pending and credits:
-                write(frame(DATA, pending.pop(0)) + frame(CREDIT, struct.pack(">I", 1)))
+                write(frame(DATA, pending.pop(0), ours) + frame(CREDIT, struct.pack(">I", 1), parents))
                 credits -= 1
                 echoed += 1
                 if echoed == args.hang_after:
                     log("echoed %d" % echoed)
                     time.sleep(3600)
             if closed and not pending:
-                write(frame(CLOSE))
+                write(frame(CLOSE, stream=ours))
                 log("closed")
                 return
             f = frames.next()
@@ -890,7 +894,12 @@ def stdio_echo(argv):
                 log("lost the parent went away without closing (end of stream)")
                 return
             kind, payload = f
-            if kind == HELLO:
+            if kind in (DATA, CLOSE, CLOSE_WITH_CAUSE) and frames.stream != parents \
+                    or kind in (CREDIT, RELEASE) and frames.stream != ours:
+                raise ProtocolError("frame kind %d on stream %d, the wrong way" % (kind, frames.stream))
+            if kind == PING:
+                write(frame(PONG, payload))
+            elif kind == HELLO:
                 check_hello(payload, args.codec)  # the parent's receiver's, then its sender's
                 hellos += 1
             elif kind == CREDIT:
@@ -906,7 +915,7 @@ def stdio_echo(argv):
                 log("released " + (parse_cause(payload) if payload else ""))
                 return
     except ProtocolError as e:
-        write(frame(RELEASE, cause_payload("dev.hoare.channels.ChannelProtocolException", str(e))))
+        write(frame(RELEASE, cause_payload("dev.hoare.channels.ChannelProtocolException", str(e)), parents))
         log("protocol-error %s" % e)
     except BrokenPipeError as e:
         log("lost %s" % e)
