@@ -45,11 +45,14 @@ public final class Children {
             case "flood" -> {
                 int n = Integer.parseInt(args[1]);
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                bytes.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME))); // our receiver's
-                bytes.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME))); // our sender's
-                bytes.write(FrameWriter.encode(Frame.credit(1)));
+                // the parent opened the connection: its channel is stream 1, this child's stream 2
+                int parents = Frame.FIRST_STREAM;
+                int ours = Frame.SECOND_STREAM;
+                bytes.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME).onStream(parents))); // our receiver's
+                bytes.write(FrameWriter.encode(Frame.hello("utf8", Frame.DEFAULT_MAX_FRAME).onStream(ours))); // our sender's
+                bytes.write(FrameWriter.encode(Frame.credit(1).onStream(parents)));
                 for (int i = 0; i < n; i++) {
-                    bytes.write(FrameWriter.encode(Frame.data(("v" + i).getBytes(StandardCharsets.UTF_8))));
+                    bytes.write(FrameWriter.encode(Frame.data(("v" + i).getBytes(StandardCharsets.UTF_8)).onStream(ours)));
                 }
                 FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
                 stdout.write(bytes.toByteArray()); // in the pipe when this returns
