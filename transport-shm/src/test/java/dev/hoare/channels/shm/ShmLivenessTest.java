@@ -21,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +32,7 @@ class ShmLivenessTest {
     Path dir;
 
     @Test
-    void aWriterSendingEveryQuarterSecondFailsAtItsFirstOrSecondSendAfterItsReaderIsKilled() throws Exception {
+    void aQuietWritersFirstSendAfterItsReaderIsKilledFindsTheReaderGone() throws Exception {
         URI uri = URI.create("shm:" + dir.resolve("quiet")); // a 1 MiB ring: never full here
         try (ChildJvm reader = ChildJvm.start(ContractPeer.class, "receive", uri.toString());
                 SendChannel<String> out = Channels.openSend(uri, Codec.utf8())) {
@@ -44,21 +43,23 @@ class ShmLivenessTest {
             }
             reader.kill();
             long killed = System.nanoTime();
-            AtomicInteger sends = new AtomicInteger();
-            ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> {
-                while (System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(20)) {
-                    sends.incrementAndGet();
-                    out.send("b");
-                    Thread.sleep(250); // the pace of a quiet writer, not a wait for something to happen
-                }
-            });
+            Thread.sleep(250); // the pace of a quiet writer (its next write comes well after the last look)
+            try {
+                out.send("b"); // may be taken into the outbox before the writer thread meets the dead reader
+            } catch (ChannelClosedException e) {
+                // or refused at once: the send itself found the reader gone
+            }
+            // writing that one record is enough: the end closes with no further send to push it
+            long deadline = killed + TimeUnit.SECONDS.toNanos(10);
+            while (!out.isClosedForSend() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-            System.out.println("a dead reader was noticed at send " + sends.get() + " after the kill, " + ms + " ms after it");
+            assertTrue(out.isClosedForSend(), "the first write after the kill did not find the reader gone within 10 s");
+            System.out.println("a dead reader was noticed at the first send after the kill, " + ms + " ms after it");
+            ChannelClosedException closed = assertThrows(ChannelClosedException.class, () -> out.send("c"));
             assertInstanceOf(PeerLostException.class, closed.getCause());
             assertTrue(closed.getCause().getMessage().contains("reader went away"), closed.getCause().getMessage());
-            // the first send after the kill may be taken into the outbox before the writer thread meets the dead reader
-            assertTrue(sends.get() <= 2, sends.get() + " sends (" + ms + " ms) after the kill before one failed");
-            assertTrue(ms < 1_000, "the writer learnt of the kill after " + ms + " ms");
         }
     }
 
