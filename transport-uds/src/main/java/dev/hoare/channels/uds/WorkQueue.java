@@ -110,6 +110,9 @@ public final class WorkQueue<T> implements AutoCloseable {
     /** REDELIVER: dispatches {@link #redeliveries}; interrupted by {@link #close}. */
     private Thread redeliverer;
 
+    /** {@link #channel()}: made at the first call, under {@link #rosterLock}. */
+    private Channel<T> view;
+
     /** REDELIVER: the values sent and not yet acknowledged, by sequence number. */
     private final ConcurrentHashMap<Long, T> outstanding = new ConcurrentHashMap<>();
     private final ReentrantLock ackLock = new ReentrantLock();
@@ -366,6 +369,53 @@ public final class WorkQueue<T> implements AutoCloseable {
     }
 
     /**
+     * The queue as a channel, for code that takes a {@link SendChannel} and for {@link Select}: a
+     * rendezvous channel whose values a thread of the queue sends on ({@link #send}). That thread
+     * holds at most one value while every worker is full, so the channel lets one value more past
+     * than the workers' credits. Closing the channel closes the queue once the value in hand went to
+     * a worker; closing the queue closes the channel (a value in hand is then dropped, as a
+     * {@link #send} waiting at the close fails). The same channel at every call.
+     *
+     * @return the send end
+     */
+    public SendChannel<T> channel() {
+        rosterLock.lock();
+        try {
+            if (view == null) {
+                Channel<T> c = Channel.<T>builder().capacity(0).build();
+                view = c;
+                if (closed) {
+                    c.close();
+                } else {
+                    Thread.ofVirtual().name("hoare-dispatch uds:" + path).start(() -> pump(c));
+                }
+            }
+            return view.sendOnly();
+        } finally {
+            rosterLock.unlock();
+        }
+    }
+
+    /** Sends what comes on {@code c} until it or the queue closes. */
+    private void pump(Channel<T> c) {
+        try {
+            while (true) {
+                dev.hoare.channels.Received<T> r = c.receiveResult();
+                if (!r.ok()) {
+                    break;
+                }
+                send(r.value());
+            }
+        } catch (ChannelClosedException queueClosed) {
+            c.close(queueClosed);
+            return;
+        } catch (InterruptedException e) {
+            c.close(e);
+        }
+        close();
+    }
+
+    /**
      * REDELIVER: waits until every value sent has been acknowledged (by some worker).
      *
      * @param timeout how long to wait
@@ -429,6 +479,9 @@ public final class WorkQueue<T> implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (view != null) {
+                view.close();
+            }
             all = roster.workers();
             replaceRoster(List.of());
         } finally {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hoare.channels.Codec;
+import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.contract.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,5 +193,30 @@ class WorkQueueTest {
         assertEquals("END " + capacity, idle.expect("END "));
         assertEquals(List.of("v0", "v1"), got(idle));
         assertEquals("END 1", late.expect("END "));
+    }
+
+    @Test
+    void aDispatchUriSendEndFeedsTheWorkersThatOpenReceiveTheSameUri() throws Exception {
+        Path path = dir.resolve("uri.sock");
+        java.net.URI uri = java.net.URI.create("uds:" + path + "?dispatch=true");
+        SendChannel<String> jobs = track(dev.hoare.channels.Channels.openSend(uri, Codec.utf8()));
+        List<ChildJvm> workers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ChildJvm w = track(ChildJvm.start(WorkerChild.class, path.toString(), "uri", "4", "0", "now"));
+            w.expect("READY");
+            workers.add(w);
+        }
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            jobs.send("v" + i);
+        }
+        jobs.close(); // the queue closes once the value in hand went out
+        Map<String, Integer> seen = new HashMap<>();
+        for (ChildJvm w : workers) {
+            w.expect("END ");
+            got(w).forEach(v -> seen.merge(v, 1, Integer::sum));
+        }
+        assertEquals(n, seen.size(), "every value received");
+        assertTrue(seen.values().stream().allMatch(c -> c == 1), "a value received twice");
     }
 }

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A worker process for {@link WorkQueueTest}: {@code PATH once|redeliver CAPACITY WORK_MS now|go}.
+ * A worker process for {@link WorkQueueTest}: {@code PATH once|redeliver|uri CAPACITY WORK_MS now|go}.
+ * ({@code uri}: deliver-once, through {@code Channels.openReceive} of the queue's URI).
  * Connects (printing READY), waits for a line on stdin first if told {@code go}, then prints
  * "GOT v" for each value (before acknowledging it, when redelivering) and "END n" once the queue
  * closed.
@@ -43,7 +44,9 @@ public final class WorkerChild {
                 }
             }
         } else {
-            try (ReceiveChannel<String> in = UnixChannels.connectReceive(path, Codec.utf8(), options)) {
+            try (ReceiveChannel<String> in = args[1].equals("uri")
+                    ? dev.hoare.channels.Channels.openReceive(java.net.URI.create("uds:" + path + "?dispatch=true&capacity=" + args[2]), Codec.utf8())
+                    : UnixChannels.connectReceive(path, Codec.utf8(), options)) {
                 System.out.println("READY");
                 awaitGo(waitForGo);
                 for (String v : in) {
