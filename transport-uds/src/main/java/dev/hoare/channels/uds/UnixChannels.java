@@ -104,8 +104,13 @@ public final class UnixChannels {
      */
     public static <T> WorkReceiver<T> connectWorker(Path path, Codec<T> codec, StreamOptions options) throws IOException {
         SocketChannel socket = connect(path, options, ownUser());
-        return new WorkReceiver<>(StreamChannels.duplex(Links.socket(socket, "uds:" + path), StreamChannels.Role.CONNECTING,
-                WorkItem.SEQUENCE_CODEC, WorkItem.numberedCodec(codec), options));
+        try {
+            return new WorkReceiver<>(StreamChannels.duplex(Links.socket(socket, "uds:" + path), StreamChannels.Role.CONNECTING,
+                    WorkItem.SEQUENCE_CODEC, WorkItem.numberedCodec(codec), options));
+        } catch (dev.hoare.channels.ChannelProtocolException e) {
+            throw new dev.hoare.channels.ChannelProtocolException("uds:" + path + " is not a redelivering work queue of codec '"
+                    + codec.id() + "' (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);
+        }
     }
 
     /**

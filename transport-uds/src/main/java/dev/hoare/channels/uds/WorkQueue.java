@@ -231,7 +231,13 @@ public final class WorkQueue<T> implements AutoCloseable {
         } finally {
             ackLock.unlock();
         }
-        Worker w = dispatch(new WorkItem.Numbered<>(seq, value), timeout == null, deadline);
+        Worker w;
+        try {
+            w = dispatch(new WorkItem.Numbered<>(seq, value), timeout == null, deadline);
+        } catch (InterruptedException | RuntimeException notSent) {
+            acknowledged(seq); // not sent: nothing to wait for
+            throw notSent;
+        }
         if (w == null) {
             acknowledged(seq); // not sent: nothing to wait for
             return false;
