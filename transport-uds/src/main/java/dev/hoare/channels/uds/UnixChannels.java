@@ -95,7 +95,8 @@ public final class UnixChannels {
      *
      * @param path the queue's socket file
      * @param codec how bytes become values; the queue must use the same
-     * @param options capacity (values buffered ahead of this worker), timeout
+     * @param options capacity (values buffered ahead of this worker, and values in its hands
+     *     unacknowledged, at least 1), timeout
      * @param <T> the value type
      * @return the worker's end; close it to leave the queue
      * @throws IOException if no queue accepts within the timeout, or the handshake fails (a queue
@@ -106,7 +107,7 @@ public final class UnixChannels {
         SocketChannel socket = connect(path, options, ownUser());
         try {
             return new WorkReceiver<>(StreamChannels.duplex(Links.socket(socket, "uds:" + path), StreamChannels.Role.CONNECTING,
-                    WorkItem.SEQUENCE_CODEC, WorkItem.numberedCodec(codec), options));
+                    WorkItem.SEQUENCE_CODEC, WorkItem.numberedCodec(codec), options), options.capacity());
         } catch (dev.hoare.channels.ChannelProtocolException e) {
             throw new dev.hoare.channels.ChannelProtocolException("uds:" + path + " is not a redelivering work queue of codec '"
                     + codec.id() + "' (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);

@@ -18,11 +18,15 @@ public final class WorkItem<T> {
     private final T value;
     private final long sequence;
     private final SendChannel<Long> acks;
+    /** The worker's hands: the first ack gives this item's place back. */
+    private final java.util.concurrent.Semaphore hands;
+    private final java.util.concurrent.atomic.AtomicBoolean acked = new java.util.concurrent.atomic.AtomicBoolean();
 
-    WorkItem(T value, long sequence, SendChannel<Long> acks) {
+    WorkItem(T value, long sequence, SendChannel<Long> acks, java.util.concurrent.Semaphore hands) {
         this.value = value;
         this.sequence = sequence;
         this.acks = acks;
+        this.hands = hands;
     }
 
     /** @return the value */
@@ -31,7 +35,8 @@ public final class WorkItem<T> {
     }
 
     /**
-     * Tells the queue this value is done: it will not be given to anyone again. Acknowledging
+     * Tells the queue this value is done: it will not be given to anyone again, and this worker
+     * may take one more value ({@link WorkReceiver}'s bound of values in hand). Acknowledging
      * twice is harmless. Waits only while the socket's outgoing buffer is full (acknowledgements
      * take credits like any value; the queue reads them at once).
      *
@@ -41,6 +46,9 @@ public final class WorkItem<T> {
      */
     public void ack() throws InterruptedException {
         acks.send(sequence);
+        if (acked.compareAndSet(false, true)) {
+            hands.release();
+        }
     }
 
     /** @return the queue's number of this value (a value given again keeps its number) */

@@ -230,4 +230,27 @@ class WorkQueueTest {
         assertEquals(0, q.workers());
         assertTrue(q.awaitAcknowledged(Duration.ZERO), "nothing to acknowledge when delivering once");
     }
+
+    @Test
+    void aRedeliveringWorkerHoldsAtMostItsCapacityUnacknowledgedInHand() throws Exception {
+        WorkQueue<String> q = queue(WorkQueue.Delivery.REDELIVER);
+        var options = dev.hoare.channels.link.StreamOptions.defaults().withCapacity(2).withTimeout(WAIT);
+        WorkReceiver<String> w = track(UnixChannels.connectWorker(q.path(), Codec.utf8(), options));
+        await(() -> q.workers() == 1, "the worker joined");
+        assertTrue(q.send("v0", WAIT));
+        assertTrue(q.send("v1", WAIT));
+        WorkItem<String> first = w.receive();
+        WorkItem<String> second = w.receive();
+        assertEquals(List.of("v0", "v1"), List.of(first.value(), second.value()));
+        assertTrue(q.send("v2", WAIT), "taking returned the credits");
+        assertTrue(q.send("v3", WAIT), "taking returned the credits");
+        assertTrue(w.receive(Duration.ofMillis(200)).isEmpty(), "a third value in hand unacknowledged");
+        assertFalse(q.send("v4", Duration.ofMillis(200)), "the worker's buffer is full and its hands too");
+        assertEquals(4, q.unacknowledged());
+        first.ack();
+        first.ack(); // harmless: one place given back
+        assertEquals("v2", w.receive(Duration.ofSeconds(5)).orElseThrow().value());
+        assertTrue(w.receive(Duration.ofMillis(200)).isEmpty(), "the second ack of one value gave back a second place");
+        await(() -> q.unacknowledged() == 3, "the ack reached the queue");
+    }
 }
