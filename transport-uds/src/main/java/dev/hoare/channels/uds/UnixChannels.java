@@ -111,6 +111,9 @@ public final class UnixChannels {
         } catch (dev.hoare.channels.ChannelProtocolException e) {
             throw new dev.hoare.channels.ChannelProtocolException("uds:" + path + " is not a redelivering work queue of codec '"
                     + codec.id() + "' (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);
+        } catch (dev.hoare.channels.PeerLostException e) { // the queue refused us first and closed (blocking sockets)
+            throw new IOException("uds:" + path + " dropped this worker during the handshake; is it a redelivering work queue of codec '"
+                    + codec.id() + "'? (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);
         }
     }
 

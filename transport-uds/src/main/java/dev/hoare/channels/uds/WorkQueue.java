@@ -153,7 +153,10 @@ public final class WorkQueue<T> implements AutoCloseable {
                     @SuppressWarnings("unchecked")
                     SendChannel<Object> out = (SendChannel<Object>) (SendChannel<?>) d.out();
                     Worker w = new Worker(out);
-                    join(w);
+                    if (!join(w)) {
+                        d.close(); // the queue closed meanwhile: the link goes with both ends
+                        return;
+                    }
                     Thread.ofVirtual().name("hoare-acks uds:" + path).start(() -> readAcks(w, d.in()));
                 }
             } catch (IOException | RuntimeException e) {
@@ -162,16 +165,18 @@ public final class WorkQueue<T> implements AutoCloseable {
         });
     }
 
-    private void join(Worker w) {
+    /** Adds a handshaken worker; if the queue closed meanwhile, closes its end instead and returns false. */
+    private boolean join(Worker w) {
         rosterLock.lock();
         try {
             if (closed) {
                 w.out.close();
-                return;
+                return false;
             }
             List<Worker> next = new ArrayList<>(roster.workers());
             next.add(w);
             replaceRoster(next);
+            return true;
         } finally {
             rosterLock.unlock();
         }
