@@ -19,6 +19,8 @@ import java.util.Set;
 /**
  * Channels over Unix domain stream sockets (the JDK's own, no native library).
  * {@link #listen} starts a server that fans every client's values into one channel;
+ * {@link #dispatch} the other way round, a work queue that hands each value to one of many
+ * connected workers;
  * {@link #connectSend} / {@link #connectReceive} (and {@code Channels.openSend/openReceive} with
  * {@code uds:/path}) connect to one.
  *
