@@ -26,11 +26,14 @@ import java.util.Set;
  * checked with {@code SO_PEERCRED} by uid; default: this process's own user only; on a listening
  * end the clients it admits, on a connecting end the servers it accepts, so a server of another user
  * is reached with {@code allowedUsers=thatuser} on the client and this user in the server's list).
+ * {@code dispatch=true} makes {@code openSend} start a work queue ({@link UnixChannels#dispatch}, deliver-once)
+ * and return its channel: every value goes to one of the processes that {@code openReceive} the same
+ * URI (which ignores {@code dispatch} and connects as a worker); closing the channel stops the queue.
  * The path must be absolute and at most 107 bytes (what a socket address holds); a longer one is
  * refused at once with {@code IllegalArgumentException}.
  */
 public final class UdsTransport implements ChannelTransport {
-    private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen", "allowedUsers");
+    private static final Set<String> OPTIONS = with(StreamOptions.OPTIONS, "listen", "allowedUsers", "dispatch");
 
     private static Set<String> with(Set<String> base, String... more) {
         Set<String> s = new HashSet<>(base);
@@ -51,12 +54,17 @@ public final class UdsTransport implements ChannelTransport {
     public <T> SendChannel<T> openSend(Endpoint endpoint, Codec<T> codec) throws IOException {
         StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
         listening(endpoint); // checked; a send end always connects, whoever listens
+        if (dispatching(endpoint)) {
+            UnixServer.Options server = UnixServer.Options.defaults().withStream(options).withAllowedUsers(allowedUsers(endpoint));
+            return UnixChannels.dispatch(path(endpoint), codec, server).channel();
+        }
         return UnixChannels.connectSend(path(endpoint), codec, options, allowedUsers(endpoint));
     }
 
     @Override
     public <T> ReceiveChannel<T> openReceive(Endpoint endpoint, Codec<T> codec) throws IOException {
         StreamOptions options = StreamOptions.from(endpoint.onlyOptions(OPTIONS));
+        dispatching(endpoint); // checked; a receive end of a work queue connects as a worker
         UnixServer.Options server = UnixServer.Options.defaults().withStream(options).withAllowedUsers(allowedUsers(endpoint));
         return switch (listening(endpoint)) {
             case "true" -> UnixChannels.listen(path(endpoint), codec, server).channel();
@@ -71,6 +79,15 @@ public final class UdsTransport implements ChannelTransport {
             throw new IllegalArgumentException("option listen=" + v + " must be true, one or false in " + endpoint.uri());
         }
         return v;
+    }
+
+    /** {@code dispatch=true}: {@code openSend} starts a deliver-once {@link WorkQueue} at the path (its {@link WorkQueue#channel()}). */
+    private static boolean dispatching(Endpoint endpoint) {
+        String v = endpoint.options().getOrDefault("dispatch", "false");
+        if (!Set.of("true", "false").contains(v)) {
+            throw new IllegalArgumentException("option dispatch=" + v + " must be true or false in " + endpoint.uri());
+        }
+        return v.equals("true");
     }
 
     /** {@code allowedUsers=alice,1001}: the users (names or uids) whose peers this end talks to; default its own. */

@@ -19,6 +19,8 @@ import java.util.Set;
 /**
  * Channels over Unix domain stream sockets (the JDK's own, no native library).
  * {@link #listen} starts a server that fans every client's values into one channel;
+ * {@link #dispatch} the other way round, a work queue that hands each value to one of many
+ * connected workers;
  * {@link #connectSend} / {@link #connectReceive} (and {@code Channels.openSend/openReceive} with
  * {@code uds:/path}) connect to one.
  *
@@ -47,6 +49,74 @@ public final class UnixChannels {
     public static <T> UnixServer<T> listen(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
         return UnixServer.start(Objects.requireNonNull(path, "path"), Objects.requireNonNull(codec, "codec"),
                 Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Starts a work queue at {@code path} that delivers each value once: worker processes connect
+     * with {@link #connectReceive} (or {@code Channels.openReceive("uds:" + path)}), each with its
+     * own credits, and every value sent goes to exactly one of them. See {@link WorkQueue}; a
+     * worker that dies loses the values it held (at most its capacity, plus the one it worked on).
+     * Security, stale and live sockets as for {@link #listen}.
+     *
+     * @param path the socket file
+     * @param codec how values become bytes; every worker must use the same
+     * @param options timeouts, allowed users (each worker announces its own capacity)
+     * @param <T> the value type
+     * @return the running queue; close it to stop
+     * @throws IOException as {@link #listen}
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <T> WorkQueue<T> dispatch(Path path, Codec<T> codec, UnixServer.Options options) throws IOException {
+        return dispatch(path, codec, options, WorkQueue.Delivery.ONCE);
+    }
+
+    /**
+     * Starts a work queue at {@code path} ({@link #dispatch(Path, Codec, UnixServer.Options)}),
+     * choosing what happens to the values of a worker that dies. With {@link WorkQueue.Delivery#REDELIVER}
+     * workers connect with {@link #connectWorker} and acknowledge each value; the unacknowledged
+     * values of a worker that dies go to another.
+     *
+     * @param path the socket file
+     * @param codec how values become bytes; every worker must use the same
+     * @param options timeouts, allowed users
+     * @param delivery deliver once, or redeliver the unacknowledged
+     * @param <T> the value type
+     * @return the running queue; close it to stop
+     * @throws IOException as {@link #listen}
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <T> WorkQueue<T> dispatch(Path path, Codec<T> codec, UnixServer.Options options, WorkQueue.Delivery delivery)
+            throws IOException {
+        return WorkQueue.start(Objects.requireNonNull(path, "path"), Objects.requireNonNull(codec, "codec"),
+                Objects.requireNonNull(options, "options"), Objects.requireNonNull(delivery, "delivery"));
+    }
+
+    /**
+     * Connects as a worker to a redelivering {@link WorkQueue}: receive each value, do the work,
+     * {@link WorkItem#ack()} it. (A worker of a queue that delivers once uses {@link #connectReceive}.)
+     *
+     * @param path the queue's socket file
+     * @param codec how bytes become values; the queue must use the same
+     * @param options capacity (values buffered ahead of this worker, and values in its hands
+     *     unacknowledged, at least 1), timeout
+     * @param <T> the value type
+     * @return the worker's end; close it to leave the queue
+     * @throws IOException if no queue accepts within the timeout, or the handshake fails (a queue
+     *     that delivers once refuses this worker's codec: a {@link dev.hoare.channels.ChannelProtocolException})
+     * @throws IllegalArgumentException if the path is longer than a socket address holds (107 bytes)
+     */
+    public static <T> WorkReceiver<T> connectWorker(Path path, Codec<T> codec, StreamOptions options) throws IOException {
+        SocketChannel socket = connect(path, options, ownUser());
+        try {
+            return new WorkReceiver<>(StreamChannels.duplex(Links.socket(socket, "uds:" + path), StreamChannels.Role.CONNECTING,
+                    WorkItem.SEQUENCE_CODEC, WorkItem.numberedCodec(codec), options), options.capacity());
+        } catch (dev.hoare.channels.ChannelProtocolException e) {
+            throw new dev.hoare.channels.ChannelProtocolException("uds:" + path + " is not a redelivering work queue of codec '"
+                    + codec.id() + "' (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);
+        } catch (dev.hoare.channels.PeerLostException e) { // the queue refused us first and closed (blocking sockets)
+            throw new IOException("uds:" + path + " dropped this worker during the handshake; is it a redelivering work queue of codec '"
+                    + codec.id() + "'? (a queue that delivers once takes workers through connectReceive): " + e.getMessage(), e);
+        }
     }
 
     /**

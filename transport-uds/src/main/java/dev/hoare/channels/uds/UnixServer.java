@@ -154,6 +154,16 @@ public final class UnixServer<T> implements AutoCloseable {
         }), options);
     }
 
+    /**
+     * A server that hands each allowed client's socket to {@code handler} (on the accepting
+     * thread: the handler must not block for long) and has no channel of its own: for a
+     * {@link WorkQueue}, which owns what it builds over the sockets. Closing it stops accepting.
+     */
+    static UnixServer<Void> startAccepting(Path requested, ClientHandler handler, Options options) throws IOException {
+        Path path = requested.toAbsolutePath().normalize();
+        return start(path, dev.hoare.channels.Channel.<Void>builder().capacity(0).build().receiveOnly(), handler, options);
+    }
+
     private static <T> UnixServer<T> start(Path path, ReceiveChannel<T> inner, ClientHandler handler, Options options)
             throws IOException {
         UnixChannels.requireAddressFits(path, "socket path");
