@@ -108,6 +108,11 @@ public final class Event implements AutoCloseable {
         }
     }
 
+    /** @return how many threads, of all processes, are asleep waiting for the event now (for tests) */
+    int waiting() {
+        return file.getInt(STATE_WAITERS_OFFSET);
+    }
+
     /** @return the name or path this event was opened by */
     public String name() {
         return file.name;

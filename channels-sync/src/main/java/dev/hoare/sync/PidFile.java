@@ -11,10 +11,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pid file for a program that must run once: {@link #acquire} makes this process the running
@@ -41,6 +45,11 @@ import java.util.concurrent.locks.LockSupport;
  * does the same at a normal exit (or a SIGTERM/SIGINT). A SIGKILL leaves the file, with a pid
  * that is no longer running and no lock: the next instance takes it over.
  *
+ * <p><b>Do not open the pid file in the process that holds it</b> (to read it, say): closing any
+ * descriptor of a file drops every {@code fcntl} lock the process holds on it, and the next
+ * instance would then start. {@link #running} and {@link #acquire} know this JVM's own pid files
+ * and do not open them.
+ *
  * <p>Local file systems only: {@code fcntl} locks over NFS depend on its lock daemon. The file is
  * made with mode 0600 (0644 would let other users read the pid; give the directory the access
  * you want).
@@ -61,6 +70,14 @@ public final class PidFile implements AutoCloseable {
             return pid;
         }
     }
+
+    /**
+     * Serializes this JVM's {@link #acquire}, {@link #running} and {@link #close}, and guards
+     * {@link #HELD}: the pid files this JVM holds, which it must never open again (closing a
+     * second descriptor would drop the lock).
+     */
+    private static final ReentrantLock JVM = new ReentrantLock();
+    private static final Set<Path> HELD = new HashSet<>();
 
     private final Path path;
     private final FileChannel channel;
@@ -88,8 +105,23 @@ public final class PidFile implements AutoCloseable {
     public static PidFile acquire(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         path = path.toAbsolutePath().normalize();
+        JVM.lock();
+        try {
+            if (HELD.contains(path)) {
+                throw new AlreadyRunningException(path, ProcessHandle.current().pid());
+            }
+            PidFile held = take(path);
+            HELD.add(path);
+            return held;
+        } finally {
+            JVM.unlock();
+        }
+    }
+
+    /** Takes the file's lock and writes this pid; must be called holding {@link #JVM}, for a path this JVM does not hold. */
+    private static PidFile take(Path path) throws IOException {
         for (;;) {
-            FileChannel channel = FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+            FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             FileLock lock;
@@ -112,7 +144,7 @@ public final class PidFile implements AutoCloseable {
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap(line), 0);
                 channel.force(false);
-                if (!names(path, line)) { // removed by its closing owner after our open: try again
+                if (!stillNamed(path)) { // removed by its closing owner after our open: try again
                     channel.close();
                     continue;
                 }
@@ -132,6 +164,16 @@ public final class PidFile implements AutoCloseable {
      * @throws IOException if the file cannot be read
      */
     public static OptionalLong running(Path path) throws IOException {
+        path = path.toAbsolutePath().normalize();
+        JVM.lock();
+        try {
+            return HELD.contains(path) ? OptionalLong.of(ProcessHandle.current().pid()) : look(path);
+        } finally {
+            JVM.unlock();
+        }
+    }
+
+    private static OptionalLong look(Path path) throws IOException {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
@@ -179,17 +221,32 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
-     * Whether the path still names the file this process locked and wrote {@code line} into: an
-     * owner that closed meanwhile removed the file we opened, and a newcomer may have made
-     * another under the name, holding its own pid. Pids are unique among live processes, and one
-     * process's {@code PidFile}s on one file exclude each other ({@link OverlappingFileLockException}),
-     * so our pid there means our file.
+     * Whether the path still names a file this process has open, that is the one it just
+     * locked: an owner that closed meanwhile removed the file we opened, and a newcomer may have
+     * made another under the name. Looks with {@code stat} at the path and at this process's
+     * open files ({@code /proc/self/fd}), never opening the file: closing any descriptor of a
+     * file drops every {@code fcntl} lock this process holds on it. Where there is no
+     * {@code /proc}, it cannot tell and says yes.
      */
-    private static boolean names(Path path, byte[] line) throws IOException {
+    private static boolean stillNamed(Path path) throws IOException {
+        Object key;
         try {
-            return java.util.Arrays.equals(Files.readAllBytes(path), line);
+            key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (NoSuchFileException gone) {
             return false;
+        }
+        Path fds = Path.of("/proc/self/fd");
+        if (key == null || !Files.isDirectory(fds)) {
+            return true;
+        }
+        try (var open = Files.list(fds)) {
+            return open.anyMatch(fd -> {
+                try {
+                    return key.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey());
+                } catch (IOException | RuntimeException closedMeanwhile) {
+                    return false;
+                }
+            });
         }
     }
 
@@ -200,11 +257,21 @@ public final class PidFile implements AutoCloseable {
 
     /** Removes the file, then releases the lock (in that order, so that no newcomer locks a file about to go); idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        JVM.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            release();
+            HELD.remove(path);
+        } finally {
+            JVM.unlock();
         }
-        closed = true;
+    }
+
+    private void release() {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException exiting) {
