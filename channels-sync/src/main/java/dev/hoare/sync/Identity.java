@@ -33,7 +33,31 @@ final class Identity {
         if (identity == SELF) {
             return true;
         }
+        long now = System.nanoTime();
+        Long seen = SEEN_ALIVE.get(identity);
+        if (seen != null && now - seen < FRESH_NANOS) {
+            return true;
+        }
         long start = ShmRing.startTime(pid(identity));
-        return start >= 0 && of(pid(identity), start) == identity;
+        boolean alive = start >= 0 && of(pid(identity), start) == identity;
+        if (alive) {
+            if (SEEN_ALIVE.size() >= 4096) {
+                SEEN_ALIVE.clear(); // a bound, not an eviction policy: entries are cheap to make again
+            }
+            SEEN_ALIVE.put(identity, now);
+        } else {
+            SEEN_ALIVE.remove(identity);
+        }
+        return alive;
     }
+
+    /**
+     * How long a look that found a process alive is trusted: looking is a read of
+     * {@code /proc/PID/stat} (some 10-30 us), and a contended semaphore would otherwise look at
+     * every holder on every acquire that finds no permit free. A dead process is found dead at
+     * most this long after its death (and never taken for alive before it dies).
+     */
+    static final long FRESH_NANOS = 100_000_000L;
+    /** Identities found alive, and when (nanoTime). */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Long> SEEN_ALIVE = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -136,7 +136,7 @@ public final class Semaphore implements AutoCloseable {
         checkOpen();
         long start = System.nanoTime();
         boolean reclaimDue = true;
-        for (;;) {
+        for (int spin = 0; ; spin++) {
             int seq = file.getInt(STATE_SEQ_OFFSET); // before the look: a release after it moves seq
             if (file.getInt(STATE_OFFSET) > 0 && take()) {
                 return true;
@@ -150,6 +150,10 @@ public final class Semaphore implements AutoCloseable {
             long waited = System.nanoTime() - start;
             if (waited >= timeoutNanos) {
                 return false;
+            }
+            if (spin < 64) { // a holder about to release (a short critical section) is faster to wait out than a sleep
+                Thread.onSpinWait();
+                continue;
             }
             long sleep = Math.min(timeoutNanos - waited, Sleepers.MAX_SLEEP_NANOS);
             file.addInt(STATE_WAITERS_OFFSET, 1);
