@@ -11,7 +11,7 @@ import jnr.ffi.Pointer;
 /**
  * Futex sleeps, from any thread. A platform thread sleeps in the kernel itself. A virtual thread
  * would hold its carrier for the whole sleep (a native call pins it), so its sleep is made by a
- * platform thread of a small cached pool ({@code hoare-sync-sleeper}, daemon, ended after 30 s
+ * platform thread of a small cached pool ({@code hoare-sync-sleeper}, daemon, ended after 60 s
  * idle) while the virtual thread parks; transport-shm does the same with its reader thread.
  * Where there are no futexes (not Linux), a sleep is a 1 ms park: polling, the fallback only.
  *
