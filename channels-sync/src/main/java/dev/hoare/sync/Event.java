@@ -131,7 +131,7 @@ public final class Event implements AutoCloseable {
      * @return whether there was one
      * @throws IOException if it cannot be removed
      */
-    public static boolean remove(String name) throws IOException {
+    public static boolean removeFile(String name) throws IOException {
         return dev.hoare.channels.shm.Shms.remove(name);
     }
 

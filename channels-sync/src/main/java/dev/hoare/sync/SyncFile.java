@@ -116,36 +116,34 @@ final class SyncFile implements AutoCloseable {
     private static SyncFile openExisting(Path path, String name, SyncLayout.Kind kind, int param, int size) throws IOException {
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             Shms.checkOwner(path); // the file opened is this user's regular file
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            while (header.hasRemaining() && file.read(header, header.position()) > 0) {
+                // read the header (a file shorter than it fails the magic check)
+            }
+            check(name, header, kind, param);
             long length = file.size();
             if (length < size) {
-                throw new IOException(describe(name) + " is not a " + kind.title() + " (" + length + " bytes, a "
-                        + kind.title() + "'s file has " + size + ")");
+                throw new IOException(describe(name) + ": a damaged " + kind.title() + " (" + length + " bytes, where it needs " + size + ")");
             }
-            SyncFile f = new SyncFile(path, name, RingMapping.map(file, size));
-            try {
-                f.check(kind, param);
-            } catch (IOException | RuntimeException e) {
-                f.close();
-                throw e;
-            }
-            return f;
+            return new SyncFile(path, name, RingMapping.map(file, size));
         }
     }
 
-    private void check(SyncLayout.Kind kind, int param) throws IOException {
-        if (getInt(MAGIC_OFFSET) != MAGIC) {
+    private static void check(String name, ByteBuffer header, SyncLayout.Kind kind, int param) throws IOException {
+        if (header.position() < 16 || header.getInt(MAGIC_OFFSET) != MAGIC) {
             throw new IOException(describe(name) + " is not a synchronization file (a channel's ring, perhaps)");
         }
-        if (getInt(VERSION_OFFSET) != VERSION) {
-            throw new IOException(describe(name) + " has layout version " + getInt(VERSION_OFFSET) + "; this library reads " + VERSION);
+        if (header.getInt(VERSION_OFFSET) != VERSION) {
+            throw new IOException(describe(name) + " has layout version " + header.getInt(VERSION_OFFSET) + "; this library reads " + VERSION);
         }
-        SyncLayout.Kind actual = SyncLayout.Kind.of(getInt(KIND_OFFSET));
+        SyncLayout.Kind actual = SyncLayout.Kind.of(header.getInt(KIND_OFFSET));
         if (actual != kind) {
             throw new IOException(describe(name) + " is a " + (actual == null ? "file of unknown kind" : actual.title())
                     + ", not a " + kind.title());
         }
-        if (getInt(PARAM_OFFSET) != param) {
-            throw new IllegalArgumentException(describe(name) + " exists with " + getInt(PARAM_OFFSET) + " permits, not " + param);
+        if (header.getInt(PARAM_OFFSET) != param) {
+            throw new IllegalArgumentException(describe(name) + " exists with " + header.getInt(PARAM_OFFSET) + " " + kind.param()
+                    + ", not " + param);
         }
     }
 
@@ -200,6 +198,23 @@ final class SyncFile implements AutoCloseable {
         if (address != null && !closed) {
             Futex.wakeAll(address, offset);
         }
+    }
+
+    /** Copies {@code length} bytes at {@code offset} out of the mapping. */
+    byte[] read(int offset, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(offset, bytes);
+        return bytes;
+    }
+
+    /** Copies {@code bytes} into the mapping at {@code offset}. */
+    void write(int offset, byte[] bytes) {
+        buffer.put(offset, bytes);
+    }
+
+    /** Writes the mapped pages to the file's storage ({@code msync}). */
+    void force() {
+        mapping.force();
     }
 
     boolean isClosed() {

@@ -17,6 +17,8 @@ package dev.hoare.sync;
  *  +-------+-------+-------+- ... -----------------+
  *  | state | seq   |waiters|   (unused)            |   semaphore: free permits; event: set
  *  +-------+-------+-------+- ... -----------------+
+ *  (shared data: state = the active area, 0 or 1; seq = the version; then at 144 and 148
+ *  each area's length, and at 256 two areas of param bytes each)
  *  192: HOLDERS slots of 16 bytes (semaphore only)
  *  +---------------+-------+-------+
  *  |   identity    | count | spare |   a handle's slot: its process (pid and start time,
@@ -65,6 +67,11 @@ final class SyncLayout {
     /** How many handles may have a semaphore open at once, all processes together. */
     static final int HOLDERS = 256;
 
+    /** Shared data: the length of each of the two areas' encoded maps. */
+    static final int DATA_LENGTH_OFFSET = 144;
+    /** Shared data: where the first area starts (the second follows it). */
+    static final int DATA_OFFSET = 256;
+
     /** The size of a mutex's or an event's file. */
     static final int SMALL_SIZE = 4096;
     /** The size of a semaphore's file. */
@@ -72,7 +79,7 @@ final class SyncLayout {
 
     /** The kinds, as the header names them. */
     enum Kind {
-        SEMAPHORE(1), MUTEX(2), EVENT(3);
+        SEMAPHORE(1), MUTEX(2), EVENT(3), SHARED_DATA(4);
 
         final int code;
 
@@ -90,7 +97,12 @@ final class SyncLayout {
         }
 
         String title() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return this == SHARED_DATA ? "shared data map" : name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** What the header's param holds, for messages. */
+        String param() {
+            return this == SHARED_DATA ? "bytes of capacity" : "permits";
         }
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Cross-process synchronization between the processes of one user on one host.
  *
- * <p>{@link dev.hoare.sync.Semaphore}, {@link dev.hoare.sync.Mutex} and
+ * <p>{@link dev.hoare.sync.Semaphore}, {@link dev.hoare.sync.Mutex}, {@link dev.hoare.sync.SharedData} and
  * {@link dev.hoare.sync.Event} live in small files (mode 0600) of the per-user {@code shm:}
  * directory, named as channels are ({@code jobs}, or an absolute path), and mapped by every
  * process that opens them. Waiting sleeps on a futex word of that mapping. A process that dies

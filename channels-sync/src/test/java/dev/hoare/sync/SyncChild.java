@@ -103,6 +103,27 @@ public final class SyncChild {
                     System.out.println("RUNNING " + e.pid());
                 }
             }
+            case "data-incr" -> { // name key times: increment a counter value atomically
+                try (SharedData d = new SharedData(args[1])) {
+                    for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                        d.update(args[2], n -> n == null ? "1" : Long.toString(Long.parseLong(n) + 1));
+                    }
+                }
+                System.out.println("DONE");
+            }
+            case "data-watch" -> { // name: print each change until the key "stop" appears
+                try (SharedData d = new SharedData(args[1])) {
+                    var changes = d.watch();
+                    System.out.println("WATCHING");
+                    while (true) {
+                        SharedData.Change c = changes.receive();
+                        System.out.println("CHANGE " + c.key() + " " + c.oldValue() + " " + c.newValue());
+                        if (c.key().equals("stop")) {
+                            break;
+                        }
+                    }
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
