@@ -58,6 +58,8 @@ public final class Semaphore implements AutoCloseable {
     private final int permits;
     /** This handle's slot among the holders. */
     private final int slot;
+    /** Makes {@link #close} run once when threads of this handle race to close it. */
+    private final java.util.concurrent.locks.ReentrantLock closing = new java.util.concurrent.locks.ReentrantLock();
 
     /**
      * Opens the semaphore, making it with {@code permits} permits if it does not exist.
@@ -243,9 +245,17 @@ public final class Semaphore implements AutoCloseable {
     /** Gives back the permits this handle holds and unmaps the file (which stays for the others); idempotent. */
     @Override
     public void close() {
-        if (file.isClosed()) {
-            return;
+        closing.lock();
+        try {
+            if (!file.isClosed()) {
+                giveBackAndUnmap();
+            }
+        } finally {
+            closing.unlock();
         }
+    }
+
+    private void giveBackAndUnmap() {
         boolean interrupted = Thread.interrupted();
         try {
             while (true) {
