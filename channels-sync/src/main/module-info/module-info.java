@@ -6,7 +6,7 @@
  */
 module dev.hoare.sync {
     requires dev.hoare.channels.shm;
-    requires dev.hoare.channels;
+    requires transitive dev.hoare.channels; // the views for select are ReceiveChannels
     requires org.jnrproject.ffi;
 
     exports dev.hoare.sync;

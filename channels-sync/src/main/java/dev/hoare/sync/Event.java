@@ -108,6 +108,38 @@ public final class Event implements AutoCloseable {
         }
     }
 
+    /**
+     * This event's await as a receive channel, for a {@link dev.hoare.channels.Select}: a receive
+     * yields {@code true} once the event is set (at once while it stays set). Closing the view
+     * stops it; closing the event closes it.
+     *
+     * @return a view whose receives await the event
+     */
+    public dev.hoare.channels.ReceiveChannel<Boolean> awaiting() {
+        checkOpen();
+        return new SelectableWait<>(new SelectableWait.Op<>() {
+            @Override
+            public Boolean tryNow() {
+                return looksReady() ? Boolean.TRUE : null;
+            }
+
+            @Override
+            public boolean looksReady() {
+                return !file.isClosed() && file.getInt(STATE_OFFSET) != 0;
+            }
+
+            @Override
+            public Boolean await(long nanos) throws InterruptedException {
+                return Event.this.await(nanos) ? Boolean.TRUE : null;
+            }
+
+            @Override
+            public boolean isClosed() {
+                return file.isClosed();
+            }
+        }, file, STATE_SEQ_OFFSET, STATE_WAITERS_OFFSET, "the awaiting view of " + SyncFile.describe(file.name));
+    }
+
     /** @return how many threads, of all processes, are asleep waiting for the event now (for tests) */
     int waiting() {
         return file.getInt(STATE_WAITERS_OFFSET);

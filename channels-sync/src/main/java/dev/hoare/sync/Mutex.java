@@ -121,6 +121,39 @@ public final class Mutex implements AutoCloseable {
     }
 
     /**
+     * This mutex's lock as a receive channel, for a {@link dev.hoare.channels.Select}: each value
+     * received means the receiving thread now holds the mutex through this handle; the value is
+     * {@link #previousOwnerDied}. A select that does not choose it takes nothing. Closing the
+     * view stops it; closing the mutex closes it.
+     *
+     * @return a view whose receives lock
+     */
+    public dev.hoare.channels.ReceiveChannel<Boolean> locking() {
+        checkOpen();
+        return new SelectableWait<>(new SelectableWait.Op<>() {
+            @Override
+            public Boolean tryNow() {
+                return tryLock() ? previousOwnerDied() : null;
+            }
+
+            @Override
+            public boolean looksReady() {
+                return !file.isClosed() && lock.owner() == 0;
+            }
+
+            @Override
+            public Boolean await(long nanos) throws InterruptedException {
+                return nanos == Long.MAX_VALUE ? (Boolean) lock() : lock(Duration.ofNanos(nanos)) ? previousOwnerDied() : null;
+            }
+
+            @Override
+            public boolean isClosed() {
+                return file.isClosed();
+            }
+        }, file, SyncLayout.LOCK_SEQ_OFFSET, SyncLayout.LOCK_WAITERS_OFFSET, "the locking view of " + SyncFile.describe(file.name));
+    }
+
+    /**
      * Unlocks.
      *
      * @throws IllegalMonitorStateException if this thread does not hold it through this handle

@@ -225,6 +225,48 @@ public final class Semaphore implements AutoCloseable {
         }
     }
 
+    /**
+     * This semaphore's acquire as a receive channel, for a {@link dev.hoare.channels.Select}
+     * ("a permit or a message, whichever comes first"): each value received is a permit taken
+     * by this handle (the value is this semaphore, to {@link #release} it). A select that does
+     * not choose it takes nothing. Closing the view stops it; closing the semaphore closes it.
+     *
+     * <pre>{@code
+     * ReceiveChannel<Semaphore> permits = pool.acquiring();
+     * String what = Select.<String>select()
+     *     .onReceive(permits, s -> "permit")
+     *     .onReceive(cancel, c -> "cancelled")
+     *     .run();
+     * }</pre>
+     *
+     * @return a view whose receives acquire
+     */
+    public dev.hoare.channels.ReceiveChannel<Semaphore> acquiring() {
+        checkOpen();
+        Semaphore self = this;
+        return new SelectableWait<>(new SelectableWait.Op<>() {
+            @Override
+            public Semaphore tryNow() {
+                return tryAcquire() ? self : null;
+            }
+
+            @Override
+            public boolean looksReady() {
+                return !file.isClosed() && file.getInt(STATE_OFFSET) > 0;
+            }
+
+            @Override
+            public Semaphore await(long nanos) throws InterruptedException {
+                return acquire(nanos) ? self : null;
+            }
+
+            @Override
+            public boolean isClosed() {
+                return file.isClosed();
+            }
+        }, file, STATE_SEQ_OFFSET, STATE_WAITERS_OFFSET, "the acquiring view of " + SyncFile.describe(file.name));
+    }
+
     /** @return the permits free now (dead holders' permits count once they are reclaimed) */
     public int available() {
         checkOpen();
