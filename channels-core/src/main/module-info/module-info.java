@@ -2,8 +2,9 @@
  * Hoare's channels: the API ({@code Channel}, {@code Select}, {@code BroadcastChannel},
  * {@code Channels}), signals, and the service-provider interface by which transports serve
  * {@code Channels.openSend} and {@code Channels.openReceive}. The in-process implementation
- * ({@code dev.hoare.channels.internal}) is exported only to the remote-channel engine, whose ends
- * take part in {@code select} through its seam.
+ * ({@code dev.hoare.channels.internal}) is exported only to the remote-channel engine and to the
+ * cross-process primitives ({@code dev.hoare.sync}), whose ends take part in {@code select}
+ * through its seam.
  */
 module dev.hoare.channels {
     requires java.management; // Signals: is the JVM running with -Xrs?
@@ -12,7 +13,7 @@ module dev.hoare.channels {
     exports dev.hoare.channels;
     exports dev.hoare.channels.signal;
     exports dev.hoare.channels.spi;
-    exports dev.hoare.channels.internal to dev.hoare.channels.remote;
+    exports dev.hoare.channels.internal to dev.hoare.channels.remote, dev.hoare.sync;
 
     uses dev.hoare.channels.spi.ChannelTransport;
 

@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One Hoare file as {@code hoare ls} shows it: a FIFO, a socket or a shared-memory ring, the
+ * One Hoare file as {@code hoare ls} shows it: a FIFO, a socket, a shared-memory ring or a
+ * synchronization file (semaphore, mutex, event, data: module channels-sync), the
  * processes holding it, and whether its owner is alive. The owner of a ring is its reader (pid in
  * its header); of a FIFO or a socket, any process holding it.
  */
@@ -45,6 +46,15 @@ record Entry(String kind, Path path, Set<Long> holders, Long owner, boolean owne
     }
 
     private static Entry ring(Path path, Set<Long> holders) {
+        try {
+            var sync = dev.hoare.sync.SyncFiles.describe(path); // a Semaphore, Mutex, Event or SharedData
+            if (sync.isPresent()) {
+                var d = sync.get();
+                return new Entry(d.kind(), path, holders, d.ownerPid() == 0 ? null : d.ownerPid(), d.ownerAlive(), d.details());
+            }
+        } catch (IOException | RuntimeException e) {
+            return new Entry("file", path, holders, null, false, Hoare.oneLine(e));
+        }
         try (ShmRing ring = ShmRing.open(path)) {
             long reader = ring.consumerPid();
             boolean alive = ring.consumerAlive(); // its pid and start time: a reused pid is not the reader

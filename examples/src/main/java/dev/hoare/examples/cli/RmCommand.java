@@ -118,6 +118,10 @@ final class RmCommand implements Callable<Integer> {
     static String notHoares(Entry e) throws IOException {
         switch (e.kind()) {
             case "shm":
+            case "semaphore":
+            case "mutex":
+            case "event":
+            case "data":
                 return null; // its header was recognised
             case "fifo":
             case "socket":

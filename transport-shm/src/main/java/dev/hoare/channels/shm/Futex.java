@@ -10,8 +10,11 @@ import jnr.ffi.Pointer;
  * process sleeps in the kernel until a thread of another wakes it, burning no CPU meanwhile.
  * Never the {@code PRIVATE} flag: the waiters and wakers are in different processes. Elsewhere
  * than Linux on x86-64 or AArch64 {@link #AVAILABLE} is {@code false} and callers poll instead.
+ *
+ * <p>Public for the cross-process primitives of {@code dev.hoare.sync} (module channels-sync),
+ * which wait on words of their own mappings; not meant for applications.
  */
-final class Futex {
+public final class Futex {
     private Futex() {
     }
 
@@ -29,7 +32,7 @@ final class Futex {
     };
     private static final LibC LIBC = load();
     /** Whether futexes can be used here. */
-    static final boolean AVAILABLE = LIBC != null;
+    public static final boolean AVAILABLE = LIBC != null;
 
     private static LibC load() {
         if (SYS_FUTEX < 0 || !System.getProperty("os.name").equals("Linux")) {
@@ -47,7 +50,7 @@ final class Futex {
             ThreadLocal.withInitial(() -> Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(LIBC), 16));
 
     /** @return a pointer to a direct buffer's memory (the buffer must stay reachable while it is used) */
-    static Pointer address(ByteBuffer direct) {
+    public static Pointer address(ByteBuffer direct) {
         return Pointer.wrap(jnr.ffi.Runtime.getRuntime(LIBC), direct);
     }
 
@@ -56,7 +59,7 @@ final class Futex {
      * {@code timeoutNanos}. Returns at once if the word differs; may return early (a wake, a
      * signal, spuriously): callers re-check their condition.
      */
-    static void await(Pointer word, long offset, int expected, long timeoutNanos) {
+    public static void await(Pointer word, long offset, int expected, long timeoutNanos) {
         Pointer timeout = TIMEOUT.get();
         timeout.putLong(0, timeoutNanos / 1_000_000_000L);
         timeout.putLong(8, timeoutNanos % 1_000_000_000L);
@@ -64,7 +67,12 @@ final class Futex {
     }
 
     /** Wakes every thread sleeping on the int at {@code word + offset}. */
-    static void wakeAll(Pointer word, long offset) {
+    public static void wakeAll(Pointer word, long offset) {
         LIBC.syscall(SYS_FUTEX, word.slice(offset), FUTEX_WAKE, Integer.MAX_VALUE, null, null, 0);
+    }
+
+    /** Wakes at most {@code count} threads sleeping on the int at {@code word + offset}. */
+    public static void wake(Pointer word, long offset, int count) {
+        LIBC.syscall(SYS_FUTEX, word.slice(offset), FUTEX_WAKE, count, null, null, 0);
     }
 }

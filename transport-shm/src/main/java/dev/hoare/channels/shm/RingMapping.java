@@ -21,8 +21,11 @@ import java.nio.channels.FileChannel;
  * </ul>
  * The arena API is reached by reflection so that the library still compiles for Java 21
  * ({@code maven.compiler.release}); it is looked up once.
+ *
+ * <p>Public for the cross-process primitives of {@code dev.hoare.sync} (module channels-sync),
+ * which map files of their own; not meant for applications.
  */
-final class RingMapping implements AutoCloseable {
+public final class RingMapping implements AutoCloseable {
     /** {@code Arena.ofShared()}, {@code FileChannel.map(mode, offset, size, arena)}, {@code MemorySegment.asByteBuffer()} and {@code force()}; all {@code null} before Java 22. */
     private static final Method OF_SHARED;
     private static final Method MAP;
@@ -53,7 +56,7 @@ final class RingMapping implements AutoCloseable {
     }
 
     /** The mapped bytes: a direct buffer, in no particular byte order yet. */
-    final ByteBuffer buffer;
+    public final ByteBuffer buffer;
     /** The arena to close ({@code null}: unmapped by the garbage collector). */
     private final AutoCloseable arena;
     /** The mapped segment, for {@link #force} ({@code null} with {@link #arena}). */
@@ -66,7 +69,7 @@ final class RingMapping implements AutoCloseable {
     }
 
     /** @return whether {@link #close} unmaps at once (Java 22 and later) */
-    static boolean unmapsOnClose() {
+    public static boolean unmapsOnClose() {
         return OF_SHARED != null;
     }
 
@@ -75,7 +78,7 @@ final class RingMapping implements AutoCloseable {
      *
      * @throws IOException if the mapping fails
      */
-    static RingMapping map(FileChannel file, long size) throws IOException {
+    public static RingMapping map(FileChannel file, long size) throws IOException {
         if (OF_SHARED == null) {
             return new RingMapping(file.map(FileChannel.MapMode.READ_WRITE, 0, size), null, null);
         }
@@ -99,7 +102,7 @@ final class RingMapping implements AutoCloseable {
     }
 
     /** Writes the mapped pages to the file's storage ({@code msync}). */
-    void force() {
+    public void force() {
         if (segment == null) {
             if (buffer instanceof MappedByteBuffer mapped) {
                 mapped.force();

@@ -926,9 +926,10 @@ public final class ShmRing implements AutoCloseable {
      * time derived from it), elsewhere its start instant in milliseconds, or 0 if unknown. A pid
      * and its start time name one process: a reused pid comes with another start time.
      *
+     * @param pid the process id
      * @return the start time, or -1 if there is no such process (or only a zombie of it)
      */
-    static long startTime(long pid) {
+    public static long startTime(long pid) {
         if (pid <= 0) {
             return -1;
         }
