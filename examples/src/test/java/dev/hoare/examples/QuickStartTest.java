@@ -34,15 +34,15 @@ class QuickStartTest {
         assertEquals("[ACME 10, ACME 11, ACME 12, ACME 13] ACME 13", BroadcastExample.run());
     }
 
-    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java and ChildProcessExample.java verbatim (indentation aside), so it cannot drift. */
+    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java, ChildProcessExample.java and WorkerPoolExample.java verbatim (indentation aside), so it cannot drift. */
     @Test
     void readmeShowsTheCompiledQuickStart() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         String readme = Files.readString(root.resolve("README.md"));
-        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child"}) {
+        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child", "pool-producer", "pool-worker"}) {
             String source = Files.readString(root.resolve("examples/src/main/java/dev/hoare/examples/"
                     + (tag.startsWith("fifo") ? "FifoExample.java" : tag.startsWith("uds") ? "RpcExample.java"
-                    : tag.startsWith("process") ? "ChildProcessExample.java"
+                    : tag.startsWith("process") ? "ChildProcessExample.java" : tag.startsWith("pool") ? "WorkerPoolExample.java"
                     : tag.equals("broadcast") ? "BroadcastExample.java" : "QuickStart.java")));
             String snippet = between(source, "// tag::" + tag + "[]\n", "        // end::" + tag + "[]");
             String dedented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
