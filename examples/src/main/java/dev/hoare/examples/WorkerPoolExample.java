@@ -54,7 +54,7 @@ public final class WorkerPoolExample {
         try (WorkQueue<String> jobs = UnixChannels.dispatch(socket, Codec.utf8(), UnixServer.Options.defaults());
                 Semaphore output = new Semaphore(printer, 1)) {  // one worker at a time prints
             for (int i = 0; i < 3; i++) {                        // three worker processes
-                workers.add(worker(socket, printer).inheritIO().start());
+                workers.add(workerProcess(socket, printer).inheritIO().start());
             }
             for (int i = 1; i <= JOBS; i++) {
                 jobs.send("job " + i);                           // to a worker with room; waits while all are busy
@@ -90,7 +90,7 @@ public final class WorkerPoolExample {
     }
 
     /** This program again, as a worker of the queue at {@code socket}. */
-    private static ProcessBuilder worker(Path socket, String printer) {
+    private static ProcessBuilder workerProcess(Path socket, String printer) {
         return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 WorkerPoolExample.class.getName(), "worker", socket.toString(), printer);
