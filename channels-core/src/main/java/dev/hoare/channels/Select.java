@@ -1,11 +1,13 @@
 package dev.hoare.channels;
 
 import dev.hoare.channels.internal.AbstractChannel;
+import dev.hoare.channels.internal.ChannelWaitEvent;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.SendView;
 import dev.hoare.channels.internal.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -455,7 +457,8 @@ public final class Select<R> {
      */
     private Outcome<R> await(Waiter owner, Case<R>[] cases, int registered, boolean timed, long deadline)
             throws InterruptedException {
-        boolean completed = owner.await(timed, deadline);
+        // the cases describe the channels waited on, should the wait be recorded (ChannelWaitEvent)
+        boolean completed = ChannelWaitEvent.await(owner, Arrays.asList(cases), ChannelWaitEvent.SELECT, timed, deadline);
         boolean gaveUp = !completed && owner.claimForSelf();
         Waiter winner = owner.winner;
         int state = gaveUp ? Waiter.ABANDONED : winner.settledState();
@@ -552,6 +555,12 @@ public final class Select<R> {
             this.sink = sink;
             this.value = value;
             this.action = action;
+        }
+
+        /** For {@link ChannelWaitEvent}: the operation and its end. */
+        @Override
+        public String toString() {
+            return kind == SEND ? "send to " + sink : "receive from " + source;
         }
 
         static <R> Case<R> receive(int kind, SelectEnd.Receive source, Function<Object, ? extends R> action) {

@@ -11,6 +11,7 @@ import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Received;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.internal.AbstractChannel;
+import dev.hoare.channels.internal.LinkEvents;
 import dev.hoare.channels.internal.LockChannel;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.Waiter;
@@ -794,6 +795,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             }
             link.handshake.completeExceptionally(cause);
             if (!released) {
+                LinkEvents.ended(link.describe(), "receive", cause);
                 if (fanIn) {
                     LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
                 } else {

@@ -6,6 +6,8 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.internal.ChannelWaitEvent;
+import dev.hoare.channels.internal.LinkEvents;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.SendFront;
 import dev.hoare.channels.internal.WaitQueue;
@@ -729,7 +731,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
      * @throws InterruptedException if interrupted before the value was accepted
      */
     private boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
-        if (self.await(timed, deadline) || senders.giveUp(lock, self)) {
+        if (ChannelWaitEvent.await(self, this, ChannelWaitEvent.SEND, timed, deadline) || senders.giveUp(lock, self)) {
             if (self.state == Waiter.DONE) {
                 return true;
             }
@@ -797,6 +799,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         }
         ended.countDown();
         Waiter.unparkAll(failed);
+        LinkEvents.ended(link.describe(), "send", cause);
         link.close();
     }
 
