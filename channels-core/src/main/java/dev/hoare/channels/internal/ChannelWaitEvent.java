@@ -50,12 +50,40 @@ public final class ChannelWaitEvent extends jdk.jfr.Event {
      * @return what {@link Waiter#await} returned
      */
     public static boolean await(Waiter self, Object channel, String operation, boolean timed, long deadline) {
-        ChannelWaitEvent event = new ChannelWaitEvent();
-        if (!event.isEnabled()) {
+        ChannelWaitEvent event = start();
+        if (event == null) {
             return self.await(timed, deadline);
         }
-        event.begin();
         boolean completed = self.await(timed, deadline);
+        finish(event, channel, operation, completed);
+        return completed;
+    }
+
+    /**
+     * Begins timing a wait that does not go through {@link #await} (a remote send that reads its
+     * credits itself); {@link #finish} ends it.
+     *
+     * @return the started event, or {@code null} if no recording wants it
+     */
+    public static ChannelWaitEvent start() {
+        ChannelWaitEvent event = new ChannelWaitEvent();
+        if (!event.isEnabled()) {
+            return null;
+        }
+        event.begin();
+        return event;
+    }
+
+    /**
+     * Ends a wait that {@link #start} began, and records it if it lasted at least the threshold.
+     *
+     * @param event what {@link #start} returned; {@code null}: nothing to do
+     * @param completed whether a peer, a close or a retry ended the wait (not a timeout or interrupt)
+     */
+    public static void finish(ChannelWaitEvent event, Object channel, String operation, boolean completed) {
+        if (event == null) {
+            return;
+        }
         event.end();
         if (event.shouldCommit()) {
             event.channel = String.valueOf(channel);
@@ -63,6 +91,5 @@ public final class ChannelWaitEvent extends jdk.jfr.Event {
             event.completed = completed;
             event.commit();
         }
-        return completed;
     }
 }

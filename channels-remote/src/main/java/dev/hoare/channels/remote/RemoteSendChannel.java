@@ -299,7 +299,14 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         } finally {
             lock.unlock();
         }
-        if (!(readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline))) {
+        ChannelWaitEvent wait = ChannelWaitEvent.start(); // null unless a recording wants waits
+        boolean sent = false;
+        try {
+            sent = readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline);
+        } finally {
+            ChannelWaitEvent.finish(wait, this, ChannelWaitEvent.SEND, sent || self.state != Waiter.WAITING);
+        }
+        if (!sent) {
             return false;
         }
         lock.lock();
@@ -731,7 +738,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
      * @throws InterruptedException if interrupted before the value was accepted
      */
     private boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
-        if (ChannelWaitEvent.await(self, this, ChannelWaitEvent.SEND, timed, deadline) || senders.giveUp(lock, self)) {
+        if (self.await(timed, deadline) || senders.giveUp(lock, self)) {
             if (self.state == Waiter.DONE) {
                 return true;
             }

@@ -10,6 +10,7 @@ import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ReceiveChannel;
+import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.link.Links;
 import dev.hoare.channels.link.StreamOptions;
 import dev.hoare.channels.remote.StreamChannels;
@@ -86,6 +87,50 @@ class LinkEventsTest {
     }
 
     @Test
+    void aSendWaitingForCreditsWhenThePeerGoesIsRecordedAsAWaitAndAPeerLost() throws Exception {
+        String link = "jfr sender " + System.nanoTime();
+        List<RecordedEvent> events = record(() -> {
+            SocketChannel[] s = SocketPairs.open(open);
+            CompletableFuture<SendChannel<String>> sending = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return StreamChannels.sender(Links.socket(s[1], link), Codec.utf8(), options);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            s[0].write(ByteBuffer.wrap(FrameWriter.encode(Frame.hello("utf8", 1 << 20))));
+            s[0].write(ByteBuffer.wrap(FrameWriter.encode(Frame.credit(1)))); // the receiver's capacity: 1
+            SendChannel<String> out = sending.get(20, TimeUnit.SECONDS);
+            open.add(out);
+            out.send("takes the one credit");
+            CompletableFuture<Throwable> second = new CompletableFuture<>();
+            Thread sender = Thread.ofPlatform().name(link).start(() -> {
+                try {
+                    out.send("waits for a credit");
+                    second.complete(null);
+                } catch (Throwable t) {
+                    second.complete(t);
+                }
+            });
+            awaitParked(sender);
+            Thread.sleep(20); // some of the wait the event must show: the sender is parked already
+            s[0].close(); // the raw peer vanishes
+            Throwable failure = second.get(20, TimeUnit.SECONDS);
+            assertInstanceOf(ChannelClosedException.class, failure);
+            assertInstanceOf(PeerLostException.class, failure.getCause());
+        }, link);
+        RecordedEvent wait = events.stream().filter(e -> e.getEventType().getName().equals("dev.hoare.ChannelWait")).findFirst()
+                .orElseThrow(() -> new AssertionError("no ChannelWait in " + events));
+        assertEquals("send", wait.getString("operation"));
+        assertTrue(wait.getString("channel").startsWith("RemoteSendChannel[" + link), wait.getString("channel"));
+        assertTrue(wait.getDuration().compareTo(Duration.ofMillis(20)) >= 0, wait.getDuration().toString());
+        List<RecordedEvent> lost = events.stream().filter(e -> e.getEventType().getName().equals("dev.hoare.PeerLost")).toList();
+        assertEquals(1, lost.size(), events.toString());
+        assertEquals("send", lost.get(0).getString("end"));
+        assertTrue(lost.get(0).getString("link").contains(link), lost.get(0).getString("link"));
+    }
+
+    @Test
     void aCleanCloseRecordsNothing() throws Exception {
         String link = "jfr receiver " + System.nanoTime();
         List<RecordedEvent> events = record(() -> {
@@ -118,19 +163,31 @@ class LinkEventsTest {
         return in;
     }
 
-    /** The PeerLost and ProtocolError events about {@code link} recorded while {@code scenario} ran. */
+    /** Polls until {@code t} is parked (its wait has begun), failing after 20 s. */
+    private static void awaitParked(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the thread never parked: " + t.getState());
+            }
+            Thread.sleep(1); // polling the thread's state, with a deadline
+        }
+    }
+
+    /** The events about {@code link} (PeerLost, ProtocolError, ChannelWait of 10 ms or more) recorded while {@code scenario} ran. */
     private static List<RecordedEvent> record(Scenario scenario, String link) throws Exception {
         Path file = Files.createTempFile("hoare-jfr", ".jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.hoare.PeerLost");
             recording.enable("dev.hoare.ProtocolError");
+            recording.enable("dev.hoare.ChannelWait").withThreshold(Duration.ofMillis(10));
             recording.start();
             scenario.run();
             recording.stop();
             recording.dump(file);
             return RecordingFile.readAllEvents(file).stream()
                     .filter(e -> e.getEventType().getName().startsWith("dev.hoare."))
-                    .filter(e -> e.hasField("link") && e.getString("link").contains(link))
+                    .filter(e -> e.getString(e.hasField("link") ? "link" : "channel").contains(link))
                     .toList();
         } finally {
             Files.deleteIfExists(file);
