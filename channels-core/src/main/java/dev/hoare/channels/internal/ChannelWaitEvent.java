@@ -15,7 +15,7 @@ import jdk.jfr.Threshold;
  *
  * <p>Cost: only an operation that must wait reaches {@link #await}; an operation that completes at
  * once never touches this class. With no recording running, {@link #await} costs one
- * {@code isEnabled()} check (the event object does not escape, and the JIT removes it).
+ * {@code isEnabled()} check (the event object does not escape, so the JIT can drop its allocation).
  */
 @Name("dev.hoare.ChannelWait")
 @Label("Channel Wait")
