@@ -7,7 +7,6 @@ import dev.hoare.channels.internal.SendView;
 import dev.hoare.channels.internal.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -458,7 +457,7 @@ public final class Select<R> {
     private Outcome<R> await(Waiter owner, Case<R>[] cases, int registered, boolean timed, long deadline)
             throws InterruptedException {
         // the cases describe the channels waited on, should the wait be recorded (ChannelWaitEvent)
-        boolean completed = ChannelWaitEvent.await(owner, Arrays.asList(cases), ChannelWaitEvent.SELECT, timed, deadline);
+        boolean completed = ChannelWaitEvent.await(owner, cases, ChannelWaitEvent.SELECT, timed, deadline);
         boolean gaveUp = !completed && owner.claimForSelf();
         Waiter winner = owner.winner;
         int state = gaveUp ? Waiter.ABANDONED : winner.settledState();

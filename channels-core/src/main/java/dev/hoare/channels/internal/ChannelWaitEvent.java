@@ -45,7 +45,8 @@ public final class ChannelWaitEvent extends jdk.jfr.Event {
      * event when a recording asks for it and it lasted at least the threshold. Must be called as
      * {@code Waiter.await} is: without the channel lock, by the waiting thread.
      *
-     * @param channel described by its {@code toString()}, only if the event is committed
+     * @param channel described by its {@code toString()} (an array, a select's cases: by theirs), only
+     *     if the event is committed
      * @param operation {@link #SEND}, {@link #RECEIVE} or {@link #SELECT}
      * @return what {@link Waiter#await} returned
      */
@@ -86,7 +87,7 @@ public final class ChannelWaitEvent extends jdk.jfr.Event {
         }
         event.end();
         if (event.shouldCommit()) {
-            event.channel = String.valueOf(channel);
+            event.channel = channel instanceof Object[] cases ? java.util.Arrays.toString(cases) : String.valueOf(channel);
             event.operation = operation;
             event.completed = completed;
             event.commit();

@@ -2,6 +2,7 @@ package dev.hoare.channels.internal;
 
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.PeerLostException;
+import java.util.function.Supplier;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
@@ -58,17 +59,18 @@ public final class LinkEvents {
     /**
      * Records why a remote end ended, if that is a lost peer or a protocol error and a recording
      * wants it; any other cause (a clean close, a cancel) records nothing. Call once per end, when
-     * it ends.
+     * it ends, before anything that lets another thread see it ended (so that a recording stopped
+     * once the application saw the failure holds the event).
      *
-     * @param link the link's description
+     * @param link the link's description, asked for only if an event is committed
      * @param end {@code "send"} or {@code "receive"}
      * @param cause why the end ended; may be {@code null}
      */
-    public static void ended(String link, String end, Throwable cause) {
+    public static void ended(Supplier<String> link, String end, Throwable cause) {
         if (cause instanceof PeerLostException) {
             PeerLost event = new PeerLost();
             if (event.shouldCommit()) {
-                event.link = link;
+                event.link = link.get();
                 event.end = end;
                 event.cause = cause.getMessage();
                 event.commit();
@@ -76,7 +78,7 @@ public final class LinkEvents {
         } else if (cause instanceof ChannelProtocolException) {
             ProtocolError event = new ProtocolError();
             if (event.shouldCommit()) {
-                event.link = link;
+                event.link = link.get();
                 event.end = end;
                 event.cause = cause.getMessage();
                 event.commit();

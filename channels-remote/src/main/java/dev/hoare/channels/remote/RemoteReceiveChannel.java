@@ -788,6 +788,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
         private void fail(IOException e) {
             Throwable cause = link.closeCause(e);
+            if (!released) {
+                LinkEvents.ended(link::describe, "receive", cause); // before anyone can see the end fail
+            }
             if (!released && cause instanceof ChannelProtocolException && link.duplex()) {
                 // tell the sender why we stop listening, before anything may close the link: a
                 // failed handshake's opener closes it as soon as the handshake completes
@@ -795,7 +798,6 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             }
             link.handshake.completeExceptionally(cause);
             if (!released) {
-                LinkEvents.ended(link.describe(), "receive", cause);
                 if (fanIn) {
                     LOG.log(System.Logger.Level.WARNING, "dropped a sender of a fanned-in channel: {0}", cause.getMessage());
                 } else {

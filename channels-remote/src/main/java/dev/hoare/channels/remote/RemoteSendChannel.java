@@ -794,6 +794,8 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
                 return;
             }
             finished = true;
+            // recorded before any sender can see the loss (a short write to a JFR buffer, if recording)
+            LinkEvents.ended(link::describe, "send", cause);
             peerGone = true;
             closed = true;
             closeCause = cause;
@@ -806,7 +808,6 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         }
         ended.countDown();
         Waiter.unparkAll(failed);
-        LinkEvents.ended(link.describe(), "send", cause);
         link.close();
     }
 
