@@ -9,6 +9,7 @@
 module dev.hoare.channels {
     requires java.management; // Signals: is the JVM running with -Xrs?
     requires jdk.unsupported; // sun.misc.Signal, the one way to handle POSIX signals in Java
+    requires jdk.jfr; // JFR events: waits over a threshold, lost peers, protocol errors (internal.ChannelWaitEvent, LinkEvents)
 
     exports dev.hoare.channels;
     exports dev.hoare.channels.signal;

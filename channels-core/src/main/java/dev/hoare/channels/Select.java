@@ -1,6 +1,7 @@
 package dev.hoare.channels;
 
 import dev.hoare.channels.internal.AbstractChannel;
+import dev.hoare.channels.internal.ChannelWaitEvent;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.SendView;
 import dev.hoare.channels.internal.Waiter;
@@ -455,7 +456,8 @@ public final class Select<R> {
      */
     private Outcome<R> await(Waiter owner, Case<R>[] cases, int registered, boolean timed, long deadline)
             throws InterruptedException {
-        boolean completed = owner.await(timed, deadline);
+        // the cases describe the channels waited on, should the wait be recorded (ChannelWaitEvent)
+        boolean completed = ChannelWaitEvent.await(owner, cases, ChannelWaitEvent.SELECT, timed, deadline);
         boolean gaveUp = !completed && owner.claimForSelf();
         Waiter winner = owner.winner;
         int state = gaveUp ? Waiter.ABANDONED : winner.settledState();
@@ -552,6 +554,12 @@ public final class Select<R> {
             this.sink = sink;
             this.value = value;
             this.action = action;
+        }
+
+        /** For {@link ChannelWaitEvent}: the operation and its end. */
+        @Override
+        public String toString() {
+            return kind == SEND ? "send to " + sink : "receive from " + source;
         }
 
         static <R> Case<R> receive(int kind, SelectEnd.Receive source, Function<Object, ? extends R> action) {

@@ -203,7 +203,7 @@ public abstract class AbstractChannel<E> extends SendFront<E> implements Channel
      * @throws InterruptedException if interrupted before the value was taken
      */
     final boolean awaitSend(Waiter self, boolean timed, long deadline) throws InterruptedException {
-        if (self.await(timed, deadline) || senders.giveUp(lock, self)) {
+        if (ChannelWaitEvent.await(self, this, ChannelWaitEvent.SEND, timed, deadline) || senders.giveUp(lock, self)) {
             if (self.state == Waiter.DONE) {
                 return true;
             }

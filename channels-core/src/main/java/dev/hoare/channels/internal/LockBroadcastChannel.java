@@ -220,7 +220,8 @@ public final class LockBroadcastChannel<E> extends SendFront<E> implements Broad
                 if (self == null) {
                     return false;
                 }
-                if (!self.await(timed, deadline) && !full.room.giveUp(full.channel.lock, self)) {
+                if (!ChannelWaitEvent.await(self, this, ChannelWaitEvent.SEND, timed, deadline)
+                        && !full.room.giveUp(full.channel.lock, self)) {
                     if (Thread.interrupted()) {
                         throw new InterruptedException();
                     }

@@ -264,7 +264,7 @@ public final class LockChannel<E> extends AbstractChannel<E> {
                 wake.run();
                 return r;
             }
-            if (self.await(timed, deadline) || receivers.giveUp(lock, self)) {
+            if (ChannelWaitEvent.await(self, this, ChannelWaitEvent.RECEIVE, timed, deadline) || receivers.giveUp(lock, self)) {
                 if (self.state == Waiter.RETRY) {
                     continue; // a value was buffered for this thread to take itself (onTake)
                 }

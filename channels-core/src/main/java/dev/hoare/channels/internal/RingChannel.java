@@ -371,7 +371,7 @@ public final class RingChannel<E> extends AbstractChannel<E> {
         if (!block) {
             return false;
         }
-        if (!self.await(timed, deadline) && giveUpSend(self)) {
+        if (!ChannelWaitEvent.await(self, this, ChannelWaitEvent.SEND, timed, deadline) && giveUpSend(self)) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
@@ -491,7 +491,7 @@ public final class RingChannel<E> extends AbstractChannel<E> {
             }
             return null;
         }
-        if (self.await(timed, deadline)) {
+        if (ChannelWaitEvent.await(self, this, ChannelWaitEvent.RECEIVE, timed, deadline)) {
             return null;
         }
         giveUpReceive(self);

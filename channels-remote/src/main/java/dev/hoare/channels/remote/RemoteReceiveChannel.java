@@ -11,6 +11,7 @@ import dev.hoare.channels.ReceiveChannel;
 import dev.hoare.channels.Received;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.internal.AbstractChannel;
+import dev.hoare.channels.internal.LinkEvents;
 import dev.hoare.channels.internal.LockChannel;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.Waiter;
@@ -787,6 +788,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         /** The link failed: what arrived stays receivable, then receivers see the cause (one link). */
         private void fail(IOException e) {
             Throwable cause = link.closeCause(e);
+            if (!released) {
+                LinkEvents.ended(link::describe, "receive", cause); // before anyone can see the end fail
+            }
             if (!released && cause instanceof ChannelProtocolException && link.duplex()) {
                 // tell the sender why we stop listening, before anything may close the link: a
                 // failed handshake's opener closes it as soon as the handshake completes

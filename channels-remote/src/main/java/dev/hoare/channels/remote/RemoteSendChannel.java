@@ -6,6 +6,8 @@ import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.internal.ChannelWaitEvent;
+import dev.hoare.channels.internal.LinkEvents;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.SendFront;
 import dev.hoare.channels.internal.WaitQueue;
@@ -297,7 +299,14 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         } finally {
             lock.unlock();
         }
-        if (!(readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline))) {
+        ChannelWaitEvent wait = ChannelWaitEvent.start(); // null unless a recording wants waits
+        boolean sent = false;
+        try {
+            sent = readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline);
+        } finally {
+            ChannelWaitEvent.finish(wait, this, ChannelWaitEvent.SEND, sent || self.state != Waiter.WAITING);
+        }
+        if (!sent) {
             return false;
         }
         lock.lock();
@@ -785,6 +794,8 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
                 return;
             }
             finished = true;
+            // recorded before any sender can see the loss (a short write to a JFR buffer, if recording)
+            LinkEvents.ended(link::describe, "send", cause);
             peerGone = true;
             closed = true;
             closeCause = cause;
