@@ -113,7 +113,7 @@ class LinkEventsTest {
                 }
             });
             awaitParked(sender);
-            Thread.sleep(20); // some of the wait the event must show: the sender is parked already
+            Thread.sleep(50); // some of the wait the event must show (at least 20 ms of it): the sender waits already
             s[0].close(); // the raw peer vanishes
             Throwable failure = second.get(20, TimeUnit.SECONDS);
             assertInstanceOf(ChannelClosedException.class, failure);
