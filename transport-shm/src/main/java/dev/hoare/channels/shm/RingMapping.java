@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A ring file's mapping, and its release. Invariants:
@@ -59,6 +60,8 @@ public final class RingMapping implements AutoCloseable {
     public final ByteBuffer buffer;
     /** The arena to close ({@code null}: unmapped by the garbage collector). */
     private final AutoCloseable arena;
+    /** Set by the first {@link #close}: the arena is closed once, so a second close is a no-op. */
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** The mapped segment, for {@link #force} ({@code null} with {@link #arena}). */
     private final Object segment;
 
@@ -92,7 +95,11 @@ public final class RingMapping implements AutoCloseable {
             Object segment = MAP.invoke(file, FileChannel.MapMode.READ_WRITE, 0L, size, arena);
             return new RingMapping((ByteBuffer) AS_BYTE_BUFFER.invoke(segment), arena, segment);
         } catch (IllegalAccessException | InvocationTargetException | RuntimeException e) {
-            closeQuietly(arena);
+            try {
+                closeArena(arena);
+            } catch (IllegalStateException unmapFailed) {
+                e.addSuppressed(unmapFailed);
+            }
             Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
             if (cause instanceof IOException io) {
                 throw io;
@@ -121,16 +128,20 @@ public final class RingMapping implements AutoCloseable {
     /** Unmaps (Java 22 and later; see the class comment). Idempotent. */
     @Override
     public void close() {
-        if (arena != null) {
-            closeQuietly(arena);
+        if (arena != null && closed.compareAndSet(false, true)) {
+            closeArena(arena);
         }
     }
 
-    private static void closeQuietly(AutoCloseable arena) {
+    /**
+     * Closes an arena that nobody closed before (the callers make sure: a failed {@link #map} owns its
+     * fresh arena, and {@link #close} runs this once). So an {@code IllegalStateException} here is
+     * not "already closed" but a real failure (the segment still acquired by a native call), and it
+     * is reported, not swallowed.
+     */
+    private static void closeArena(AutoCloseable arena) {
         try {
             arena.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // closed before: nothing more to release
         } catch (Exception e) {
             throw new IllegalStateException("could not unmap a ring: " + e, e);
         }
