@@ -162,6 +162,91 @@ class ShmQueueTest {
         }
     }
 
+    /** A frame of docs/wire-format.md: length, kind, stream 1, payload. */
+    private static byte[] frame(int kind, byte[] payload) {
+        return java.nio.ByteBuffer.allocate(9 + payload.length).putInt(5 + payload.length).put((byte) kind).putInt(1).put(payload).array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void sizeCountsWholeValuesPerWriterAndNotAValueItsWriterLeftUnfinished() throws Exception {
+        Path file = dir.resolve("frames");
+        int dead = 4_194_000; // a writer id's pid no process has (below 2^22)
+        int a = dead << 7;
+        int b = dead << 7 | 1;
+        try (ShmRing ring = ShmRing.create(file, 4096, true)) { // with checksums: payloads start after them
+            byte[] hello = frame(1, new byte[16]);
+            byte[] ab = concat(hello, frame(2, "a".getBytes()), frame(2, "bb".getBytes()));
+            assertTrue(ring.offer(a << 1, ab, 0, ab.length)); // HELLO and two values in one record
+            byte[] large = frame(2, new byte[1000]); // more than a record (an eighth of 4096): split
+            int first = ring.maxPayload();
+            assertTrue(ring.offer(b << 1, large, 0, first)); // its writer never finishes it
+            byte[] c = frame(2, "c".getBytes());
+            byte[] pingAndClose = concat(frame(7, new byte[8]), frame(3, new byte[0]));
+            assertTrue(ring.offer(a << 1, c, 0, c.length));
+            assertTrue(ring.offer(a << 1, pingAndClose, 0, pingAndClose.length));
+            assertTrue(ring.offer(a << 1 | 1, new byte[0], 0, 0)); // DETACH
+            try (ShmQueue queue = Shms.queue(file.toString())) {
+                assertEquals(3, queue.size(), "a, bb and c; not the unfinished value, nor HELLO, PING or CLOSE");
+                for (int at = first; at < large.length; at += ring.maxPayload()) { // the rest of it
+                    assertTrue(ring.offer(b << 1, large, at, Math.min(ring.maxPayload(), large.length - at)));
+                }
+                assertEquals(4, queue.size(), "whole now");
+                assertEquals(4, queue.clear());
+                assertEquals(0, queue.size());
+                assertTrue(ring.isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void sizeBesideALiveReaderTakingValuesIsASnapshotAndNeverFails() throws Exception {
+        Path file = dir.resolve("busy");
+        URI uri = URI.create("shm:" + file + "?capacityBytes=16384&timeout=30s");
+        int n = 20_000;
+        var opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.openReceive(uri, Codec.utf8());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (var out = Channels.openSend(uri, Codec.utf8()); var in = opening.get(30, TimeUnit.SECONDS);
+                ShmQueue queue = Shms.queue(file.toString())) {
+            var sender = new java.util.concurrent.FutureTask<Void>(() -> {
+                for (int i = 0; i < n; i++) {
+                    out.send(Integer.toString(i));
+                }
+                return null;
+            });
+            var receiver = new java.util.concurrent.FutureTask<Void>(() -> {
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Integer.toString(i), in.receive());
+                }
+                return null;
+            });
+            Thread.ofPlatform().start(sender);
+            Thread.ofPlatform().start(receiver);
+            int looks = 0;
+            while (!receiver.isDone()) {
+                long size = queue.size();
+                assertTrue(size >= 0 && size <= n, "a count of what can be there: " + size);
+                looks++;
+            }
+            sender.get(30, TimeUnit.SECONDS);
+            receiver.get(30, TimeUnit.SECONDS);
+            assertTrue(looks > 0);
+            assertEquals(0, queue.size());
+        }
+    }
+
     @Test
     void aQueueIsNamedAsChannelsAreAndAMissingOneSaysSo() {
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Shms.queue(dir.resolve("none").toString()));
