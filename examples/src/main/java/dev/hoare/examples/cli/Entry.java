@@ -1,5 +1,6 @@
 package dev.hoare.examples.cli;
 
+import dev.hoare.channels.shm.ShmQueue;
 import dev.hoare.channels.shm.ShmRing;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,17 +57,29 @@ record Entry(String kind, Path path, Set<Long> holders, Long owner, boolean owne
             return new Entry("file", path, holders, null, false, Hoare.oneLine(e));
         }
         try (ShmRing ring = ShmRing.open(path)) {
-            long reader = ring.consumerPid();
+            int slot = ring.consumerPid();
+            long reader = Math.abs((long) slot); // negative: a process holding the slot to clear the queue
             boolean alive = ring.consumerAlive(); // its pid and start time: a reused pid is not the reader
             String heartbeat = ago(ring.lastHeartbeat());
             String writersBeat = ago(ring.lastWriterHeartbeat());
             Set<Long> writers = holders.stream().filter(p -> p != reader).collect(Collectors.toCollection(java.util.TreeSet::new));
-            String details = String.format("%s ring, %s queued (%.1f%%), heartbeats: reader %s, writers %s; %s%s",
-                    bytes(ring.capacity()), bytes(ring.depth()), 100.0 * ring.depth() / ring.capacity(), heartbeat, writersBeat,
-                    writers.isEmpty() ? "no writer" : "writers " + pids(writers), ring.isClosed() ? ", closed" : "");
+            String details = String.format("%s ring, %s queued (%s, %.1f%%), heartbeats: reader %s, writers %s; %s%s%s",
+                    bytes(ring.capacity()), values(path), bytes(ring.depth()), 100.0 * ring.depth() / ring.capacity(), heartbeat,
+                    writersBeat, writers.isEmpty() ? "no writer" : "writers " + pids(writers), ring.isClosed() ? ", closed" : "",
+                    slot < 0 ? ", being cleared" : "");
             return new Entry("shm", path, holders, reader == 0 ? null : reader, alive, details);
         } catch (IOException | RuntimeException e) {
             return new Entry("file", path, holders, null, false, Hoare.oneLine(e));
+        }
+    }
+
+    /** @return how many values wait in a ring ({@link ShmQueue#size}: "1 value", "3 values"), or "? values" if it cannot tell */
+    static String values(Path ring) {
+        try (ShmQueue queue = ShmQueue.open(ring.toString())) {
+            long n = queue.size();
+            return n + (n == 1 ? " value" : " values");
+        } catch (IOException | RuntimeException e) {
+            return "? values";
         }
     }
 

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {"Lists Hoare's FIFOs, sockets and shared-memory rings, like ipcs.",
                 "In DIR, or in this user's directories of named FIFOs and rings. OWNER: a ring's reader (pid, alive"
                         + " or dead), or the processes holding a FIFO or socket ('stale': none). Rings also show their"
-                        + " capacity, what is queued, the reader's heartbeat, the writers mapping them and whether closed."})
+                        + " capacity, the values queued (a durable ring keeps them when its processes are gone) and"
+                        + " their bytes, the reader's heartbeat, the writers mapping them and whether closed."})
 final class LsCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = {"a directory (default: the per-user FIFO and", "ring directories)"})
     Path dir;
@@ -39,14 +40,42 @@ final class LsCommand implements Callable<Integer> {
             out.println("no Hoare FIFOs, sockets or rings in " + (dir == null ? dirs : dir));
             return 0;
         }
-        String format = "%-6s  %-14s  %-28s  %s%n";
-        out.printf(format, "KIND", "OWNER", "NAME", "DETAILS");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"KIND", "OWNER", "NAME", "DETAILS"});
         for (Entry e : entries) {
             Path shown = dir == null ? e.path().getFileName() : e.path();
-            out.printf(format, e.kind(), e.ownerColumn(), shown, e.details());
+            rows.add(new String[] {e.kind(), e.ownerColumn(), shown.toString(), e.details()});
+        }
+        for (String line : columns(rows)) {
+            out.println(line);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Lays rows out in columns two spaces apart, each as wide as its widest cell (the last column
+     * unpadded), so that every column starts at the same place on every line.
+     *
+     * @param rows the cells, the same number in each row
+     * @return the lines
+     */
+    static List<String> columns(List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length - 1; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length - 1; i++) {
+                line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
+            }
+            lines.add(line.append(row[row.length - 1]).toString());
+        }
+        return lines;
     }
 
     static Set<Path> defaultDirectories() throws IOException {

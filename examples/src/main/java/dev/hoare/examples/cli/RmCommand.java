@@ -1,6 +1,7 @@
 package dev.hoare.examples.cli;
 
 import dev.hoare.channels.fifo.Fifos;
+import dev.hoare.channels.shm.ShmQueue;
 import dev.hoare.channels.shm.Shms;
 import dev.hoare.channels.spi.Endpoint;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hoare rm NAME|URI [--force]}: removes a FIFO (with its writers' lock file), a socket or a
- * ring, not one in use unless forced. It takes what send and recv take ({@code fifo:orders},
+ * ring (a durable queue: the values waiting in it go too, and the line says how many if any), not one in
+ * use unless forced. It takes what send and recv take ({@code fifo:orders},
  * {@code shm:/dev/shm/x}, {@code uds:/tmp/x.sock}; the scheme limits the look to that transport,
  * options after {@code ?} are ignored), a plain NAME (both the FIFO and the ring of that name) or
  * an absolute path. Each file removed is one line ("removed fifo PATH", "removed shm PATH"); one
@@ -70,11 +72,20 @@ final class RmCommand implements Callable<Integer> {
             } else if (e.inUse() && !force) {
                 refused.add(p + " is in use (" + e.kind() + ", owner " + e.ownerColumn() + "); --force removes it anyway");
             } else {
+                String dropped = "";
                 switch (e.kind()) {
                     case "fifo" -> Fifos.remove(p.toString()); // and its writers' lock file
+                    case "shm" -> {
+                        String waiting = Entry.values(p); // a durable queue's waiting values go with it: say how many
+                        dropped = waiting.startsWith("0 ") || waiting.startsWith("?") ? "" : " (" + waiting + " dropped)";
+                        if (!removeQueue(p, force)) {
+                            refused.add(p + " is in use (a reader opened it meanwhile); --force removes it anyway");
+                            continue;
+                        }
+                    }
                     default -> Files.delete(p);
                 }
-                out.println("removed " + e.kind() + " " + p);
+                out.println("removed " + e.kind() + " " + p + dropped);
             }
         }
         out.flush();
@@ -82,6 +93,25 @@ final class RmCommand implements Callable<Integer> {
             throw new IOException(String.join("; ", refused));
         }
         return 0;
+    }
+
+    /**
+     * Removes a ring: unless forced, as {@link ShmQueue#remove} does, holding the reader's slot so
+     * that no reader registers while the file goes.
+     *
+     * @return {@code false} if a reader is alive (it registered after the look that found none)
+     */
+    private static boolean removeQueue(Path ring, boolean force) throws IOException {
+        if (force) {
+            Files.delete(ring);
+            return true;
+        }
+        try (ShmQueue queue = ShmQueue.open(ring.toString())) {
+            queue.remove();
+            return true;
+        } catch (IllegalStateException alive) {
+            return false;
+        }
     }
 
     /**

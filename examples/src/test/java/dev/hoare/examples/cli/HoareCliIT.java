@@ -164,6 +164,38 @@ class HoareCliIT {
     }
 
     @Test
+    void lsCountsTheValuesADurableQueueKeepsAndRmRemovesItSayingHowMany() throws Exception {
+        String name = TAG + "-queue";
+        java.net.URI uri = java.net.URI.create("shm:" + name + "?timeout=30s");
+        try {
+            CompletableFuture<dev.hoare.channels.ReceiveChannel<String>> opening = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dev.hoare.channels.Channels.openReceive(uri, dev.hoare.channels.Codec.utf8());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            dev.hoare.channels.ReceiveChannel<String> in;
+            try (dev.hoare.channels.SendChannel<String> out = dev.hoare.channels.Channels.openSend(uri, dev.hoare.channels.Codec.utf8())) {
+                in = opening.get(30, TimeUnit.SECONDS); // its opening took the HELLO alone: the values come after
+                for (int i = 0; i < 5; i++) {
+                    out.send("job " + i);
+                }
+            }
+            in.close(); // the reader goes without taking them: they wait in the ring for the next one
+
+            String line = awaitLsLine(name, "5 values queued");
+            assertTrue(line.startsWith("shm "), line);
+            Run removed = run("rm", name);
+            assertEquals(0, removed.exit(), removed.err());
+            assertEquals("removed shm " + Shms.path(name) + " (5 values dropped)", removed.out().strip());
+            assertTrue(!Files.exists(Shms.path(name)));
+        } finally {
+            Shms.remove(name);
+        }
+    }
+
+    @Test
     void rmForceRemovesARingWhoseReaderIsAlive() throws Exception {
         String name = TAG + "-forced";
         Started reader = start(null, "recv", "shm:" + name + "?timeout=60s", "--timeout", "60s");

@@ -770,6 +770,74 @@ public final class ShmRing implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Walks the records from position {@code from} towards the tail without taking or changing
+     * anything, handing each published record to {@code handler}: what a reader opening now
+     * would read ({@link ShmQueue#size}). A claim whose writer is gone is skipped, as the reader
+     * would pad it; so is a gap of zeroes (a claimer that died before marking its claim, or one
+     * about to mark it). A reader may take and zero records meanwhile: the caller compares the
+     * head before and after, and looks again if it moved.
+     *
+     * @param from where to begin: the head, as read by the caller
+     * @param handler receives each published record (the buffer is the ring's memory, which a
+     *     live reader may be zeroing: parse defensively)
+     * @return where it stopped: the tail, or a record a live writer has claimed and not yet
+     *     published; {@code -1} if what it saw is not a ring's content (a reader moved the head
+     *     meanwhile, or the ring is corrupt)
+     * @throws RingFaultException if the ring's file was shrunk under this process
+     */
+    long peek(long from, Handler handler) {
+        try {
+            long tail = (long) LONG.getVolatile(buffer, TAIL_OFFSET);
+            if (!positionsPlausible(from, tail)) {
+                return -1;
+            }
+            int recordMax = maxPayload + overhead;
+            long pos = from;
+            while (pos < tail) {
+                int index = (int) pos & mask;
+                int at = HEADER_LENGTH + index;
+                long word = (long) LONG.getAcquire(buffer, at);
+                int length = lengthOf(word);
+                int type = typeOf(word);
+                if (length < 0) { // a claim: its writer is writing it, or died doing so
+                    if (-length < RECORD_HEADER || (-length & (ALIGNMENT - 1)) != 0 || -length > Math.min(recordMax, capacity - index)) {
+                        return -1;
+                    }
+                    if (type <= 0 || type > ShmLink.PID_MAX) {
+                        return -1;
+                    }
+                    if (userAlive(type)) {
+                        return pos;
+                    }
+                    pos += -length;
+                    continue;
+                }
+                if (length == 0) { // zeroes up to the next header: what the reader pads
+                    int limit = (int) Math.min(tail - pos, capacity - index);
+                    int gap = ALIGNMENT;
+                    while (gap < limit && (long) LONG.getVolatile(buffer, at + gap) == 0) {
+                        gap += ALIGNMENT;
+                    }
+                    pos += gap;
+                    continue;
+                }
+                boolean padding = type == PADDING;
+                if (length > capacity - index || pos + align(length) > tail || (padding ? length < RECORD_HEADER
+                        || (length & (ALIGNMENT - 1)) != 0 : type < 0 || length < overhead || length > recordMax)) {
+                    return -1;
+                }
+                if (!padding) {
+                    handler.onRecord(type, buffer, at + overhead, length - overhead);
+                }
+                pos += align(length);
+            }
+            return pos;
+        } catch (InternalError e) {
+            throw fault(e);
+        }
+    }
+
     /** Checks a committed record's CRC32C (checksummed rings). @throws RingCorruptException if it does not match */
     private void verify(int at, int length, int type, long pos) {
         crc.reset();
@@ -1024,13 +1092,60 @@ public final class ShmRing implements AutoCloseable {
 
     /**
      * Records this process (pid and start time) as the consumer and its first heartbeat, and
-     * opens the ring again if a consumer had closed it.
+     * opens the ring again if a consumer had closed it. The consumer's slot is taken atomically
+     * ({@link #hold}: a compare-and-set from no consumer or a dead one to {@code -pid}, then the
+     * start time, then the pid), so of two processes registering, or one registering while
+     * another clears the queue ({@link ShmQueue#clear}), one fails here.
+     *
+     * @throws IllegalStateException if another live process holds the slot (a reader, or a process
+     *     clearing the queue)
      */
     public void registerConsumer() {
+        int holder = hold(true);
+        if (holder != 0) {
+            throw new IllegalStateException("shm:" + path + " already has a reader (" + describeHolder(holder) + ")");
+        }
         heartbeat();
         LONG.setRelease(buffer, CONSUMER_START_OFFSET, START);
         INT.setRelease(buffer, CONSUMER_PID_OFFSET, PID);
         INT.setRelease(buffer, CLOSED_OFFSET, 0);
+    }
+
+    /**
+     * Takes the consumer's slot for this process as {@code -pid} (a slot "being taken" or "held
+     * for clearing"): by compare-and-set from 0, from a consumer whose process is gone, or from
+     * this process's own registration. While it is negative, {@link #consumer} is {@code null}
+     * (writers opening wait), {@link #consumerAlive} judges the holder by its pid alone, and a
+     * reader opening elsewhere is refused.
+     *
+     * @param overOwn whether a registration of this process may be taken over (a reader
+     *     reopening); if not, this process's live registration is a holder like any other
+     * @return 0 once taken; else the slot's live holder (a reader's pid, or {@code -pid} of a
+     *     process holding it)
+     */
+    int hold(boolean overOwn) {
+        while (true) {
+            int current = consumerPid();
+            if (current != 0 && (current != PID || !overOwn) && consumerAlive()) {
+                if (consumerPid() != current) {
+                    continue; // changed while looked at
+                }
+                return current;
+            }
+            if (INT.compareAndSet(buffer, CONSUMER_PID_OFFSET, current, -PID)) {
+                return 0;
+            }
+        }
+    }
+
+    /** Gives back the slot {@link #hold} took without registering: no consumer then. */
+    void unhold() {
+        INT.compareAndSet(buffer, CONSUMER_PID_OFFSET, -PID, 0);
+    }
+
+    /** @return a holder as {@link #hold} returns it, in words */
+    static String describeHolder(int holder) {
+        return holder < 0 ? "pid " + -holder + ", clearing or registering" : "pid " + holder;
     }
 
     /**
@@ -1076,7 +1191,7 @@ public final class ShmRing implements AutoCloseable {
         }
         int maxFrame = buffer.getInt(READER_MAX_FRAME_OFFSET);
         VarHandle.acquireFence();
-        if (pid == 0 || pid != (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET)
+        if (pid <= 0 || pid != (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET)
                 || start != (long) LONG.getAcquire(buffer, CONSUMER_START_OFFSET)) {
             return null;
         }
@@ -1090,12 +1205,17 @@ public final class ShmRing implements AutoCloseable {
 
     /**
      * @return whether a consumer is registered and its process still runs: the process with its
-     *     pid has the start time it registered with (a reused pid is not taken for it)
+     *     pid has the start time it registered with (a reused pid is not taken for it); for a slot
+     *     {@linkplain #hold held} ({@code -pid}: being taken, or held while a queue is cleared, for
+     *     milliseconds), whether that process runs
      */
     public boolean consumerAlive() {
         int pid = consumerPid();
         if (pid == 0) {
             return false;
+        }
+        if (pid < 0) {
+            return alive(-pid);
         }
         long start = consumerStartTime();
         return pid == PID ? start == START : startTime(pid) == start;
@@ -1111,7 +1231,10 @@ public final class ShmRing implements AutoCloseable {
         LONG.setRelease(buffer, HEARTBEAT_OFFSET, System.currentTimeMillis());
     }
 
-    /** @return the consumer's pid, 0 if none registered */
+    /**
+     * @return the consumer's pid, 0 if none registered; {@code -pid} while the process {@code pid}
+     *     holds the slot for a moment (registering, or clearing the queue: {@link ShmQueue#clear})
+     */
     public int consumerPid() {
         return (int) INT.getAcquire(buffer, CONSUMER_PID_OFFSET);
     }

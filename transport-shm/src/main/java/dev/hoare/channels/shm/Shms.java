@@ -101,7 +101,22 @@ public final class Shms {
     }
 
     /**
-     * Removes a ring's file (a stale one, left by processes that are gone).
+     * Opens the durable queue of an existing ring, to count, drop or remove the values waiting in
+     * it without being its reader: {@link ShmQueue#open}.
+     *
+     * @param name a logical name or an absolute path
+     * @return the queue's handle (close it)
+     * @throws IllegalArgumentException for an invalid name
+     * @throws java.nio.file.NoSuchFileException if there is no ring of that name
+     * @throws IOException if the file is not a ring this library reads, or not this user's
+     */
+    public static ShmQueue queue(String name) throws IOException {
+        return ShmQueue.open(name);
+    }
+
+    /**
+     * Removes a ring's file (a stale one, left by processes that are gone) whatever uses it; see
+     * {@link ShmQueue#remove} for a removal refused while a reader is alive.
      *
      * @param name a logical name or an absolute path
      * @return whether there was one

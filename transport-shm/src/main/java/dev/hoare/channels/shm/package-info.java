@@ -2,7 +2,9 @@
  * The <code>shm:</code> transport: {@link dev.hoare.channels.shm.ShmRing}, a many-producers,
  * one-consumer ring of records in a memory-mapped file (layout in
  * {@link dev.hoare.channels.shm.RingLayout}), and the channel ends over it
- * ({@link dev.hoare.channels.shm.ShmTransport}, found by the URI scheme {@code shm:}).
+ * ({@link dev.hoare.channels.shm.ShmTransport}, found by the URI scheme {@code shm:}). A ring is
+ * also a durable queue: {@link dev.hoare.channels.shm.ShmQueue} ({@code Shms.queue(name)}) counts,
+ * drops and removes the values waiting in it without being its reader.
  *
  * <p>A channel end whose ring fails closes with the ring's own exception as the cause:
  * {@link dev.hoare.channels.shm.ShmRing.RingFaultException} when its memory faulted (the file
