@@ -229,7 +229,9 @@ final class ShmLink implements Link {
             refuseWithoutChecksum(ring, checksum);
             int owner = ring.consumerPid();
             if (owner != 0 && owner != ShmRing.PID && ring.consumerAlive()) { // pid and start time: not a reused pid
-                throw new IOException("shm:" + path + " already has a reader (pid " + owner + ")");
+                throw new IOException("shm:" + path + (owner < 0
+                        ? " is held by pid " + -owner + " (clearing or removing its queue: ShmQueue)"
+                        : " already has a reader (pid " + owner + ")"));
             }
         } catch (IOException | RuntimeException | InternalError e) {
             ring.close();
