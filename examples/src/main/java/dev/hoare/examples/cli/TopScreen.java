@@ -19,8 +19,10 @@ import org.jline.utils.NonBlockingReader;
  * The live view of {@code hoare top} on a JLine terminal: raw mode and the alternate screen while
  * it runs, a frame from {@link TopView#render} every interval, and at once on a key or a resize.
  *
- * <p>Keys: {@code f} sort by fill, {@code r} sort by rate, {@code q} (or Ctrl-C, as a key in raw mode
- * or as SIGINT) quits. One thread (the caller's) samples, draws and reads keys; the signal handlers
+ * <p>Keys: {@code f} sort by fill, {@code r} sort by rate, {@code q} or Ctrl-C quits. Ctrl-C is read
+ * as a key: raw mode here also turns the terminal's signal keys off, so it works in a process
+ * started with SIGINT ignored (a background job of a script); a SIGINT sent by {@code kill} quits
+ * too. One thread (the caller's) samples, draws and reads keys; the signal handlers
  * only set flags that it reads within {@link #KEY_POLL_MS}. The terminal is given back as it was
  * (attributes, main screen, cursor) on every way out: a return, an exception, and a JVM shutdown
  * (SIGTERM) through a hook; {@link #restore} runs once whichever comes first.
@@ -49,6 +51,9 @@ final class TopScreen {
     /** Runs until {@code q}, Ctrl-C or SIGINT; the terminal is restored when it returns or throws. */
     void run() throws IOException, InterruptedException {
         saved = terminal.enterRawMode();
+        Attributes raw = terminal.getAttributes();
+        raw.setLocalFlag(Attributes.LocalFlag.ISIG, false); // Ctrl-C comes as a key, whatever SIGINT's disposition
+        terminal.setAttributes(raw);
         Thread hook = new Thread(this::restore, "hoare-top-restore");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

@@ -64,12 +64,14 @@ final class TopView {
 
     private static final String GAP = "  ";
     private static final int NAME_MIN = 8;
+    /** Columns of a name that a bar does not take. */
+    private static final int NAME_KEPT = 20;
     private static final int NAME_MAX = 32;
     private static final int TRANSPORT = 9;
     private static final int RATE = 6;
     private static final int BLOCKED = 7;
-    /** Columns of PEERS kept when the name shrinks to make room (about two pids). */
-    private static final int PEERS_KEPT = 12;
+    /** Columns of PEERS kept when the name shrinks to make room (two pids, one dead). */
+    private static final int PEERS_KEPT = 16;
 
     private TopView() {
     }
@@ -224,7 +226,8 @@ final class TopView {
     }
 
     /**
-     * The columns' widths for one frame: the bar narrows or goes with the width; the name shrinks
+     * The columns' widths for one frame: the bar narrows or goes before the name has fewer than
+     * {@link #NAME_KEPT} columns; the name shrinks
      * (down to {@link #NAME_MIN}) to keep the first {@link #PEERS_KEPT} columns of PEERS; then lines are clipped.
      */
     private record Layout(int name, int bar, int depth, int pid) {
@@ -232,10 +235,16 @@ final class TopView {
             int depth = Math.max(5, rows.stream().mapToInt(r -> depthText(r).length()).max().orElse(0));
             int pid = Math.max(3, rows.stream().mapToInt(r -> pidText(r.pid(), r.alive()).length()).max().orElse(0));
             int name = Math.min(NAME_MAX, Math.max(4, rows.stream().mapToInt(r -> r.name().length()).max().orElse(0)));
-            int bar = width >= 120 ? 20 : width >= 96 ? 10 : 0;
             int peers = Math.min(PEERS_KEPT, rows.stream().mapToInt(r -> peers(r).length()).max().orElse(0));
-            int rest = TRANSPORT + (bar > 0 ? bar + 3 : 0) + depth + 2 * RATE + BLOCKED + pid + 6 * GAP.length()
-                    + (peers > 0 ? GAP.length() + peers : 0);
+            int columns = TRANSPORT + depth + 2 * RATE + BLOCKED + pid + 6 * GAP.length() + (peers > 0 ? GAP.length() + peers : 0);
+            int bar = 0; // the widest bar that leaves the name NAME_KEPT columns (or all it needs)
+            for (int b : new int[] {20, 10}) {
+                if (width - columns - (b + 3) >= Math.min(name, NAME_KEPT)) {
+                    bar = b;
+                    break;
+                }
+            }
+            int rest = columns + (bar > 0 ? bar + 3 : 0);
             if (name + rest > width) {
                 name = Math.max(NAME_MIN, Math.min(name, width - rest));
             }

@@ -88,13 +88,13 @@ class HoareTopIT {
     }
 
     /**
-     * Runs {@code hoare top --source=demo} in a pseudo-terminal of 100x20 under bash, which then
+     * Runs {@code hoare top --source=demo} in a pseudo-terminal of 140x20 under bash, which then
      * prints hoare's exit code and the terminal's settings; sends {@code key} once the first frame is
      * drawn.
      */
     private static String topInAPseudoTerminal(String key) throws Exception {
         assertTrue(Files.isRegularFile(JAR), JAR + " is built by 'package', before these tests run");
-        String inner = "stty cols 100 rows 20; " + java() + " -jar " + JAR + " top --source=demo --interval 200ms; echo hoare-exit=$?; stty -a";
+        String inner = "stty cols 140 rows 20; " + java() + " -jar " + JAR + " top --source=demo --interval 200ms; echo hoare-exit=$?; stty -a";
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "-qfc", inner, "/dev/null").redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("SHELL", "/bin/bash"); // script runs $SHELL -c: bash goes on after a child that handled SIGINT
@@ -124,7 +124,7 @@ class HoareTopIT {
         String out = topInAPseudoTerminal(key);
         String shown = out.replace("\u001b", "^[");
         assertTrue(out.contains("\u001b[?1049h"), "switched to the alternate screen: " + shown);
-        for (String expected : List.of("TRANSPORT", "DEPTH", "BLK S/R", "orders", "[##########]", "(dead)", "f fill  r rate  q quit")) {
+        for (String expected : List.of("TRANSPORT", "DEPTH", "BLK S/R", "orders", "[####################]", "(dead)", "f fill  r rate  q quit")) {
             assertTrue(out.contains(expected), "the frame has no \"" + expected + "\": " + shown);
         }
         Matcher exit = Pattern.compile("hoare-exit=(\\d+)").matcher(out);
