@@ -40,6 +40,8 @@ final class TopScreen {
     private final AtomicBoolean resized = new AtomicBoolean();
     private final AtomicBoolean restored = new AtomicBoolean();
     private Attributes saved;
+    /** The frame drawn last, as text (for tests: what the screen shows, without the escape codes). */
+    private volatile List<String> lastFrame = List.of();
 
     TopScreen(Terminal terminal, TopSource source, Duration interval, TopView.Sort sort) {
         this.terminal = terminal;
@@ -98,8 +100,9 @@ final class TopScreen {
                 draw = true;
             }
             if (draw) {
-                display.update(styled(TopView.render(current, previous, size.getColumns(), size.getRows(), sort), size.getColumns()),
-                        0);
+                List<String> frame = TopView.render(current, previous, size.getColumns(), size.getRows(), sort);
+                display.update(styled(frame, size.getColumns()), 0);
+                lastFrame = frame;
                 terminal.flush();
                 draw = false;
             }
@@ -120,6 +123,11 @@ final class TopScreen {
                 }
             }
         }
+    }
+
+    /** @return the frame drawn last, as text; empty before the first */
+    List<String> lastFrame() {
+        return lastFrame;
     }
 
     /** The terminal's size; 80x24 where it does not know (a pseudo-terminal nobody sized). */
