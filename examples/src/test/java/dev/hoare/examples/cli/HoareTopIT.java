@@ -184,6 +184,46 @@ class HoareTopIT {
     }
 
     @Test
+    void jsonWithoutOnceStreamsEverySampleAndRatesFromTheSecond() throws Exception {
+        Process p = new ProcessBuilder(java(), "-jar", JAR.toString(), "top", "--json", "--source=demo", "--interval", "100ms")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        Output out = new Output(p.getInputStream());
+        try {
+            out.await(Pattern.compile("\\A(?:[^\\n]*\\n){10}"), p); // two samples of five rows
+        } finally {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        List<String> lines = out.all().lines().limit(10).toList();
+        assertTrue(lines.subList(0, 5).stream().allMatch(l -> l.contains("\"inPerSecond\":null")), "no rates in the first: " + lines);
+        assertTrue(lines.subList(5, 10).stream().noneMatch(l -> l.contains("\"inPerSecond\":null")), "rates in the second: " + lines);
+        assertEquals(1, lines.subList(0, 5).stream().map(l -> l.substring(0, l.indexOf("\"name\""))).distinct().count(),
+                "a sample's rows share its time: " + lines);
+    }
+
+    @Test
+    @EnabledIf("haveScript")
+    void benchOnATerminalShowsAProgressBarWithTheTimeLeftAndChartsItsSummary() throws Exception {
+        String inner = "stty cols 80 rows 20; " + java() + " -jar " + JAR + " bench uds --seconds 1.5; echo hoare-exit=$?";
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "-qfc", inner, "/dev/null").redirectErrorStream(true);
+        pb.environment().put("SHELL", "/bin/bash");
+        Process p = pb.start();
+        Output out = new Output(p.getInputStream());
+        try {
+            out.await("hoare-exit=", p);
+            assertTrue(p.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "script did not end: " + out.printable());
+        } finally {
+            p.destroyForcibly();
+        }
+        String text = out.all();
+        assertTrue(text.contains("hoare-exit=0"), text);
+        assertTrue(Pattern.compile("streaming +\\[#*\\.*\\] +\\d+%  \\d+\\.\\d s left").matcher(text).find(), "a progress bar: " + text);
+        assertTrue(text.contains("  round trips ["), "the second phase's bar: " + text);
+        assertTrue(Pattern.compile("\\d\\.\\d\\d-\\d\\.\\d\\d s \\|#* *\\| ").matcher(text).find(), "the throughput chart: " + text);
+        assertTrue(Pattern.compile("p99\\.9  \\|#{30}\\|").matcher(text).find(), "the percentiles' chart: " + text);
+    }
+
+    @Test
     void topRefusesABadSortOrInterval() throws Exception {
         HoareCliIT.Run sort = HoareCliIT.run("top", "--once", "--sort", "size");
         assertEquals(2, sort.exit(), sort.err());
