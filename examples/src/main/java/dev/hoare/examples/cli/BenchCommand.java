@@ -15,14 +15,25 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hoare bench TRANSPORT}: a quick two-process throughput and round-trip measurement. */
+/**
+ * {@code hoare bench TRANSPORT}: a quick two-process throughput and round-trip measurement. On a
+ * terminal it redraws a progress line ({@link BenchChart#progress}: the phase, a bar of the whole
+ * run and the time left) every {@link #PROGRESS_NANOS}; the summary has a chart beside each figure
+ * (throughput per eighth of the streaming phase, round-trip percentiles). Off a terminal only the
+ * summary is printed.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures a transport between two processes: throughput and round trip.",
                 "Between this process and a child it starts: streaming throughput (half the time), then round trips"
-                        + " (the other half), with a live progress line on a terminal. For figures to compare, use the"
-                        + " JMH suite (docs/benchmarks.md)."})
+                        + " (the other half), with a progress bar and the time left on a terminal; the summary charts the"
+                        + " throughput over time and the round-trip percentiles. For figures to compare, use the JMH suite"
+                        + " (docs/benchmarks.md)."})
 final class BenchCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** The progress line's width: it must not wrap on an 80-column terminal, or \r would not take it back. */
+    private static final int PROGRESS_WIDTH = 79;
+    /** Slices of the streaming phase charted in the summary. */
+    private static final int SLICES = 8;
 
     @Parameters(index = "0", paramLabel = "TRANSPORT", description = "fifo, uds or shm")
     String transport;
@@ -65,25 +76,40 @@ final class BenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long sent = 0;
             long nextProgress = start + PROGRESS_NANOS;
+            long[] sliceSent = new long[SLICES + 1]; // messages sent by the end of each slice
+            long[] sliceEnd = new long[SLICES + 1]; // when each slice ended, nanoseconds from start
+            int slice = 0;
             for (long now = start; now - start < nanos; now = System.nanoTime()) {
                 for (int i = 0; i < 64; i++) {
                     to.send(message);
                 }
                 sent += 64;
+                while (slice < SLICES - 1 && now - start >= (slice + 1) * nanos / SLICES) {
+                    sliceSent[++slice] = sent;
+                    sliceEnd[slice] = slice * nanos / SLICES; // the planned end: a stall over two ends divides by no 0
+                }
                 if (live && now - nextProgress >= 0) {
                     nextProgress = now + PROGRESS_NANOS;
-                    out.printf("\r  streaming: %,d messages, %,.0f msgs/s   ", sent, sent / ((now - start) / 1e9));
-                    out.flush();
+                    progress("streaming", (now - start) / 2.0 / nanos, String.format("%,.0f msgs/s", sent / ((now - start) / 1e9)));
                 }
             }
+            sliceSent[SLICES] = sent;
+            sliceEnd[SLICES] = System.nanoTime() - start;
             to.close(); // the child counts until the close, then answers
             long counted = Long.parseLong(count.receive());
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (counted != sent) {
                 throw new IOException("the child received " + counted + " of " + sent + " messages");
             }
-            out.printf("\r  streaming:  %,.0f msgs/s, %,.1f MB/s (%,d messages in %.2f s, all received)%n",
+            clearProgress();
+            out.printf("  streaming:  %,.0f msgs/s, %,.1f MB/s (%,d messages in %.2f s, all received)%n",
                     sent / elapsed, sent * (double) message.length / elapsed / 1e6, sent, elapsed);
+            double[] rates = new double[slice + 1];
+            for (int i = 1; i <= slice; i++) { // slices before the last: the last one ran to the end of the phase
+                rates[i - 1] = (sliceSent[i] - sliceSent[i - 1]) / ((sliceEnd[i] - sliceEnd[i - 1]) / 1e9);
+            }
+            rates[slice] = (sliceSent[SLICES] - sliceSent[slice]) / ((sliceEnd[SLICES] - sliceEnd[slice]) / 1e9);
+            BenchChart.throughput(rates, nanos / 1e9 / SLICES).forEach(out::println);
         } finally {
             finish(child);
         }
@@ -105,8 +131,7 @@ final class BenchCommand implements Callable<Integer> {
                 now = after;
                 if (live && now - nextProgress >= 0) {
                     nextProgress = now + PROGRESS_NANOS;
-                    out.printf("\r  round trips: %,d, last %s   ", n, micros(samples[n - 1]));
-                    out.flush();
+                    progress("round trips", 0.5 + (now - start) / 2.0 / nanos, String.format("%,d, last %s", n, micros(samples[n - 1])));
                 }
             }
         } finally {
@@ -114,9 +139,27 @@ final class BenchCommand implements Callable<Integer> {
         }
         long[] sorted = Arrays.copyOf(samples, n);
         Arrays.sort(sorted);
-        out.printf("\r  round trip: p50 %s, p99 %s, p99.9 %s, max %s (%,d round trips)%n", micros(percentile(sorted, 0.50)),
+        clearProgress();
+        out.printf("  round trip: p50 %s, p99 %s, p99.9 %s, max %s (%,d round trips)%n", micros(percentile(sorted, 0.50)),
                 micros(percentile(sorted, 0.99)), micros(percentile(sorted, 0.999)), micros(sorted[n - 1]), n);
+        BenchChart.percentiles(java.util.List.of("p50", "p99", "p99.9", "max"),
+                new long[] {percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999), sorted[n - 1]})
+                .forEach(out::println);
         out.flush();
+    }
+
+    /** Redraws the progress line (on a terminal only: the caller checks {@link #live}). */
+    private void progress(String phase, double fraction, String detail) {
+        String line = BenchChart.progress(phase, fraction, (1 - fraction) * seconds, detail, PROGRESS_WIDTH);
+        out.print("\r" + line + " ".repeat(PROGRESS_WIDTH - line.length())); // blanks, not an escape code, cover a longer line before
+        out.flush();
+    }
+
+    /** Takes the progress line away, if there is one, so that the summary's line starts clean. */
+    private void clearProgress() {
+        if (live) {
+            out.print("\r" + " ".repeat(PROGRESS_WIDTH) + "\r");
+        }
     }
 
     private static long percentile(long[] sorted, double p) {

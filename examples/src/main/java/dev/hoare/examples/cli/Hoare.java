@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         footer = {"", Hoare.URI_OPTIONS_TITLE, Hoare.URI_OPTIONS_ALL, Hoare.URI_OPTIONS_FIFO, Hoare.URI_OPTIONS_UDS,
                 Hoare.URI_OPTIONS_SHM},
         subcommands = {TourCommand.class, SendCommand.class, RecvCommand.class, LsCommand.class, RmCommand.class,
-                BenchCommand.class, ChildCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, TopCommand.class, ChildCommand.class, CommandLine.HelpCommand.class})
 public final class Hoare implements Runnable {
     /** Exit code of a failed operation. */
     static final int FAILED = 1;

@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /** The help of every command, as printed at the usual 80 columns. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HoareHelpTest {
-    private static final List<String> COMMANDS = List.of("", "tour", "send", "recv", "ls", "rm", "bench");
+    private static final List<String> COMMANDS = List.of("", "tour", "send", "recv", "ls", "rm", "bench", "top");
 
     private static String help(CommandLine root, String command) {
         CommandLine cl = command.isEmpty() ? root : root.getSubcommands().get(command);
