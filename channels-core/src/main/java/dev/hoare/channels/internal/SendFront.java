@@ -10,10 +10,48 @@ import java.util.concurrent.TimeUnit;
  * The three public sends of every send end mapped onto its one primitive, {@link #doSend}: the
  * null check, the interrupt check before any wait, and a timeout turned into a deadline, written
  * once for the in-process channels ({@link AbstractChannel}), the broadcast and the remote send
- * ends. It holds no state: each end keeps its own, with its own lock, and says in
+ * ends. Its only state is the time threads spent waiting on the end ({@link #addBlocked}, for
+ * {@link dev.hoare.channels.ChannelStats}): each end keeps its own, with its own lock, and says in
  * {@code doSend} how a send completes or waits.
  */
 public abstract class SendFront<E> implements SendChannel<E> {
+    private static final java.lang.invoke.VarHandle SEND_BLOCKED;
+    private static final java.lang.invoke.VarHandle RECEIVE_BLOCKED;
+
+    static {
+        try {
+            var lookup = java.lang.invoke.MethodHandles.lookup();
+            SEND_BLOCKED = lookup.findVarHandle(SendFront.class, "sendBlockedNanos", long.class);
+            RECEIVE_BLOCKED = lookup.findVarHandle(SendFront.class, "receiveBlockedNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Total nanoseconds senders waited here; added to (atomically) only when a wait ends. */
+    private volatile long sendBlockedNanos;
+    /** Total nanoseconds receivers waited here; as {@link #sendBlockedNanos}. */
+    private volatile long receiveBlockedNanos;
+
+    /**
+     * Adds a finished wait to the end's blocked time. Slow path only: called once per wait that
+     * parked (by {@link ChannelWaitEvent#await}), never by an operation that completed at once.
+     *
+     * @param send {@code true} for a send's wait, {@code false} for a receive's
+     */
+    public final void addBlocked(boolean send, long nanos) {
+        (send ? SEND_BLOCKED : RECEIVE_BLOCKED).getAndAdd(this, nanos);
+    }
+
+    /** @return total nanoseconds senders waited on this end (waits that ended) */
+    public final long sendBlockedNanos() {
+        return sendBlockedNanos;
+    }
+
+    /** @return total nanoseconds receivers waited on this end (waits that ended) */
+    public final long receiveBlockedNanos() {
+        return receiveBlockedNanos;
+    }
     /**
      * One send.
      *

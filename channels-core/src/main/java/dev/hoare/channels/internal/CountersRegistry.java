@@ -1,0 +1,59 @@
+package dev.hoare.channels.internal;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The named channel ends of this process, for the counters file ({@link dev.hoare.channels.Counters}). Ends are
+ * held weakly (registering one never keeps it alive) and leave when they are collected or
+ * {@link Counted#finished() finished}. Registering starts publishing if the system property
+ * {@code hoare.counters} is {@code true}.
+ *
+ * <p>Thread-safe; registering is one queue insert, done once per named end when it is made.
+ */
+public final class CountersRegistry {
+    private static final ConcurrentLinkedQueue<WeakReference<Counted>> ENDS = new ConcurrentLinkedQueue<>();
+
+    private static volatile boolean autoFailed;
+
+    private CountersRegistry() {
+    }
+
+    /**
+     * Adds a named end (an end with an empty name is ignored: unnamed ends are not published).
+     *
+     * @param end the end, its name already set
+     */
+    public static void register(Counted end) {
+        if (end.name().isEmpty()) {
+            return;
+        }
+        ENDS.add(new WeakReference<>(end));
+        if (!autoFailed && Boolean.getBoolean("hoare.counters") && dev.hoare.channels.Counters.publishedFile().isEmpty()) {
+            try {
+                dev.hoare.channels.Counters.publish();
+            } catch (java.io.IOException | RuntimeException e) {
+                autoFailed = true; // said once, not at every named channel
+                System.getLogger("dev.hoare.channels").log(System.Logger.Level.WARNING,
+                        "hoare.counters=true: cannot publish this process's counters", e);
+            }
+        }
+    }
+
+    /** @return the named ends alive and not finished now, in registration order; drops the others */
+    public static List<Counted> live() {
+        List<Counted> live = new ArrayList<>();
+        for (Iterator<WeakReference<Counted>> it = ENDS.iterator(); it.hasNext(); ) {
+            Counted end = it.next().get();
+            if (end == null || end.finished()) {
+                it.remove();
+            } else {
+                live.add(end);
+            }
+        }
+        return live;
+    }
+}
