@@ -23,13 +23,14 @@ public final class CountersRegistry {
     }
 
     /**
-     * Adds a named end (an end with an empty name is ignored: unnamed ends are not published).
+     * Adds an end: a named in-process channel (an unnamed one is ignored: it is never published),
+     * or a remote end, published once it has a name (its first link's address).
      *
      * @param end the end, its name already set
      */
     public static void register(Counted end) {
-        if (end.name().isEmpty()) {
-            return;
+        if (end.name().isEmpty() && end instanceof AbstractChannel) {
+            return; // an unnamed in-process channel never gets a name; a remote end is named by its first link
         }
         ENDS.add(new WeakReference<>(end));
         if (!autoFailed && Boolean.getBoolean("hoare.counters") && dev.hoare.channels.Counters.publishedFile().isEmpty()) {
@@ -50,7 +51,7 @@ public final class CountersRegistry {
             Counted end = it.next().get();
             if (end == null || end.finished()) {
                 it.remove();
-            } else {
+            } else if (!end.name().isEmpty()) {
                 live.add(end);
             }
         }
