@@ -47,10 +47,13 @@ import java.util.Objects;
  * @param peerPid             the peer process (remote ends, when the transport knows it), else {@link #UNKNOWN}
  * @param peerAlive           {@code 1} the peer is there, {@code 0} it was lost (or its process is
  *                            dead), {@link #UNKNOWN} for an in-process end
+ * @param links               the links the end has now: 1 for a connected remote end, the connected
+ *                            clients of a server's end, 0 once its peer is gone; {@link #UNKNOWN}
+ *                            for an in-process end
  */
 public record ChannelStats(String name, String transport, long sent, long received, long depth, long capacity,
         long blockedSenders, long blockedReceivers, long sendBlockedNanos, long receiveBlockedNanos,
-        long framesOut, long framesIn, long bytesOut, long bytesIn, long credits, long peerPid, long peerAlive) {
+        long framesOut, long framesIn, long bytesOut, long bytesIn, long credits, long peerPid, long peerAlive, long links) {
 
     /** A field the end does not keep. */
     public static final long UNKNOWN = -1;
@@ -71,6 +74,6 @@ public record ChannelStats(String name, String transport, long sent, long receiv
     public static ChannelStats inProcess(String name, String transport, long sent, long received, long depth, long capacity,
             long blockedSenders, long blockedReceivers, long sendBlockedNanos, long receiveBlockedNanos) {
         return new ChannelStats(name, transport, sent, received, depth, capacity, blockedSenders, blockedReceivers,
-                sendBlockedNanos, receiveBlockedNanos, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
+                sendBlockedNanos, receiveBlockedNanos, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
     }
 }

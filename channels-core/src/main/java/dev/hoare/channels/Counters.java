@@ -57,11 +57,11 @@ import java.util.stream.Stream;
  * slot i at 128 + 256 * i:
  *   0  long  sequence     odd while the writer changes the slot, even when it is stable
  *   8  int   used         1: the slot holds an end; 0: free
- *  16  long  x 15         sent, received, depth, capacity, blockedSenders, blockedReceivers,
+ *  16  long  x 16         sent, received, depth, capacity, blockedSenders, blockedReceivers,
  *                         sendBlockedNanos, receiveBlockedNanos, framesOut, framesIn, bytesOut,
- *                         bytesIn, credits, peerPid, peerAlive  (ChannelStats order; -1 unknown)
- * 136  byte + 15          transport: length, then UTF-8
- * 152  short + 102        name: length, then UTF-8 (cut at 102 bytes)
+ *                         bytesIn, credits, peerPid, peerAlive, links  (ChannelStats order; -1 unknown)
+ * 144  byte + 15          transport: length, then UTF-8
+ * 160  short + 94         name: length, then UTF-8 (cut at 94 bytes)
  * </pre>
  * A reader never sees a torn slot: the writer makes the sequence odd, writes, makes it even again
  * (release stores); the reader reads the sequence (acquire), the slot, the sequence again, and
@@ -82,12 +82,12 @@ public final class Counters {
     static final long INTERVAL_MILLIS = 200;
     /** A heartbeat older than this many intervals marks a file stale (its process stopped publishing). */
     static final int STALE_INTERVALS = 25;
-    private static final int FIELDS = 15;
+    private static final int FIELDS = 16;
     private static final int OFF_FIELDS = 16;
-    private static final int OFF_TRANSPORT = 136;
+    private static final int OFF_TRANSPORT = 144;
     private static final int TRANSPORT_MAX = 15;
-    private static final int OFF_NAME = 152;
-    private static final int NAME_MAX = 102;
+    private static final int OFF_NAME = 160;
+    private static final int NAME_MAX = 94;
 
     /** Sequence words are 8-byte aligned (header and slots are multiples of 8), so they can be accessed atomically. */
     private static final VarHandle SEQ = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -274,7 +274,7 @@ public final class Counters {
     private static long[] values(ChannelStats s) {
         return new long[] {s.sent(), s.received(), s.depth(), s.capacity(), s.blockedSenders(), s.blockedReceivers(),
                 s.sendBlockedNanos(), s.receiveBlockedNanos(), s.framesOut(), s.framesIn(), s.bytesOut(), s.bytesIn(),
-                s.credits(), s.peerPid(), s.peerAlive()};
+                s.credits(), s.peerPid(), s.peerAlive(), s.links()};
     }
 
     private void putString(int at, String s, int max, boolean shortLength) {
@@ -407,7 +407,7 @@ public final class Counters {
                 VarHandle.loadLoadFence();
                 if ((long) SEQ.getAcquire(map, base) == s1) {
                     return used ? new ChannelStats(name, transport, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8],
-                            v[9], v[10], v[11], v[12], v[13], v[14]) : null;
+                            v[9], v[10], v[11], v[12], v[13], v[14], v[15]) : null;
                 }
             }
             if (attempt > 100) {

@@ -40,7 +40,7 @@ class ChannelStatsTest {
             assertTrue(ch.trySend(i));
         }
         ChannelStats full = stats(ch);
-        assertEquals(new ChannelStats("orders", "inproc", 4, 0, 4, 4, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1), full);
+        assertEquals(new ChannelStats("orders", "inproc", 4, 0, 4, 4, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1), full);
         Thread sender = Thread.ofVirtual().start(() -> {
             try {
                 ch.send(4);

@@ -64,7 +64,7 @@ class CountersFileTest {
         named.receive();
         long pid = ProcessHandle.current().pid();
         ChannelStats s = awaitRow(pid, name, r -> r.sent() == 10 && r.received() == 1);
-        assertEquals(new ChannelStats(name, "inproc", 10, 1, 9, 16, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1), s);
+        assertEquals(new ChannelStats(name, "inproc", 10, 1, 9, 16, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1), s);
         Counters.Process me = process(pid);
         assertTrue(me.alive());
         assertFalse(me.stale());

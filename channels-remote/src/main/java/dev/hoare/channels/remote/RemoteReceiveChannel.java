@@ -209,7 +209,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         long unknown = dev.hoare.channels.ChannelStats.UNKNOWN;
         return new dev.hoare.channels.ChannelStats(name, RemoteSendChannel.scheme(name), in.sent(), in.received(), in.depth(),
                 options.capacity(), 0, in.blockedReceivers(), 0, in.receiveBlockedNanos(), framesOut, framesIn, unknown,
-                unknown, unknown, unknown, links > 0 ? 1 : 0);
+                unknown, unknown, unknown, links > 0 ? 1 : 0, links);
     }
 
     /** One link: opens it (handshake within the timeout) and ends the channel when it ends. */
@@ -245,7 +245,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         }
         Connection c = new Connection(new FrameLink(link, options));
         if (name.isEmpty()) {
-            name = link.describe();
+            String address = link.describe();
+            // a server's end is named by its address, not by its first client's link ("uds:PATH client")
+            name = fanIn && address.endsWith(" client") ? address.substring(0, address.length() - " client".length()) : address;
         }
         if (released) {
             c.link.close();

@@ -894,7 +894,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send,
             return new dev.hoare.channels.ChannelStats(name, scheme(name), accepted, unknown, outbox.frames(),
                     outboxLimit == Integer.MAX_VALUE ? Long.MAX_VALUE : outboxLimit, senders.size(), 0,
                     sendBlockedNanos(), 0, link.framesOut(), link.framesIn(), unknown, unknown,
-                    credits == Long.MAX_VALUE ? unknown : credits, unknown, peerGone ? 0 : 1);
+                    credits == Long.MAX_VALUE ? unknown : credits, unknown, peerGone ? 0 : 1, peerGone || finished ? 0 : 1);
         } finally {
             lock.unlock();
         }

@@ -52,6 +52,8 @@ class UdsCountersTest {
             assertEquals("uds", arrived.transport());
             assertTrue(arrived.name().startsWith("uds:") && arrived.name().contains("counted.sock"), arrived.name());
             assertEquals(1, arrived.peerAlive());
+            assertEquals(1, arrived.links(), "one client");
+            assertEquals("uds:" + sock, arrived.name(), "a server's end is named by its address");
             assertTrue(arrived.framesIn() >= 3, "HELLO and two values: " + arrived);
 
             Thread third = Thread.ofVirtual().start(() -> {
@@ -66,6 +68,7 @@ class UdsCountersTest {
             assertEquals(0, blocked.credits());
             assertEquals("uds", blocked.transport());
             assertEquals(1, blocked.peerAlive());
+            assertEquals(1, blocked.links());
             assertTrue(blocked.framesOut() >= 1, blocked.toString());
 
             assertEquals("a", server.channel().receive());
