@@ -168,4 +168,19 @@ class ChannelStatsTest {
         };
         assertTrue(Channels.stats(foreign).isEmpty());
     }
+
+    @Test
+    void namingAChannelDoesNotKeepItAlive() throws Exception {
+        java.lang.ref.WeakReference<Channel<Integer>> ref = new java.lang.ref.WeakReference<>(
+                Channel.<Integer>builder().capacity(2).name("dropped").build());
+        for (int i = 0; i < 3000; i++) {
+            Channel.<Integer>builder().capacity(2).name("churn" + i).build(); // registrations prune the registry
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ref.get() != null) {
+            assertTrue(System.nanoTime() < deadline, "the registry kept a named channel alive");
+            System.gc();
+            Thread.sleep(10);
+        }
+    }
 }

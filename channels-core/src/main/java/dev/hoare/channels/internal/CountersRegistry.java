@@ -18,6 +18,10 @@ public final class CountersRegistry {
     private static final ConcurrentLinkedQueue<WeakReference<Counted>> ENDS = new ConcurrentLinkedQueue<>();
 
     private static volatile boolean autoFailed;
+    private static final int MIN_PRUNE = 1024;
+    /** Registrations since the last prune, and how many more trigger the next one (twice the live ends, at least 1024). */
+    private static final java.util.concurrent.atomic.AtomicInteger REGISTERED = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile int pruneAt = MIN_PRUNE;
 
     private CountersRegistry() {
     }
@@ -33,6 +37,11 @@ public final class CountersRegistry {
             return; // an unnamed in-process channel never gets a name; a remote end is named by its first link
         }
         ENDS.add(new WeakReference<>(end));
+        if (REGISTERED.incrementAndGet() >= pruneAt) {
+            // Without a publisher nobody calls live(): prune here, amortized O(1) per registration.
+            REGISTERED.set(0);
+            pruneAt = Math.max(MIN_PRUNE, 2 * live().size());
+        }
         if (!autoFailed && Boolean.getBoolean("hoare.counters") && dev.hoare.channels.Counters.publishedFile().isEmpty()) {
             try {
                 dev.hoare.channels.Counters.publish();
