@@ -99,6 +99,19 @@ class CountersFileTest {
     }
 
     @Test
+    void theSystemPropertyPublishesFromTheFirstNamedChannel() throws Exception {
+        String name = "cf-prop-" + System.nanoTime();
+        try (ChildJvm child = ChildJvm.start(CountersChild.class, List.of("-Dhoare.counters=true"), "stream", name)) {
+            assertEquals("PUBLISHING-BEFORE true", child.expect("PUBLISHING-BEFORE "));
+            long pid = Long.parseLong(child.expect("READY ").split(" ")[1]);
+            assertTrue(awaitRow(pid, name, r -> r.sent() > 0).capacity() == 8);
+        }
+        try (ChildJvm child = ChildJvm.start(CountersChild.class, "stream", name)) {
+            assertEquals("PUBLISHING-BEFORE false", child.expect("PUBLISHING-BEFORE "), "opt-in: nothing without it");
+        }
+    }
+
+    @Test
     void aKilledProcessFileIsRecognisedDeadAndCleanedUp() throws Exception {
         String name = "cf-killed-" + System.nanoTime();
         Path file;

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * A child JVM for the counters tests: publishes its counters file, makes named channels in a
  * known state, prints {@code READY <pid> <file>}, and waits for {@code stop} (or to be killed).
  *
- * <p>Modes: {@code stream NAME}: a named buffered(8) channel with a sender and a receiver
+ * <p>It prints {@code PUBLISHING-BEFORE true} if it was already publishing when it called
+ * {@code Counters.publish()} (the system property {@code hoare.counters=true}). Modes: {@code stream NAME}: a named buffered(8) channel with a sender and a receiver
  * streaming forever; {@code blocked NAME}: a named buffered(4) channel holding 4 values with one
  * sender blocked on it, and a named unbuffered channel {@code NAME-rv} with two receivers blocked.
  */
@@ -77,7 +78,10 @@ public final class CountersChild {
         } else {
             throw new IllegalArgumentException(mode);
         }
+        // With -Dhoare.counters=true the first named channel started publishing: publish() returns that file.
+        boolean before = Counters.publishedFile().isPresent();
         var file = Counters.publish();
+        System.out.println("PUBLISHING-BEFORE " + before);
         System.out.println("READY " + ProcessHandle.current().pid() + " " + file);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
