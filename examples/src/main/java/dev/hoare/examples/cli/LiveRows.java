@@ -27,6 +27,8 @@ import java.util.Set;
  *       the path). A client's pid is known only if the client publishes counters too (a row named
  *       {@code uds:PATH}); otherwise the peer's pid is {@link TopRow#UNKNOWN}.</li>
  * </ol>
+ * Synchronization files (semaphores, mutexes, events, shared data) are rows too: owner, the
+ * processes mapping them, and a semaphore's permits in use against its permits.
  * Whatever a source cannot know is {@link TopRow#UNKNOWN}. A sample reads {@code /proc} once and
  * each file once; it never blocks on a channel.
  */
@@ -52,6 +54,7 @@ final class LiveRows implements TopSource {
                 case "socket" -> socket(e, connections, byAddress, merged);
                 case "fifo" -> new TopRow(e.path().getFileName().toString(), "fifo", first(e.holders()), !e.holders().isEmpty(),
                         U, U, U, U, U, U, peers(e.holders(), first(e.holders())));
+                case "semaphore", "mutex", "event", "data" -> sync(e);
                 default -> null;
             };
             if (row != null) {
@@ -126,6 +129,26 @@ final class LiveRows implements TopSource {
         ChannelStats s = own.stats();
         return new TopRow(name, "uds", server, own.process().alive(), s.depth(), s.capacity(), s.sent(), s.received(),
                 s.blockedSenders(), s.blockedReceivers(), peers);
+    }
+
+    private static final java.util.regex.Pattern PERMITS = java.util.regex.Pattern.compile("^(\\d+) of (\\d+) permits free");
+
+    /**
+     * A synchronization file (module channels-sync), as {@code hoare ls} describes it: its owner
+     * (a mutex's or shared data's locker), the processes mapping it as peers, and for a semaphore
+     * the permits in use as the depth and its permits as the capacity.
+     */
+    private static TopRow sync(Entry e) {
+        long owner = e.owner() == null ? U : e.owner();
+        long depth = U;
+        long capacity = U;
+        java.util.regex.Matcher m = PERMITS.matcher(e.details());
+        if (m.find()) {
+            capacity = Long.parseLong(m.group(2));
+            depth = capacity - Long.parseLong(m.group(1));
+        }
+        return new TopRow(e.path().getFileName().toString(), e.kind(), owner, owner == U ? e.inUse() : e.ownerAlive(),
+                depth, capacity, U, U, U, U, peers(e.holders(), owner));
     }
 
     /**

@@ -128,4 +128,32 @@ class TopSourcesLiveTest {
             Files.deleteIfExists(sock);
         }
     }
+
+    @Test
+    void liveRowsShowSynchronizationFiles() throws Exception {
+        String suffix = Long.toHexString(System.nanoTime());
+        String sem = "top-sem-" + suffix;
+        String mutex = "top-mutex-" + suffix;
+        long pid = ProcessHandle.current().pid();
+        try (dev.hoare.sync.Semaphore s = new dev.hoare.sync.Semaphore(sem, 3); dev.hoare.sync.Mutex m = new dev.hoare.sync.Mutex(mutex)) {
+            s.acquire();
+            s.acquire();
+            m.lock();
+            List<TopRow> rows = TopSources.live().sample();
+            TopRow semaphore = rows.stream().filter(r -> r.name().equals(sem)).findFirst().orElseThrow(() -> new AssertionError(rows));
+            assertEquals("semaphore", semaphore.transport());
+            assertEquals(2, semaphore.depth(), "permits in use");
+            assertEquals(3, semaphore.capacity());
+            TopRow locked = rows.stream().filter(r -> r.name().equals(mutex)).findFirst().orElseThrow(() -> new AssertionError(rows));
+            assertEquals("mutex", locked.transport());
+            assertEquals(pid, locked.pid(), "its locker");
+            assertTrue(locked.alive());
+            m.unlock();
+            s.release();
+            s.release();
+        } finally {
+            Files.deleteIfExists(Shms.path(sem));
+            Files.deleteIfExists(Shms.path(mutex));
+        }
+    }
 }
