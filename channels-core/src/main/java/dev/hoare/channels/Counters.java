@@ -159,7 +159,7 @@ public final class Counters {
     /**
      * Starts publishing this process's named ends (idempotent): makes the file, cleans up dead
      * processes' files, and starts the daemon thread {@code hoare-counters} that rewrites the slots
-     * and the heartbeat every {@value #INTERVAL_MILLIS} ms.
+     * and the heartbeat every 200 ms.
      *
      * @return the file
      * @throws IOException if the directory or the file cannot be made
@@ -312,7 +312,7 @@ public final class Counters {
      * @param startMillis   its start time (epoch milliseconds; 0 unknown)
      * @param heartbeat     the last publish (epoch milliseconds)
      * @param alive         whether that process (same pid and start time) is alive
-     * @param stale         whether its heartbeat is older than {@value #STALE_INTERVALS} intervals
+     * @param stale         whether its heartbeat is older than 25 intervals (5 s)
      * @param unpublished   named ends that found no slot
      * @param channels      the ends, in slot order
      */
