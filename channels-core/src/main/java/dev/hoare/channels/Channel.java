@@ -1,5 +1,6 @@
 package dev.hoare.channels;
 
+import dev.hoare.channels.internal.AbstractChannel;
 import dev.hoare.channels.internal.LockChannel;
 import dev.hoare.channels.internal.RingChannel;
 import java.util.Objects;
@@ -153,8 +154,31 @@ public interface Channel<E> extends SendChannel<E>, ReceiveChannel<E> {
         private int capacity;
         private Overflow overflow = Overflow.SUSPEND;
         private Consumer<? super E> onUndelivered;
+        private String name = "";
 
         private Builder() {
+        }
+
+        /**
+         * Names the channel. A named channel shows its name in {@code toString()} (so in JFR
+         * events) and in {@link ChannelStats#name()}, and is published in this process's counters
+         * file when the process publishes one ({@link Counters}); an unnamed one is not published.
+         * Names need not be unique.
+         *
+         * @param name 1-100 characters of {@code [A-Za-z0-9._-]}, starting with a letter or digit,
+         *     without {@code ..} (the rule of {@code fifo:} and {@code shm:} names)
+         * @return this builder
+         * @throws IllegalArgumentException if the name breaks that rule
+         */
+        public Builder<E> name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.contains("..") || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+                String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+                throw new IllegalArgumentException("invalid channel name '" + shown.replace("\0", "\\0") + "': use 1-100 of"
+                        + " [A-Za-z0-9._-], starting with a letter or digit, without '..'");
+            }
+            this.name = name;
+            return this;
         }
 
         /**
@@ -197,10 +221,10 @@ public interface Channel<E> extends SendChannel<E>, ReceiveChannel<E> {
                 throw new IllegalArgumentException(
                         "overflow " + overflow + " needs a buffer: use capacity >= 1 (or conflated())");
             }
-            if (overflow == Overflow.SUSPEND && capacity >= 1 && capacity <= RingChannel.MAX_CAPACITY) {
-                return new RingChannel<>(capacity, onUndelivered);
-            }
-            return new LockChannel<>(capacity, overflow, onUndelivered);
+            AbstractChannel<E> channel = overflow == Overflow.SUSPEND && capacity >= 1 && capacity <= RingChannel.MAX_CAPACITY
+                    ? new RingChannel<>(capacity, onUndelivered)
+                    : new LockChannel<>(capacity, overflow, onUndelivered);
+            return name.isEmpty() ? channel : channel.name(name);
         }
     }
 }

@@ -21,6 +21,34 @@ public final class Channels {
     private Channels() {
     }
 
+    /**
+     * The counters of a channel end: values sent and received, depth and capacity, senders and
+     * receivers waiting now, time spent waiting, and for remote ends frames, bytes, credits and
+     * the peer ({@link ChannelStats} says what each counts). Every in-process channel, broadcast
+     * subscription and remote end keeps them, always: they cost the operations nothing they can
+     * measure (docs/observability.md). Reading them takes the end's lock briefly: poll a few
+     * times a second, not per operation.
+     *
+     * @param end a channel, one of its {@code sendOnly()}/{@code receiveOnly()} views, a
+     *     broadcast subscription, or a remote end
+     * @return its counters, or empty if the end keeps none (another implementation of the interfaces)
+     */
+    public static java.util.Optional<ChannelStats> stats(Object end) {
+        Object e = java.util.Objects.requireNonNull(end, "end");
+        for (int depth = 0; depth < 8; depth++) {
+            if (e instanceof dev.hoare.channels.internal.Counted counted) {
+                return java.util.Optional.of(counted.stats());
+            } else if (e instanceof dev.hoare.channels.internal.SendView<?> view) {
+                e = view.target();
+            } else if (e instanceof ForwardingReceiveChannel<?> forwarding) {
+                e = forwarding.forSelect();
+            } else {
+                break;
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** A body for {@link #go}: like {@link Runnable}, but it may throw. */
     @FunctionalInterface
     public interface Body {

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * takes part in {@link Select} through {@link SelectEnd} (try now is a non-blocking
  * {@code doSend}/{@code doReceive}; it registers and unregisters case waiters itself).
  */
-public abstract class AbstractChannel<E> extends SendFront<E> implements Channel<E>, SelectEnd.Receive, SelectEnd.Send {
+public abstract class AbstractChannel<E> extends SendFront<E> implements Channel<E>, SelectEnd.Receive, SelectEnd.Send, Counted {
     /** Returned by {@link #doReceive} when there is nothing to take and the channel is open (or the time ran out). */
     public static final Object EMPTY = SelectEnd.EMPTY;
     /** Returned by {@link #doReceive} when the channel is closed and drained. */
@@ -42,6 +42,8 @@ public abstract class AbstractChannel<E> extends SendFront<E> implements Channel
     final WaitQueue receivers = new WaitQueue();
     /** The cause given to close or cancel; set once, with the channel's closed state. Guarded by {@link #lock}. */
     Throwable closeCause;
+    /** The builder's name, or {@code ""}; set once, before the channel escapes ({@link #name(String)}). */
+    private String name = "";
 
     AbstractChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
         this.capacity = capacity;
@@ -61,6 +63,34 @@ public abstract class AbstractChannel<E> extends SendFront<E> implements Channel
     @Override
     public final Throwable closeCause() {
         return locked(() -> closeCause);
+    }
+
+    /**
+     * Names the channel and publishes it in the counters registry. Must be called once, by the
+     * builder, before the channel escapes.
+     *
+     * @param name a valid channel name (checked by the caller)
+     * @return this channel
+     */
+    public final AbstractChannel<E> name(String name) {
+        this.name = name;
+        CountersRegistry.register(this);
+        return this;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    /** @return the capacity as {@link dev.hoare.channels.ChannelStats} counts it ({@link Long#MAX_VALUE} unlimited) */
+    final long statsCapacity() {
+        return capacity == UNLIMITED ? Long.MAX_VALUE : capacity;
+    }
+
+    @Override
+    public boolean finished() {
+        return isClosedForReceive();
     }
 
     /** For tests: how many senders (and selects with a send case) wait now. */
@@ -162,7 +192,7 @@ public abstract class AbstractChannel<E> extends SendFront<E> implements Channel
     public String toString() {
         String kind = capacity == UNLIMITED ? "unlimited" : "capacity=" + capacity;
         String state = isClosedForReceive() ? "closed" : isClosedForSend() ? "closing" : "open";
-        return getClass().getSimpleName() + "[" + kind + ", " + overflow + ", size=" + size() + ", " + state + "]";
+        return getClass().getSimpleName() + "[" + (name.isEmpty() ? "" : name + ", ") + kind + ", " + overflow + ", size=" + size() + ", " + state + "]";
     }
 
     // ---------------------------------------------------------------- helpers for implementations

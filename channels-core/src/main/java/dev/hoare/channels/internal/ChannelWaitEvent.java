@@ -15,7 +15,9 @@ import jdk.jfr.Threshold;
  *
  * <p>Cost: only an operation that must wait reaches {@link #await}; an operation that completes at
  * once never touches this class. With no recording running, {@link #await} costs one
- * {@code isEnabled()} check (the event object does not escape, so the JIT can drop its allocation).
+ * {@code isEnabled()} check (the event object does not escape, so the JIT can drop its allocation)
+ * and two clock reads, which time the wait for the channel's blocked-time counter
+ * ({@link SendFront#addBlocked}).
  */
 @Name("dev.hoare.ChannelWait")
 @Label("Channel Wait")
@@ -51,11 +53,12 @@ public final class ChannelWaitEvent extends jdk.jfr.Event {
      * @return what {@link Waiter#await} returned
      */
     public static boolean await(Waiter self, Object channel, String operation, boolean timed, long deadline) {
+        long t0 = System.nanoTime();
         ChannelWaitEvent event = start();
-        if (event == null) {
-            return self.await(timed, deadline);
-        }
         boolean completed = self.await(timed, deadline);
+        if (channel instanceof SendFront<?> end) { // a select's cases (an array) are not timed per channel
+            end.addBlocked(operation == SEND, System.nanoTime() - t0);
+        }
         finish(event, channel, operation, completed);
         return completed;
     }

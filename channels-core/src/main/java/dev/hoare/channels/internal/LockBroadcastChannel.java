@@ -380,6 +380,7 @@ public final class LockBroadcastChannel<E> extends SendFront<E> implements Broad
             this.broadcast = broadcast;
             this.channel = (LockChannel<E>) delegate();
             this.room = room;
+            channel.subscriptionOf(room);
         }
 
         /** Must be called with the channel's lock held: completes every waiting sender with RETRY. */

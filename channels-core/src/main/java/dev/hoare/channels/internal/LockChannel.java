@@ -53,6 +53,13 @@ public final class LockChannel<E> extends AbstractChannel<E> {
      * the waiters it completes go into the wake, to be unparked after the lock is released.
      */
     private final Consumer<Wake> onRoom;
+    /** Values accepted and values taken ({@link #stats}), counted where they move. Guarded by {@link #lock}. */
+    private long sent;
+    private long received;
+    /** What {@link #stats} reports as the transport: {@code inproc}, or {@code broadcast} for a subscription. */
+    private String transport = "inproc";
+    /** Broadcast senders waiting for room (a subscription's queue), or {@code null}. Guarded by {@link #lock}. */
+    private WaitQueue roomWaiters;
 
     public LockChannel(int capacity, Overflow overflow, Consumer<? super E> onUndelivered) {
         this(capacity, overflow, onUndelivered, null, null);
@@ -98,6 +105,7 @@ public final class LockChannel<E> extends AbstractChannel<E> {
         }
         if (onTake != null && buffer.size() < capacity) {
             buffer.addLast(value); // the receiving threads take it themselves (see onTake)
+            sent++;
             for (Waiter w; (w = receivers.completeFirst(null, Waiter.RETRY, null)) != null; ) {
                 wake.add(w);
             }
@@ -106,21 +114,26 @@ public final class LockChannel<E> extends AbstractChannel<E> {
         Waiter receiver = receivers.completeFirst(null, Waiter.DONE, value);
         if (receiver != null) {
             wake.add(receiver);
+            sent++;
+            received++;
             taken();
             return SENT;
         }
         if (buffer.size() < capacity) {
             buffer.addLast(value);
+            sent++;
             return SENT;
         }
         switch (overflow) {
             case DROP_OLDEST -> {
                 wake.drop(this, buffer.pollFirst());
                 buffer.addLast(value);
+                sent++;
                 return SENT;
             }
             case DROP_LATEST -> {
                 wake.drop(this, value);
+                sent++;
                 return SENT;
             }
             default -> {
@@ -147,10 +160,12 @@ public final class LockChannel<E> extends AbstractChannel<E> {
             }
             sender.item = null;
             wake.add(sender);
+            sent++; // a queued sender's value is accepted only now
         } else if (v != null && onRoom != null) {
             onRoom.accept(wake); // a slot is free and nobody queued here refills it
         }
         if (v != null) {
+            received++;
             taken();
             return v;
         }
@@ -175,6 +190,28 @@ public final class LockChannel<E> extends AbstractChannel<E> {
     void offerLocked(Object value, Wake wake) {
         if (sendLocked(value, wake) != SENT) {
             throw new AssertionError("offerLocked on a full channel");
+        }
+    }
+
+    /**
+     * Makes this channel report itself as a broadcast subscription in {@link #stats}: its
+     * transport {@code broadcast}, and {@code room}'s broadcast senders as its blocked senders.
+     * Must be called once, before the channel escapes.
+     */
+    void subscriptionOf(WaitQueue room) {
+        this.transport = "broadcast";
+        this.roomWaiters = room;
+    }
+
+    @Override
+    public dev.hoare.channels.ChannelStats stats() {
+        lock.lock();
+        try {
+            long blockedSenders = senders.size() + (roomWaiters == null ? 0 : roomWaiters.size());
+            return dev.hoare.channels.ChannelStats.inProcess(name(), transport, sent, received, buffer.size(), statsCapacity(),
+                    blockedSenders, receivers.size(), sendBlockedNanos(), receiveBlockedNanos());
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -107,6 +107,15 @@ public final class RingChannel<E> extends AbstractChannel<E> {
      * Guarded by {@link #lock}.
      */
     private final WaitQueue sendCases = new WaitQueue();
+    /**
+     * Counters ({@link #stats}) that the ring's positions do not give: values a receiver took
+     * straight from a sender queued before the close, and values cancel discarded from the ring.
+     * The sent count is {@code tail + handedOver} and the received count
+     * {@code head - discarded + handedOver}: the fast paths count nothing themselves.
+     * Guarded by {@link #lock}.
+     */
+    private long handedOver;
+    private long discarded;
 
     public RingChannel(int capacity, Consumer<? super E> onUndelivered) {
         super(capacity, Overflow.SUSPEND, onUndelivered);
@@ -458,6 +467,7 @@ public final class RingChannel<E> extends AbstractChannel<E> {
         Object v = s.item;
         s.item = null;
         wake.add(s);
+        handedOver++;
         return v;
     }
 
@@ -635,6 +645,7 @@ public final class RingChannel<E> extends AbstractChannel<E> {
             cancelled = true;
             markClosedLocked(cause != null ? cause : new CancellationException("channel cancelled"));
             takeAll(counters.get(TAIL) & POSITION_MASK, discarded);
+            this.discarded += discarded.size();
             drained = true;
             addAll(wake, senders.completeAll(Waiter.CLOSED));
             retryAllLocked(wake);
@@ -706,6 +717,25 @@ public final class RingChannel<E> extends AbstractChannel<E> {
     @Override
     public boolean isEmpty() {
         return size() == 0 && counters.get(SENDERS_WAITING) == 0;
+    }
+
+    /**
+     * The counters: sent and received are the ring's positions (plus {@link #handedOver}), the
+     * blocked counts are the queues' mirrored counts; read under the lock so that a cancel's
+     * discards and the positions agree.
+     */
+    @Override
+    public dev.hoare.channels.ChannelStats stats() {
+        lock.lock();
+        try {
+            long h = counters.get(HEAD);
+            long t = counters.get(TAIL) & POSITION_MASK;
+            return dev.hoare.channels.ChannelStats.inProcess(name(), "inproc", t + handedOver, h - discarded + handedOver,
+                    Math.max(0, Math.min(capacity, t - h)), capacity, senders.size() + sendCases.size(), receivers.size(),
+                    sendBlockedNanos(), receiveBlockedNanos());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

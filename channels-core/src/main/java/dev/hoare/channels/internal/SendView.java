@@ -13,6 +13,11 @@ public final class SendView<E> implements SendChannel<E> {
         this.channel = channel;
     }
 
+    /** @return the channel this view sends to (for {@code Channels.stats}) */
+    public SendChannel<E> target() {
+        return channel;
+    }
+
     @Override
     public void send(E value) throws InterruptedException {
         channel.send(value);

@@ -97,6 +97,16 @@ final class FrameLink {
         this.out = link.out();
     }
 
+    /** @return frames read so far (for the end's counters; an opaque read) */
+    long framesIn() {
+        return (long) FRAMES_IN.getOpaque(this);
+    }
+
+    /** @return writes of frames so far (for the end's counters; racing writers may count one write as one) */
+    long framesOut() {
+        return (long) FRAMES_OUT.getOpaque(this);
+    }
+
     /** Counts a frame read (the one reader: a plain read of its own field, an opaque store). */
     private void countIn() {
         FRAMES_IN.setOpaque(this, (long) FRAMES_IN.getOpaque(this) + 1);

@@ -12,6 +12,8 @@ import dev.hoare.channels.Received;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.internal.AbstractChannel;
 import dev.hoare.channels.internal.LinkEvents;
+import dev.hoare.channels.internal.Counted;
+import dev.hoare.channels.internal.CountersRegistry;
 import dev.hoare.channels.internal.LockChannel;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.Waiter;
@@ -131,7 +133,7 @@ import java.util.concurrent.locks.LockSupport;
  *       ({@link FrameLink#silence}), not as a release. PINGs are answered under the write lock.</li>
  * </ol>
  */
-final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implements SelectEnd.Named {
+final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implements SelectEnd.Named, Counted {
     private static final System.Logger LOG = System.getLogger(RemoteReceiveChannel.class.getName());
 
     private final Codec<E> codec;
@@ -172,6 +174,42 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         this.options = options;
         this.fanIn = fanIn;
         this.inbox = (LockChannel<E>) delegate();
+        CountersRegistry.register(this); // published once a link names it
+    }
+
+    /** The first link's address: the end's name in its counters. Set once, by the first {@link #attach}. */
+    private volatile String name = "";
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean finished() {
+        return inbox.isClosedForReceive();
+    }
+
+    /**
+     * The counters: the inbox's (values arrived and taken, depth, receivers waiting, their
+     * waits), named by the first link's address, with the links' frames summed and the peer
+     * alive while a link is attached.
+     */
+    @Override
+    public dev.hoare.channels.ChannelStats stats() {
+        dev.hoare.channels.ChannelStats in = inbox.stats();
+        long framesIn = 0;
+        long framesOut = 0;
+        int links = 0;
+        for (Connection c : connections) {
+            framesIn += c.link.framesIn();
+            framesOut += c.link.framesOut();
+            links++;
+        }
+        long unknown = dev.hoare.channels.ChannelStats.UNKNOWN;
+        return new dev.hoare.channels.ChannelStats(name, RemoteSendChannel.scheme(name), in.sent(), in.received(), in.depth(),
+                options.capacity(), 0, in.blockedReceivers(), 0, in.receiveBlockedNanos(), framesOut, framesIn, unknown,
+                unknown, unknown, unknown, links > 0 ? 1 : 0, links);
     }
 
     /** One link: opens it (handshake within the timeout) and ends the channel when it ends. */
@@ -206,6 +244,11 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             throw new IllegalArgumentException(link.describe() + ": fanned-in links must be two-way");
         }
         Connection c = new Connection(new FrameLink(link, options));
+        if (name.isEmpty()) {
+            String address = link.describe();
+            // a server's end is named by its address, not by its first client's link ("uds:PATH client")
+            name = fanIn && address.endsWith(" client") ? address.substring(0, address.length() - " client".length()) : address;
+        }
         if (released) {
             c.link.close();
             throw new ChannelClosedException(null);

@@ -7,6 +7,8 @@ import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.Select;
 import dev.hoare.channels.SendChannel;
 import dev.hoare.channels.internal.ChannelWaitEvent;
+import dev.hoare.channels.internal.Counted;
+import dev.hoare.channels.internal.CountersRegistry;
 import dev.hoare.channels.internal.LinkEvents;
 import dev.hoare.channels.internal.SelectEnd;
 import dev.hoare.channels.internal.SendFront;
@@ -85,7 +87,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       no credit.</li>
  * </ol>
  */
-final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send {
+final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send, Counted {
     /**
      * Guards the outbox, the credits, the queue of waiting senders, the close and the flags so
      * marked. Waiters are completed under it and unparked after it is released.
@@ -193,6 +195,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         }
         FrameLink frames = new FrameLink(link, options);
         RemoteSendChannel<E> end = new RemoteSendChannel<>(frames, codec);
+        CountersRegistry.register(end); // named by its address
         try {
             frames.write(Frame.hello(codec.id(), options.maxFrame(), options.liveness().toMillis()));
         } catch (IOException e) {
@@ -299,12 +302,14 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         } finally {
             lock.unlock();
         }
+        long waitStart = System.nanoTime(); // slow path only: for the blocked-time counter
         ChannelWaitEvent wait = ChannelWaitEvent.start(); // null unless a recording wants waits
         boolean sent = false;
         try {
             sent = readsReturn() ? awaitSendReading(self, timed, deadline) : awaitSend(self, timed, deadline);
         } finally {
             ChannelWaitEvent.finish(wait, this, ChannelWaitEvent.SEND, sent || self.state != Waiter.WAITING);
+            addBlocked(true, System.nanoTime() - waitStart);
         }
         if (!sent) {
             return false;
@@ -873,6 +878,42 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send 
         } finally {
             lock.unlock();
         }
+    }
+
+ /**
+     * The counters: values accepted, the outbox's frames as the depth (accepted, not yet written),
+     * senders waiting for credits, the credits left, the link's frames, and whether the peer is
+     * there. Bytes and the peer's pid are not known at this level.
+     */
+    @Override
+    public dev.hoare.channels.ChannelStats stats() {
+        lock.lock();
+        try {
+            String name = name();
+            long unknown = dev.hoare.channels.ChannelStats.UNKNOWN;
+            return new dev.hoare.channels.ChannelStats(name, scheme(name), accepted, unknown, outbox.frames(),
+                    outboxLimit == Integer.MAX_VALUE ? Long.MAX_VALUE : outboxLimit, senders.size(), 0,
+                    sendBlockedNanos(), 0, link.framesOut(), link.framesIn(), unknown, unknown,
+                    credits == Long.MAX_VALUE ? unknown : credits, unknown, peerGone ? 0 : 1, peerGone || finished ? 0 : 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the scheme of an address ({@code uds} of {@code uds:/run/...}), or {@code remote} */
+    static String scheme(String address) {
+        int colon = address.indexOf(':');
+        return colon > 0 && colon <= 15 ? address.substring(0, colon) : "remote";
+    }
+
+    @Override
+    public String name() {
+        return link.link.describe();
+    }
+
+    @Override
+    public boolean finished() {
+        return closed && ended.getCount() == 0;
     }
 
     @Override

@@ -1,0 +1,159 @@
+package dev.hoare.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.hoare.channels.Codec;
+import dev.hoare.channels.Counters;
+import dev.hoare.channels.SendChannel;
+import dev.hoare.channels.fifo.Fifos;
+import dev.hoare.channels.link.StreamOptions;
+import dev.hoare.channels.shm.ShmRing;
+import dev.hoare.channels.shm.Shms;
+import dev.hoare.channels.uds.UnixChannels;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link TopSources#live()} sees, in another JVM: a live shm ring with its depth and reader, a
+ * {@code uds:} server with two clients and what they sent, and named in-process channels with
+ * their depth and blocked senders and receivers.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class TopSourcesLiveTest {
+
+    static TopRow awaitRow(String transport, String name, long pid, Predicate<TopRow> until) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<TopRow> rows = List.of();
+        for (;;) {
+            rows = TopSources.live().sample();
+            Optional<TopRow> row = rows.stream()
+                    .filter(r -> r.transport().equals(transport) && r.name().equals(name) && r.pid() == pid).findFirst();
+            if (row.isPresent() && until.test(row.get())) {
+                return row.get();
+            }
+            if (System.nanoTime() > deadline) {
+                fail("no " + transport + " row " + name + " of " + pid + " as wanted; rows: " + rows);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void liveRowsShowARingAServerWithTwoClientsAndBlockedChannelsInAnotherJvm() throws Exception {
+        String nonce = "top" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 1_000_000;
+        Path ringPath = Shms.directory().resolve(nonce + ".ring");
+        Path sock = Fifos.directory().resolve(nonce + ".sock");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                TopChild.class.getName(), ringPath.toString(), sock.toString(), nonce));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<SendChannel<String>> clients = new ArrayList<>();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
+                System.err.println("child: " + line);
+            }
+            assertTrue(line != null, "the child ended before READY");
+            long pid = Long.parseLong(line.substring("READY ".length()).trim());
+            assertEquals(child.pid(), pid);
+
+            // the in-process channels, from the child's counters file
+            TopRow full = awaitRow("inproc", nonce, pid, r -> r.blockedSenders() == 1);
+            assertEquals(4, full.depth());
+            assertEquals(4, full.capacity());
+            assertEquals(4, full.sent());
+            assertEquals(0, full.received());
+            assertEquals(0, full.blockedReceivers());
+            assertTrue(full.alive());
+            TopRow rv = awaitRow("inproc", nonce + "-rv", pid, r -> r.blockedReceivers() == 2);
+            assertEquals(0, rv.depth());
+            assertEquals(0, rv.capacity());
+            assertEquals(0, rv.blockedSenders());
+
+            // the ring, from its header
+            long ringDepth;
+            try (ShmRing ring = ShmRing.open(ringPath)) {
+                ringDepth = ring.depth();
+            }
+            assertTrue(ringDepth >= 300, "three records of 100 bytes: " + ringDepth);
+            TopRow ringRow = awaitRow("shm", ringPath.getFileName().toString(), pid, r -> true);
+            assertEquals(ringDepth, ringRow.depth());
+            assertEquals(4096, ringRow.capacity());
+            assertTrue(ringRow.alive(), "its reader is alive");
+
+            // the server, with two clients of this JVM (which publishes too, so their pids are known)
+            Counters.publish();
+            StreamOptions options = StreamOptions.defaults();
+            for (int c = 0; c < 2; c++) {
+                SendChannel<String> client = UnixChannels.connectSend(sock, Codec.utf8(), options);
+                clients.add(client);
+                client.send("a" + c);
+                client.send("b" + c);
+            }
+            String address = "uds:" + sock.toAbsolutePath();
+            TopRow server = awaitRow("uds", address, pid, r -> r.sent() == 4 && r.peers().size() == 2
+                    && r.peers().stream().allMatch(p -> p.pid() == ProcessHandle.current().pid() && p.alive()));
+            assertEquals(4, server.depth(), "nobody took the four values: " + server);
+            assertEquals(0, server.received());
+            assertEquals(4, server.capacity());
+            assertTrue(server.alive());
+            // each client's own row, in this process's file
+            for (TopRow r : TopSources.live().sample()) {
+                if (r.name().equals(address) && r.pid() == ProcessHandle.current().pid()) {
+                    assertEquals(2, r.sent(), r.toString());
+                }
+            }
+        } finally {
+            for (SendChannel<String> c : clients) {
+                c.close();
+            }
+            child.getOutputStream().close();
+            if (!child.waitFor(20, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
+            Files.deleteIfExists(ringPath);
+            Files.deleteIfExists(sock);
+        }
+    }
+
+    @Test
+    void liveRowsShowSynchronizationFiles() throws Exception {
+        String suffix = Long.toHexString(System.nanoTime());
+        String sem = "top-sem-" + suffix;
+        String mutex = "top-mutex-" + suffix;
+        long pid = ProcessHandle.current().pid();
+        try (dev.hoare.sync.Semaphore s = new dev.hoare.sync.Semaphore(sem, 3); dev.hoare.sync.Mutex m = new dev.hoare.sync.Mutex(mutex)) {
+            s.acquire();
+            s.acquire();
+            m.lock();
+            List<TopRow> rows = TopSources.live().sample();
+            TopRow semaphore = rows.stream().filter(r -> r.name().equals(sem)).findFirst().orElseThrow(() -> new AssertionError(rows));
+            assertEquals("semaphore", semaphore.transport());
+            assertEquals(2, semaphore.depth(), "permits in use");
+            assertEquals(3, semaphore.capacity());
+            TopRow locked = rows.stream().filter(r -> r.name().equals(mutex)).findFirst().orElseThrow(() -> new AssertionError(rows));
+            assertEquals("mutex", locked.transport());
+            assertEquals(pid, locked.pid(), "its locker");
+            assertTrue(locked.alive());
+            m.unlock();
+            s.release();
+            s.release();
+        } finally {
+            Files.deleteIfExists(Shms.path(sem));
+            Files.deleteIfExists(Shms.path(mutex));
+        }
+    }
+}
