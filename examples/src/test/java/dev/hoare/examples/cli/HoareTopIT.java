@@ -183,6 +183,58 @@ class HoareTopIT {
         assertTrue(r.out().contains("\"peers\":[{\"pid\":"), r.out());
     }
 
+    /** The JSON line of the row named {@code name} of process {@code pid}, or {@code null}. */
+    private static String row(List<String> lines, String name, long pid) {
+        String n = "\"name\":" + TopJson.string(name) + ",";
+        String p = "\"pid\":" + pid + ",";
+        return lines.stream().filter(l -> l.contains(n) && l.contains(p)).findFirst().orElse(null);
+    }
+
+    private static long number(String line, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9]+)").matcher(line);
+        assertTrue(m.find(), field + " in " + line);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void jsonOnceShowsALiveRingAServerWithTwoClientsAndABlockedChannelOfAnotherProcess() throws Exception {
+        try (TopSourcesLiveTest.Child child = TopSourcesLiveTest.Child.start()) {
+            child.connectTwoClients();
+            // wait until the rows are as wanted (the child publishes every 200 ms), then ask the command
+            TopSourcesLiveTest.awaitRow("uds", child.address, child.pid, r -> r.sent() == 4 && r.peers().size() == 2);
+            TopSourcesLiveTest.awaitRow("inproc", child.nonce, child.pid, r -> r.blockedSenders() == 1);
+            TopSourcesLiveTest.awaitRow("inproc", child.nonce + "-rv", child.pid, r -> r.blockedReceivers() == 2);
+            HoareCliIT.Run r = HoareCliIT.start(null, "top", "--once", "--json", "--interval", "200ms").await(DEADLINE);
+            assertEquals(0, r.exit(), r.err());
+            List<String> lines = r.out().lines().toList();
+
+            String full = row(lines, child.nonce, child.pid);
+            assertTrue(full != null && full.contains("\"transport\":\"inproc\""), r.out());
+            assertEquals(4, number(full, "depth"), full);
+            assertEquals(4, number(full, "capacity"), full);
+            assertEquals(1, number(full, "blockedSenders"), full);
+            assertEquals(0, number(full, "blockedReceivers"), full);
+            assertTrue(full.contains("\"alive\":true"), full);
+            String rv = row(lines, child.nonce + "-rv", child.pid);
+            assertTrue(rv != null, r.out());
+            assertEquals(0, number(rv, "capacity"), rv);
+            assertEquals(2, number(rv, "blockedReceivers"), rv);
+
+            String ring = row(lines, child.ringPath.getFileName().toString(), child.pid);
+            assertTrue(ring != null && ring.contains("\"transport\":\"shm\""), r.out());
+            assertEquals(child.ringDepth(), number(ring, "depth"), ring);
+            assertEquals(4096, number(ring, "capacity"), ring);
+
+            String server = row(lines, child.address, child.pid);
+            assertTrue(server != null && server.contains("\"transport\":\"uds\""), r.out());
+            assertEquals(4, number(server, "depth"), server);
+            assertEquals(4, number(server, "sent"), server);
+            long me = ProcessHandle.current().pid();
+            assertTrue(server.contains("\"peers\":[{\"pid\":" + me + ",\"alive\":true},{\"pid\":" + me + ",\"alive\":true}]"),
+                    "two live clients, both this process: " + server);
+        }
+    }
+
     @Test
     void jsonWithoutOnceStreamsEverySampleAndRatesFromTheSecond() throws Exception {
         Process p = new ProcessBuilder(java(), "-jar", JAR.toString(), "top", "--json", "--source=demo", "--interval", "100ms")

@@ -13,6 +13,7 @@ import dev.hoare.channels.shm.ShmRing;
 import dev.hoare.channels.shm.Shms;
 import dev.hoare.channels.uds.UnixChannels;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,25 +51,87 @@ class TopSourcesLiveTest {
         }
     }
 
+    /**
+     * Another JVM ({@link TopChild}) holding a live shm ring with three records, a {@code uds:}
+     * server of capacity 4, a full named channel ({@code nonce}, capacity 4, one sender blocked)
+     * and a named rendezvous ({@code nonce-rv}, two receivers blocked); {@link #connectTwoClients}
+     * connects two clients of this JVM (which publishes its counters too) that send two values each.
+     */
+    static final class Child implements AutoCloseable {
+        final String nonce = "top" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 1_000_000;
+        final Path ringPath;
+        final Path sock;
+        final String address;
+        final List<SendChannel<String>> clients = new ArrayList<>();
+        Process process;
+        long pid;
+
+        private Child() throws IOException {
+            ringPath = Shms.directory().resolve(nonce + ".ring");
+            sock = Fifos.directory().resolve(nonce + ".sock");
+            address = "uds:" + sock.toAbsolutePath();
+        }
+
+        static Child start() throws Exception {
+            Child c = new Child();
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    TopChild.class.getName(), c.ringPath.toString(), c.sock.toString(), c.nonce));
+            c.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
+                    System.err.println("child: " + line);
+                }
+                assertTrue(line != null, "the child ended before READY");
+                c.pid = Long.parseLong(line.substring("READY ".length()).trim());
+                assertEquals(c.process.pid(), c.pid);
+                return c;
+            } catch (Exception | AssertionError e) {
+                c.close();
+                throw e;
+            }
+        }
+
+        void connectTwoClients() throws Exception {
+            Counters.publish();
+            StreamOptions options = StreamOptions.defaults();
+            for (int i = 0; i < 2; i++) {
+                SendChannel<String> client = UnixChannels.connectSend(sock, Codec.utf8(), options);
+                clients.add(client);
+                client.send("a" + i);
+                client.send("b" + i);
+            }
+        }
+
+        long ringDepth() throws Exception {
+            try (ShmRing ring = ShmRing.open(ringPath)) {
+                return ring.depth();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (SendChannel<String> c : clients) {
+                c.close();
+            }
+            if (process != null) {
+                process.getOutputStream().close();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            Files.deleteIfExists(ringPath);
+            Files.deleteIfExists(sock);
+        }
+    }
+
     @Test
     void liveRowsShowARingAServerWithTwoClientsAndBlockedChannelsInAnotherJvm() throws Exception {
-        String nonce = "top" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 1_000_000;
-        Path ringPath = Shms.directory().resolve(nonce + ".ring");
-        Path sock = Fifos.directory().resolve(nonce + ".sock");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                TopChild.class.getName(), ringPath.toString(), sock.toString(), nonce));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<SendChannel<String>> clients = new ArrayList<>();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("READY ")) {
-                System.err.println("child: " + line);
-            }
-            assertTrue(line != null, "the child ended before READY");
-            long pid = Long.parseLong(line.substring("READY ".length()).trim());
-            assertEquals(child.pid(), pid);
+        try (Child child = Child.start()) {
+            String nonce = child.nonce;
+            long pid = child.pid;
 
             // the in-process channels, from the child's counters file
             TopRow full = awaitRow("inproc", nonce, pid, r -> r.blockedSenders() == 1);
@@ -84,27 +147,16 @@ class TopSourcesLiveTest {
             assertEquals(0, rv.blockedSenders());
 
             // the ring, from its header
-            long ringDepth;
-            try (ShmRing ring = ShmRing.open(ringPath)) {
-                ringDepth = ring.depth();
-            }
+            long ringDepth = child.ringDepth();
             assertTrue(ringDepth >= 300, "three records of 100 bytes: " + ringDepth);
-            TopRow ringRow = awaitRow("shm", ringPath.getFileName().toString(), pid, r -> true);
+            TopRow ringRow = awaitRow("shm", child.ringPath.getFileName().toString(), pid, r -> true);
             assertEquals(ringDepth, ringRow.depth());
             assertEquals(4096, ringRow.capacity());
             assertTrue(ringRow.alive(), "its reader is alive");
 
             // the server, with two clients of this JVM (which publishes too, so their pids are known)
-            Counters.publish();
-            StreamOptions options = StreamOptions.defaults();
-            for (int c = 0; c < 2; c++) {
-                SendChannel<String> client = UnixChannels.connectSend(sock, Codec.utf8(), options);
-                clients.add(client);
-                client.send("a" + c);
-                client.send("b" + c);
-            }
-            String address = "uds:" + sock.toAbsolutePath();
-            TopRow server = awaitRow("uds", address, pid, r -> r.sent() == 4 && r.peers().size() == 2
+            child.connectTwoClients();
+            TopRow server = awaitRow("uds", child.address, pid, r -> r.sent() == 4 && r.peers().size() == 2
                     && r.peers().stream().allMatch(p -> p.pid() == ProcessHandle.current().pid() && p.alive()));
             assertEquals(4, server.depth(), "nobody took the four values: " + server);
             assertEquals(0, server.received());
@@ -112,20 +164,10 @@ class TopSourcesLiveTest {
             assertTrue(server.alive());
             // each client's own row, in this process's file
             for (TopRow r : TopSources.live().sample()) {
-                if (r.name().equals(address) && r.pid() == ProcessHandle.current().pid()) {
+                if (r.name().equals(child.address) && r.pid() == ProcessHandle.current().pid()) {
                     assertEquals(2, r.sent(), r.toString());
                 }
             }
-        } finally {
-            for (SendChannel<String> c : clients) {
-                c.close();
-            }
-            child.getOutputStream().close();
-            if (!child.waitFor(20, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-            }
-            Files.deleteIfExists(ringPath);
-            Files.deleteIfExists(sock);
         }
     }
 
