@@ -1,5 +1,6 @@
 package dev.hoare.examples.cli;
 
+import dev.hoare.channels.uds.UnixChannels;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -38,14 +39,15 @@ final class Procs {
             // no /proc (not Linux): nothing known
         }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/unix")).subList(1, Integer.MAX_VALUE)) {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/unix"));
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) { // after the heading
                 String[] f = line.trim().split("\\s+");
                 if (f.length >= 8) {
                     p.sockets.computeIfAbsent(f[7], k -> new TreeSet<>()).add("socket:[" + f[6] + "]");
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // subList beyond the end, or no such file: no sockets known
+            // no such file (not Linux): no sockets known
         }
         return p;
     }
@@ -86,6 +88,14 @@ final class Procs {
         pids.addAll(mapped.getOrDefault(path, Set.of()));
         for (String socket : sockets.getOrDefault(path, Set.of())) {
             pids.addAll(open.getOrDefault(socket, Set.of()));
+        }
+        if (pids.isEmpty() && !sockets.isEmpty()) { // a socket a Hoare server renamed into place
+            java.util.regex.Pattern boundAt = UnixChannels.boundAt(file);
+            sockets.forEach((bound, inodes) -> {
+                if (boundAt.matcher(bound).matches()) {
+                    inodes.forEach(socket -> pids.addAll(open.getOrDefault(socket, Set.of())));
+                }
+            });
         }
         return pids;
     }

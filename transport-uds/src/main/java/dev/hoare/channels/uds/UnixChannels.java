@@ -35,6 +35,21 @@ public final class UnixChannels {
     }
 
     /**
+     * Where a Hoare server's socket was bound before it was renamed into place, as the kernel
+     * lists bound sockets ({@code /proc/net/unix} keeps the path at bind time): a server binds in a
+     * private directory beside {@code socket} and renames the socket to it, so that no other user can
+     * ever connect. For tools that look for a socket's server, such as {@code hoare ls}.
+     *
+     * @param socket the socket's path
+     * @return a pattern that matches the whole bind-time path of a server of {@code socket} (a
+     *         server of another name in the same directory matches only if the two names share
+     *         a 32-bit hash)
+     */
+    public static java.util.regex.Pattern boundAt(Path socket) {
+        return UnixServer.boundAt(Objects.requireNonNull(socket, "socket"));
+    }
+
+    /**
      * Starts a server at {@code path}. A stale socket file (no server accepts on it) is replaced;
      * a live one makes this fail.
      *

@@ -248,7 +248,7 @@ public final class UnixServer<T> implements AutoCloseable {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         removeStaleBindDirectories(parent);
-        Path privateDir = Files.createTempDirectory(parent, BIND_PREFIX + ProcessHandle.current().pid() + "-",
+        Path privateDir = Files.createTempDirectory(parent, BIND_PREFIX + ProcessHandle.current().pid() + "-" + nameTag(path) + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path temporary = privateDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -268,8 +268,29 @@ public final class UnixServer<T> implements AutoCloseable {
     }
 
     private static final String BIND_PREFIX = ".hoare-bind-";
+    /** A bind directory's name: the binding process's pid, the tag of the final name ({@link #nameTag}; older servers had none), a random number. */
     private static final java.util.regex.Pattern BIND_DIRECTORY = java.util.regex.Pattern.compile(
-            java.util.regex.Pattern.quote(BIND_PREFIX) + "(\\d+)-\\d+");
+            java.util.regex.Pattern.quote(BIND_PREFIX) + "(\\d+)-(?:[0-9a-f]{8}-)?\\d+");
+
+    /**
+     * Eight hex digits of the final socket name's {@code String.hashCode}, in the bind directory's
+     * name: the kernel keeps the path a socket was bound at ({@code /proc/net/unix}), not the one
+     * it was renamed to, so this is how a tool finds the server of a socket (a tag shared by
+     * two names in one directory only makes it name both servers).
+     */
+    static String nameTag(Path socket) {
+        return String.format("%08x", socket.getFileName().toString().hashCode());
+    }
+
+    /**
+     * @return a pattern matching the path, as {@code /proc/net/unix} shows it, at which a Hoare
+     *         server bound the socket that it then renamed to {@code socket}
+     */
+    static java.util.regex.Pattern boundAt(Path socket) {
+        Path abs = socket.toAbsolutePath();
+        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(abs.getParent().resolve(BIND_PREFIX).toString())
+                + "\\d+-" + nameTag(abs) + "-\\d+/s");
+    }
 
     /**
      * Removes the private bind directories (and the socket in one) of servers of this user that
