@@ -8,11 +8,13 @@ import static dev.hoare.sync.SyncLayout.HOLDER_IDENTITY;
 import static dev.hoare.sync.SyncLayout.HOLDER_SIZE;
 import static dev.hoare.sync.SyncLayout.KIND_OFFSET;
 import static dev.hoare.sync.SyncLayout.LOCK_OWNER_OFFSET;
+import static dev.hoare.sync.SyncLayout.LOCK_WAITERS_OFFSET;
 import static dev.hoare.sync.SyncLayout.MAGIC;
 import static dev.hoare.sync.SyncLayout.MAGIC_OFFSET;
 import static dev.hoare.sync.SyncLayout.PARAM_OFFSET;
 import static dev.hoare.sync.SyncLayout.STATE_OFFSET;
 import static dev.hoare.sync.SyncLayout.STATE_SEQ_OFFSET;
+import static dev.hoare.sync.SyncLayout.STATE_WAITERS_OFFSET;
 import static dev.hoare.sync.SyncLayout.VERSION;
 import static dev.hoare.sync.SyncLayout.VERSION_OFFSET;
 
@@ -41,8 +43,14 @@ public final class SyncFiles {
      * @param ownerPid a mutex's (or a map's lock's) owner, 0 if none
      * @param ownerAlive whether that owner's process is running (pid and start time)
      * @param details the state in words (permits free and held by whom, set or clear, entries)
+     * @param inUse a semaphore's permits taken, a mutex's 1 if locked (else 0); {@code -1} for the others
+     * @param capacity a semaphore's permits, a mutex's 1; {@code -1} for the others
+     * @param waiting the threads (of every process) waiting in it now: acquirers, lockers,
+     *     awaiters of an event, watchers of shared data; a snapshot that a wait beginning or ending
+     *     changes at once
      */
-    public record Description(String kind, long ownerPid, boolean ownerAlive, String details) {
+    public record Description(String kind, long ownerPid, boolean ownerAlive, String details, long inUse, long capacity,
+            int waiting) {
     }
 
     /**
@@ -78,15 +86,19 @@ public final class SyncFiles {
                         holders.add(Identity.pid(id) + (Identity.alive(id) ? "" : " (dead)") + " x" + count);
                     }
                 }
-                yield new Description("semaphore", 0, false, b.getInt(STATE_OFFSET) + " of " + permits + " permits free; "
-                        + (holders.isEmpty() ? "no holder" : "held by " + String.join(", ", holders)));
+                int free = b.getInt(STATE_OFFSET);
+                yield new Description("semaphore", 0, false, free + " of " + permits + " permits free; "
+                        + (holders.isEmpty() ? "no holder" : "held by " + String.join(", ", holders)), permits - free, permits,
+                        b.getInt(STATE_WAITERS_OFFSET));
             }
             case MUTEX -> new Description("mutex", ownerPid, ownerAlive,
-                    owner == 0 ? "unlocked" : "locked by " + ownerPid + (ownerAlive ? "" : " (dead: the next locker takes it over)"));
-            case EVENT -> new Description("event", 0, false, b.getInt(STATE_OFFSET) != 0 ? "set" : "clear");
+                    owner == 0 ? "unlocked" : "locked by " + ownerPid + (ownerAlive ? "" : " (dead: the next locker takes it over)"),
+                    owner == 0 ? 0 : 1, 1, b.getInt(LOCK_WAITERS_OFFSET));
+            case EVENT -> new Description("event", 0, false, b.getInt(STATE_OFFSET) != 0 ? "set" : "clear", -1, -1,
+                    b.getInt(STATE_WAITERS_OFFSET));
             case SHARED_DATA -> new Description("data", ownerPid, ownerAlive, "shared map, version " + b.getInt(STATE_SEQ_OFFSET)
                     + ", " + b.getInt(DATA_LENGTH_OFFSET + 4 * (b.getInt(STATE_OFFSET) & 1)) + " B encoded of "
-                    + b.getInt(PARAM_OFFSET) + " B");
+                    + b.getInt(PARAM_OFFSET) + " B", -1, -1, b.getInt(STATE_WAITERS_OFFSET));
         });
     }
 }

@@ -131,24 +131,29 @@ final class LiveRows implements TopSource {
                 s.blockedSenders(), s.blockedReceivers(), peers);
     }
 
-    private static final java.util.regex.Pattern PERMITS = java.util.regex.Pattern.compile("^(\\d+) of (\\d+) permits free");
-
     /**
-     * A synchronization file (module channels-sync), as {@code hoare ls} describes it: its owner
-     * (a mutex's or shared data's locker), the processes mapping it as peers, and for a semaphore
-     * the permits in use as the depth and its permits as the capacity.
+     * A synchronization file (module channels-sync), as {@link dev.hoare.sync.SyncFiles#describe}
+     * reads it: its owner (a mutex's or shared data's locker), the processes mapping it as peers, a
+     * semaphore's permits in use (a mutex's 1 if locked) against its permits (1) as depth and
+     * capacity, and the threads waiting in it as blocked receivers.
      */
     private static TopRow sync(Entry e) {
         long owner = e.owner() == null ? U : e.owner();
         long depth = U;
         long capacity = U;
-        java.util.regex.Matcher m = PERMITS.matcher(e.details());
-        if (m.find()) {
-            capacity = Long.parseLong(m.group(2));
-            depth = capacity - Long.parseLong(m.group(1));
+        long waiting = U;
+        try {
+            var d = dev.hoare.sync.SyncFiles.describe(e.path());
+            if (d.isPresent()) {
+                depth = d.get().inUse();
+                capacity = d.get().capacity();
+                waiting = d.get().waiting();
+            }
+        } catch (IOException | RuntimeException goneMeanwhile) {
+            // removed since ls listed it: what ls saw stands
         }
         return new TopRow(e.path().getFileName().toString(), e.kind(), owner, owner == U ? e.inUse() : e.ownerAlive(),
-                depth, capacity, U, U, U, U, peers(e.holders(), owner));
+                depth, capacity, U, U, U, waiting, peers(e.holders(), owner));
     }
 
     /**

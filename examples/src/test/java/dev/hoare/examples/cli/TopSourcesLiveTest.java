@@ -1,6 +1,7 @@
 package dev.hoare.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -190,9 +191,34 @@ class TopSourcesLiveTest {
             assertEquals("mutex", locked.transport());
             assertEquals(pid, locked.pid(), "its locker");
             assertTrue(locked.alive());
+            assertEquals(0, semaphore.blockedReceivers(), "nobody waits yet");
+            assertEquals(1, locked.depth(), "locked");
+            assertEquals(1, locked.capacity());
+
+            // a thread that takes the last permit and then waits for another is counted as waiting
+            Thread taker = Thread.ofPlatform().start(() -> {
+                try {
+                    s.acquire();
+                    s.acquire();
+                    s.release();
+                    s.release();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            TopRow waited;
+            do {
+                waited = TopSources.live().sample().stream().filter(r -> r.name().equals(sem)).findFirst().orElseThrow();
+                assertTrue(System.nanoTime() < deadline, "the taker never showed as waiting: " + waited);
+                Thread.sleep(20);
+            } while (waited.blockedReceivers() != 1);
+            assertEquals(3, waited.depth(), "all three permits taken");
             m.unlock();
             s.release();
             s.release();
+            taker.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(taker.isAlive(), "the taker got its permit back");
         } finally {
             Files.deleteIfExists(Shms.path(sem));
             Files.deleteIfExists(Shms.path(mutex));
