@@ -34,16 +34,23 @@ class QuickStartTest {
         assertEquals("[ACME 10, ACME 11, ACME 12, ACME 13] ACME 13", BroadcastExample.run());
     }
 
-    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java, ChildProcessExample.java and WorkerPoolExample.java verbatim (indentation aside), so it cannot drift. */
+    @Test
+    void countersExampleSeesTheWaitingSenderAndTheNamedChannel() throws Exception {
+        assertEquals("orders sent=2 depth=2/2 blockedSenders=1; after: sent=3 received=1 blocked=0; file "
+                + ProcessHandle.current().pid() + ".counters", ObservabilityExample.run());
+    }
+
+    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java, ChildProcessExample.java, WorkerPoolExample.java and ObservabilityExample.java verbatim (indentation aside), so it cannot drift. */
     @Test
     void readmeShowsTheCompiledQuickStart() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         String readme = Files.readString(root.resolve("README.md"));
-        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child", "pool-producer", "pool-worker"}) {
+        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child", "pool-producer", "pool-worker", "counters"}) {
             String source = Files.readString(root.resolve("examples/src/main/java/dev/hoare/examples/"
                     + (tag.startsWith("fifo") ? "FifoExample.java" : tag.startsWith("uds") ? "RpcExample.java"
                     : tag.startsWith("process") ? "ChildProcessExample.java" : tag.startsWith("pool") ? "WorkerPoolExample.java"
-                    : tag.equals("broadcast") ? "BroadcastExample.java" : "QuickStart.java")));
+                    : tag.equals("broadcast") ? "BroadcastExample.java" : tag.equals("counters") ? "ObservabilityExample.java"
+                    : "QuickStart.java")));
             String snippet = between(source, "// tag::" + tag + "[]\n", "        // end::" + tag + "[]");
             String dedented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                     .reduce("", (a, b) -> a + b + "\n");
