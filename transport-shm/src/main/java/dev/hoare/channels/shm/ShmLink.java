@@ -4,6 +4,7 @@ import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkFaultException;
 import dev.hoare.channels.link.LinkStreams;
+import dev.hoare.channels.link.StreamLink;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
@@ -66,7 +67,7 @@ import java.util.concurrent.locks.LockSupport;
  * end closes with that cause. No {@link Error} of the JVM's and no other runtime exception of the
  * ring's leaves the link.
  */
-final class ShmLink implements Link {
+final class ShmLink extends StreamLink {
     private static final int DATA = 0;
     /** A frame's kind is its fifth byte (docs/wire-format.md). */
     private static final int KIND_AT = 4;
@@ -517,12 +518,12 @@ final class ShmLink implements Link {
     }
 
     @Override
-    public InputStream in() {
+    protected InputStream in() {
         return in;
     }
 
     @Override
-    public OutputStream out() {
+    protected OutputStream out() {
         return out;
     }
 
@@ -546,7 +547,7 @@ final class ShmLink implements Link {
     }
 
     /**
-     * A record's payload: frames up to it are never torn. (The default {@link #writeChunks}
+     * A record's payload: frames up to it are never torn. ({@link StreamLink#writeChunks}
      * writes each chunk to {@link #out()}, which puts it in a record of its own.)
      */
     @Override
