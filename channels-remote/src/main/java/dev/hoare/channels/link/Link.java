@@ -28,10 +28,11 @@ import java.nio.ByteBuffer;
  *   <li><b>Up: whole frames.</b> {@link #read} returns one or more whole frames, encoded, between
  *       the buffer's position and limit; never part of a frame. The buffer is the link's: the
  *       caller reads it (moving its position) and must not keep it, nor the bytes in it, past the
- *       next {@code read} or {@code close}, which may reuse or release it (a ring record is
- *       released only then). A frame whose length is below 5 or above the {@code maxFrame} the
- *       caller passes is refused ({@code ChannelProtocolException}) as soon as its length is in,
- *       before the link waits for the rest or allocates anything; the caller checks each frame's
+ *       next {@code read}, {@code awaitReadable} or {@code close}, which may reuse or release it.
+ *       A link that would wait for the rest of a frame (a stream) refuses a length below 5 or
+ *       above the {@code maxFrame} the caller passes ({@code ChannelProtocolException}) as soon as
+ *       the length is in, before it waits or allocates anything; a link whose records are in
+ *       whole may hand such a frame up. The caller decodes each frame once, checking its length,
  *       kind and stream.</li>
  *   <li><b>Down: whole frames.</b> {@link #write}, {@link #writeChunks} and {@link #writeNow} take
  *       arrays of whole frames, encoded; the link writes each frame whole (never interleaved with
@@ -65,7 +66,7 @@ public interface Link extends Closeable {
      * @param maxFrame the largest frame (kind + stream + payload, the length field's value) the
      *     caller accepts, at least 5
      * @return one or more whole frames between the buffer's position and limit, the link's until
-     *     the next read or close; {@code null} at a clean end of stream
+     *     its next read, wait or close; {@code null} at a clean end of stream
      * @throws dev.hoare.channels.ChannelProtocolException for a truncated, too short or oversized frame
      * @throws IOException if the link fails or closes
      */

@@ -263,7 +263,7 @@ final class DuplexLink {
             }
             frames = b;
         }
-        return FrameReader.decode(b);
+        return FrameReader.decode(b, maxFrame);
     }
 
     /** @return whether a frame is in hand, so that {@link #routeOne} reads without waiting. Under the read lock. */

@@ -243,7 +243,7 @@ final class FrameLink {
             }
             frames = b;
         }
-        return FrameReader.decode(b);
+        return FrameReader.decode(b, options.maxFrame());
     }
 
     /** @return whether a whole frame is already in hand, so that {@link #read} will not block */

@@ -70,7 +70,7 @@ public final class FrameReader {
             }
             frames = b;
         }
-        return decode(b);
+        return decode(b, maxFrame);
     }
 
     /**
@@ -85,22 +85,28 @@ public final class FrameReader {
 
     /**
      * Decodes the frame at a buffer's position and moves the position past it: for frames a link
-     * handed up whole ({@code Link.read}), whose lengths the link has checked against the maximum.
-     * The payload is copied out (the buffer is the link's).
+     * handed up whole ({@code Link.read}). The payload is copied out (the buffer is the link's).
      *
      * @param frames whole frames from the position on
+     * @param maxFrame the largest frame (kind + stream + payload) accepted
      * @return the frame
-     * @throws ChannelProtocolException for a length that does not fit the buffer, an unknown kind, or a
-     *     stream that does not fit the kind
+     * @throws ChannelProtocolException for a length below 5, above {@code maxFrame} or beyond the
+     *     buffer, an unknown kind, or a stream that does not fit the kind
      */
-    public static Frame decode(ByteBuffer frames) throws ChannelProtocolException {
+    public static Frame decode(ByteBuffer frames, int maxFrame) throws ChannelProtocolException {
         int at = frames.position();
-        if (frames.remaining() < FrameWriter.HEADER) {
+        if (frames.remaining() < 4) {
             throw new ChannelProtocolException("truncated frame: " + frames.remaining() + " bytes handed up");
         }
         long length = u32(frames, at) & 0xffffffffL;
-        if (length < AFTER_LENGTH || length > frames.remaining() - 4) {
-            throw new ChannelProtocolException("frame length " + length + " does not fit the " + frames.remaining() + " bytes handed up");
+        if (length < AFTER_LENGTH) {
+            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
+        }
+        if (length > maxFrame) {
+            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+        }
+        if (length > frames.remaining() - 4) {
+            throw new ChannelProtocolException("truncated frame: its length is " + length + ", " + (frames.remaining() - 4) + " bytes follow");
         }
         FrameKind kind = FrameKind.of(frames.get(at + 4) & 0xff);
         int stream = u32(frames, at + 5);
