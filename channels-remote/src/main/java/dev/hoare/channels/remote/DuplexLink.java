@@ -80,6 +80,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>The receive side's queue never holds more than {@link #waitingLimit} frames: more is a peer
  *       ignoring its credits, cut off with a RELEASE.</li>
  *   <li>Every frame on the link is written whole under {@link #writeLock}, whichever end writes it.</li>
+ *   <li>Each frame is decoded once, by whoever routes it (from {@link #frames}, the link's buffer
+ *       of whole frames, read again only once it is empty), and handed to its side as the
+ *       {@link Frame} object itself: the end's {@link FrameLink} takes it from the side's queue
+ *       ({@link Side#take}), never encoded or parsed again.</li>
  * </ol>
  */
 final class DuplexLink {

@@ -94,6 +94,9 @@ public final class FrameReader {
      *     buffer, an unknown kind, or a stream that does not fit the kind
      */
     public static Frame decode(ByteBuffer frames, int maxFrame) throws ChannelProtocolException {
+        if (frames.hasArray()) {
+            return decode(frames, frames.array(), frames.arrayOffset(), maxFrame);
+        }
         int at = frames.position();
         if (frames.remaining() < 4) {
             throw new ChannelProtocolException("truncated frame: " + frames.remaining() + " bytes handed up");
@@ -118,6 +121,39 @@ public final class FrameReader {
         frames.get(at + FrameWriter.HEADER, payload);
         frames.position(at + 4 + (int) length);
         return new Frame(kind, stream, payload);
+    }
+
+    /** {@link #decode(ByteBuffer, int)} of a heap buffer, on its array (no bounds check per byte). */
+    private static Frame decode(ByteBuffer frames, byte[] a, int base, int maxFrame) throws ChannelProtocolException {
+        int at = base + frames.position();
+        int remaining = frames.remaining();
+        if (remaining < 4) {
+            throw new ChannelProtocolException("truncated frame: " + remaining + " bytes handed up");
+        }
+        long length = u32(a, at) & 0xffffffffL;
+        if (length < AFTER_LENGTH) {
+            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
+        }
+        if (length > maxFrame) {
+            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+        }
+        if (length > remaining - 4) {
+            throw new ChannelProtocolException("truncated frame: its length is " + length + ", " + (remaining - 4) + " bytes follow");
+        }
+        FrameKind kind = FrameKind.of(a[at + 4] & 0xff);
+        int stream = u32(a, at + 5);
+        if ((stream == Frame.CONNECTION_STREAM) != kind.connectionLevel()) {
+            throw new ChannelProtocolException(kind + " frame on stream " + Integer.toUnsignedString(stream)
+                    + (kind.connectionLevel() ? ": PING and PONG belong to stream 0" : ": stream 0 carries only PING and PONG"));
+        }
+        byte[] payload = new byte[(int) length - AFTER_LENGTH];
+        System.arraycopy(a, at + FrameWriter.HEADER, payload, 0, payload.length);
+        frames.position(frames.position() + 4 + (int) length);
+        return new Frame(kind, stream, payload);
+    }
+
+    private static int u32(byte[] a, int at) {
+        return ((a[at] & 0xff) << 24) | ((a[at + 1] & 0xff) << 16) | ((a[at + 2] & 0xff) << 8) | (a[at + 3] & 0xff);
     }
 
     /** A big-endian u32 whatever the buffer's byte order. */

@@ -491,6 +491,9 @@ final class ShmLink implements Link {
      */
     @Override
     public ByteBuffer read(int maxFrame) throws IOException {
+        if (writer) {
+            throw new IOException(description + ": a writing end of a ring does not read");
+        }
         if (!enterRead()) {
             throw new IOException(description + ": the link is closed");
         }
@@ -504,7 +507,7 @@ final class ShmLink implements Link {
     /** Whole frames (or a length the caller refuses) are in hand from records already taken. */
     @Override
     public boolean hasFrame() {
-        return records.available() > 0;
+        return !writer && records.available() > 0;
     }
 
     /**
