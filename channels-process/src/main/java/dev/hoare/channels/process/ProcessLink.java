@@ -1,7 +1,7 @@
 package dev.hoare.channels.process;
 
 import dev.hoare.channels.PeerLostException;
-import dev.hoare.channels.link.Link;
+import dev.hoare.channels.link.StreamLink;
 import dev.hoare.channels.link.LinkStreams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once, by the thread that met the end or the failure (the reading and the writing thread may
  * both do; the first account stays), and every later read or write throws it again.
  */
-final class ProcessLink implements Link {
+final class ProcessLink extends StreamLink {
     /** How long the end of the child's output waits for the child's exit, to report its status. */
     static final long EXIT_WAIT_MILLIS = 2_000;
 
@@ -129,12 +129,12 @@ final class ProcessLink implements Link {
     }
 
     @Override
-    public InputStream in() {
+    protected InputStream in() {
         return in;
     }
 
     @Override
-    public OutputStream out() {
+    protected OutputStream out() {
         return out;
     }
 

@@ -1,6 +1,6 @@
 package dev.hoare.channels.process;
 
-import dev.hoare.channels.link.Link;
+import dev.hoare.channels.link.StreamLink;
 import dev.hoare.channels.link.LinkStreams;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * write to descriptor 1 goes nowhere). A thread blocked reading our input returns when the parent
  * closes its end; the link's threads are daemons, so this process can exit meanwhile.
  */
-final class StdioLink implements Link {
+final class StdioLink extends StreamLink {
     private final FileInputStream stdin;
     private final FileOutputStream stdout;
     private final String description;
@@ -51,12 +51,12 @@ final class StdioLink implements Link {
     }
 
     @Override
-    public InputStream in() {
+    protected InputStream in() {
         return in;
     }
 
     @Override
-    public OutputStream out() {
+    protected OutputStream out() {
         return out;
     }
 

@@ -3,21 +3,95 @@ package dev.hoare.channels.link;
 import dev.hoare.channels.PeerLostException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
- * A byte stream between this process and a peer, one way (a FIFO end) or both ways (a socket),
- * that a transport opens and hands to {@link dev.hoare.channels.remote.StreamChannels} to carry a channel
- * end as frames (docs/wire-format.md).
+ * A link between this process and a peer that carries whole frames (docs/wire-format.md), one way
+ * (a FIFO end, a shared-memory ring) or both ways (a socket): what a transport opens and hands to
+ * {@link dev.hoare.channels.remote.StreamChannels} to carry channel ends. A link whose transport is
+ * a byte stream (a pipe, a socket, a child's standard streams) extends {@link StreamLink}, which
+ * frames and unframes the stream once; a transport of records (shared memory, a message bus)
+ * implements this interface itself and hands its records up as they are.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Directions.</b> {@link #reads()} and {@link #writes()} say which directions the link has;
+ *       they never change. The reading methods ({@link #read}, {@link #hasFrame},
+ *       {@link #awaitReadable}) are called only on a link that reads; the writing ones only on one
+ *       that writes.</li>
+ *   <li><b>Who calls what.</b> One thread reads at a time: the channel end serialises its readers
+ *       (its reader thread, or an application thread holding its read lock), with a happens-before
+ *       edge between one reader and the next. One thread writes at a time, likewise (the end's
+ *       write lock, or its own lock while its writer is idle). A reader and a writer may run at
+ *       the same time. {@link #wakeReader}, {@link #describe} and {@link #close} may be called by
+ *       any thread at any time.</li>
+ *   <li><b>Up: whole frames.</b> {@link #read} returns one or more whole frames, encoded, between
+ *       the buffer's position and limit; never part of a frame. The buffer is the link's: the
+ *       caller reads it (moving its position) and must not keep it, nor the bytes in it, past the
+ *       next {@code read}, {@code awaitReadable} or {@code close}, which may reuse or release it.
+ *       A link that would wait for the rest of a frame (a stream) refuses a length below 5 or
+ *       above the {@code maxFrame} the caller passes ({@code ChannelProtocolException}) as soon as
+ *       the length is in, before it waits or allocates anything; a link whose records are in
+ *       whole may hand such a frame up. The caller decodes each frame once, checking its length,
+ *       kind and stream.</li>
+ *   <li><b>Down: whole frames.</b> {@link #write}, {@link #writeChunks} and {@link #writeNow} take
+ *       arrays of whole frames, encoded; the link writes each frame whole (never interleaved with
+ *       another writer's bytes), and does not keep the caller's array after it returns (a link
+ *       that keeps part of a write copies it, see {@link #hasPendingWrite}).</li>
+ *   <li><b>End of stream.</b> {@link #read} returns {@code null} once the peer has gone after a
+ *       whole frame (and every frame before was handed up); a stream that ends inside a frame is a
+ *       {@code ChannelProtocolException}. After {@code null}, a read returns {@code null} again or
+ *       fails.</li>
+ *   <li><b>Faults.</b> A lost peer is an {@link IOException} (the end reports it as a
+ *       {@link PeerLostException}); a fault of the transport itself (a corrupt ring) is a
+ *       {@link LinkFaultException}, whose cause the end reports as it is. After a fault the
+ *       link is not read or written again, only closed.</li>
+ *   <li><b>Close.</b> {@link #close} closes both directions, is idempotent, and makes a thread
+ *       blocked in any method of the link return (with an exception, end of stream, or
+ *       {@code true} from a wait, so that the next call fails); nothing reopens the link.</li>
+ * </ul>
  */
 public interface Link extends Closeable {
 
-    /** @return bytes from the peer, or {@code null} if this link only sends */
-    InputStream in();
+    /** @return whether frames come from the peer on this link ({@link #read}) */
+    boolean reads();
 
-    /** @return bytes to the peer, or {@code null} if this link only receives */
-    OutputStream out();
+    /** @return whether frames go to the peer on this link ({@link #write}) */
+    boolean writes();
+
+    /**
+     * Waits for the next whole frames from the peer (see the class comment: whole frames, the
+     * buffer's owner, end of stream).
+     *
+     * @param maxFrame the largest frame (kind + stream + payload, the length field's value) the
+     *     caller accepts, at least 5
+     * @return one or more whole frames between the buffer's position and limit, the link's until
+     *     its next read, wait or close; {@code null} at a clean end of stream
+     * @throws dev.hoare.channels.ChannelProtocolException for a truncated, too short or oversized frame
+     * @throws IOException if the link fails or closes
+     */
+    ByteBuffer read(int maxFrame) throws IOException;
+
+    /**
+     * Whether a {@link #read} would return without waiting for the peer: a whole frame (or a length
+     * that the read refuses) is already in the link's hands. Called by the one reader. The default
+     * is {@code false}; the caller then waits with {@link #awaitReadable} or reads and blocks.
+     *
+     * @return whether a read returns at once
+     */
+    default boolean hasFrame() {
+        return false;
+    }
+
+    /**
+     * Writes whole frames, at once, and flushes them to the peer.
+     *
+     * @param frames whole frames, encoded
+     * @param offset where the first frame begins
+     * @param length how many bytes, from {@code offset}
+     * @throws IOException if the write fails or the link closes
+     */
+    void write(byte[] frames, int offset, int length) throws IOException;
 
     /**
      * Ends the output (the peer reads end of stream) and keeps the input open: a socket's
@@ -43,7 +117,7 @@ public interface Link extends Closeable {
      * the first), each whole frames and, when it holds more than one frame, at most
      * {@link #atomicWrite} bytes. A link shared by writers may take its lock once for the whole
      * batch, but must write each chunk in one write of its own so that each stays whole. The
-     * default writes each chunk to {@link #out()} and flushes.
+     * default writes each chunk with {@link #write}.
      *
      * @param bytes the chunks, one after the other
      * @param ends where each chunk ends
@@ -51,11 +125,9 @@ public interface Link extends Closeable {
      * @throws IOException if a write fails
      */
     default void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
-        OutputStream out = out();
         for (int i = 0, from = 0; i < count; from = ends[i++]) {
-            out.write(bytes, from, ends[i] - from);
+            write(bytes, from, ends[i] - from);
         }
-        out.flush();
     }
 
     /**
@@ -133,9 +205,9 @@ public interface Link extends Closeable {
     }
 
     /**
-     * Waits until a read of {@link #in()} would return at once (bytes, end of stream or a
-     * failure; on a byte stream such as a socket, the rest of a frame may still be on its way,
-     * and reading it then waits for it), for at most {@code timeoutNanos} ({@code 0}: one look;
+     * Waits until a {@link #read} would return at once (frames, end of stream or a failure; on a
+     * byte stream such as a socket, the rest of a frame may still be on its way, and reading it
+     * then waits for it), for at most {@code timeoutNanos} ({@code 0}: one look;
      * {@link Long#MAX_VALUE}: no limit). Called only if
      * {@link #canReadNow}, and only by the one thread reading the link at the time (the end
      * serialises its readers); it may consume control records the stream would skip anyway.

@@ -62,14 +62,14 @@ public final class Links {
         }
         InputStream in = LinkStreams.in(socket);
         OutputStream out = LinkStreams.out(socket);
-        return new Link() {
+        return new StreamLink() {
             @Override
-            public InputStream in() {
+            protected InputStream in() {
                 return in;
             }
 
             @Override
-            public OutputStream out() {
+            protected OutputStream out() {
                 return out;
             }
 

@@ -18,13 +18,14 @@ import java.util.concurrent.TimeUnit;
  * socket (only blocking socket I/O is closed by an interrupt). Threads that must wait do so in a
  * {@link Selector}: one for reading, one (made when first needed) for writing.
  *
- * <p>Reading ({@link #in()}, {@link #awaitReadable}) is done by one thread at a time, as is
- * writing ({@link #out()}, {@link #writeChunks}, {@link #writeNow}, {@link #finishWrites}): the
+ * <p>Reading ({@link #read}, {@link #awaitReadable}; {@link StreamLink} frames the stream) is done
+ * by one thread at a time, as is writing ({@link #write}, {@link #writeChunks}, {@link #writeNow},
+ * {@link #finishWrites}): the
  * channel ends serialise their readers and their writers. A wait that completes a frame already
  * begun (reading the rest of it, or writing it) does not stop for an interrupt, which would tear
  * the stream; it keeps the interrupt for the caller and ends when the link closes.
  */
-final class SocketLink implements Link {
+final class SocketLink extends StreamLink {
     private final SocketChannel socket;
     private final String description;
     private final Selector readSelector;
@@ -78,13 +79,20 @@ final class SocketLink implements Link {
     }
 
     @Override
-    public InputStream in() {
+    protected InputStream in() {
         return in;
     }
 
     @Override
-    public OutputStream out() {
+    protected OutputStream out() {
         return out;
+    }
+
+    /** {@inheritDoc} Straight into the socket, after what a {@link #writeNow} left. */
+    @Override
+    public void write(byte[] frames, int offset, int length) throws IOException {
+        finishWrites();
+        writeFully(frames, offset, length);
     }
 
     private Selector readSelector() throws IOException {

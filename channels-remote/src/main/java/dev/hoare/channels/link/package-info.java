@@ -1,8 +1,10 @@
 /**
- * The link SPI, for <b>transport authors</b>: a {@link dev.hoare.channels.link.Link} carries frames
- * between two ends (a socket, a FIFO end, a shared-memory ring);
- * {@link dev.hoare.channels.link.Links} and {@link dev.hoare.channels.link.LinkStreams} make links of
- * sockets and streams; {@link dev.hoare.channels.link.LocalNames} resolves a short name to a path;
+ * The link SPI, for <b>transport authors</b>: a {@link dev.hoare.channels.link.Link} carries whole
+ * frames between two ends (a socket, a FIFO end, a shared-memory ring; its contract is written on
+ * it); {@link dev.hoare.channels.link.StreamLink} is the link of every byte-stream transport, which
+ * frames and unframes the stream once and asks only for the two streams;
+ * {@link dev.hoare.channels.link.Links} makes links of sockets, and
+ * {@link dev.hoare.channels.link.LinkStreams} streams of channels; {@link dev.hoare.channels.link.LocalNames} resolves a short name to a path;
  * {@link dev.hoare.channels.link.StreamOptions} holds a remote channel's capacity, frame size,
  * timeout and threads (applications pass it too, to {@code UnixChannels}, say: it is the one type
  * here that an application needs; make it with {@code StreamOptions.defaults().with...(...)}, not

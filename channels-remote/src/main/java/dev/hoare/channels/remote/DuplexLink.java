@@ -4,15 +4,13 @@ import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkFaultException;
-import dev.hoare.channels.link.LinkStreams;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One two-way link carrying two channels, one each way: this side's send end and receive end.
  * A demultiplexing thread reads the link's frames and routes each by its stream to the end it
- * belongs to (the ends read them from {@link Side#in()} as if each had the link to itself):
+ * belongs to, as objects (each end takes them from its side, {@link Side#take}, as if it had the link to itself):
  * {@link Frame#FIRST_STREAM} is the channel whose sender opened the connection,
  * {@link Frame#SECOND_STREAM} the one whose sender accepted it (docs/wire-format.md). A frame of
  * another stream, or of a kind that does not travel this way on its stream (DATA on the stream
@@ -82,11 +80,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>The receive side's queue never holds more than {@link #waitingLimit} frames: more is a peer
  *       ignoring its credits, cut off with a RELEASE.</li>
  *   <li>Every frame on the link is written whole under {@link #writeLock}, whichever end writes it.</li>
+ *   <li>Each frame is decoded once, by whoever routes it (from {@link #frames}, the link's buffer
+ *       of whole frames, read again only once it is empty), and handed to its side as the
+ *       {@link Frame} object itself: the end's {@link FrameLink} takes it from the side's queue
+ *       ({@link Side#take}), never encoded or parsed again.</li>
  * </ol>
  */
 final class DuplexLink {
     private final Link link;
-    private final FrameReader reader;
+    /** The largest frame read. */
+    private final int maxFrame;
+    /**
+     * What the last {@link Link#read} handed up and {@link #routeOne} has not decoded yet (the
+     * link's buffer, valid until its next read); {@code null} before the first. Guarded by the read lock.
+     */
+    private ByteBuffer frames;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger openSides = new AtomicInteger(2);
     /** The link can be read by the receiving thread itself (see the class comment). */
@@ -129,11 +137,11 @@ final class DuplexLink {
         this.sendSide = new Side("send", accepted ? Frame.SECOND_STREAM : Frame.FIRST_STREAM);
         this.receiveSide = new Side("receive", accepted ? Frame.FIRST_STREAM : Frame.SECOND_STREAM);
         this.liveness = liveness;
-        if (link.in() == null || link.out() == null) {
+        if (!link.reads() || !link.writes()) {
             throw new IllegalArgumentException(link.describe() + ": carrying a channel each way needs a two-way link");
         }
         this.link = link;
-        this.reader = new FrameReader(link.in(), maxFrame);
+        this.maxFrame = maxFrame;
         this.direct = link.canReadNow();
         this.readers = new ReaderHandOff(link, ReaderHandOff.LINGER_NANOS);
         this.waitingLimit = Math.max(1, capacity) + 2; // and its HELLO and CLOSE
@@ -174,7 +182,7 @@ final class DuplexLink {
                     if (finished) {
                         return;
                     }
-                    if (!readers.wanted() && (reader.hasBufferedFrame() || link.awaitReadable(SLICE_NANOS))) {
+                    if (!readers.wanted() && (hasBufferedFrame() || link.awaitReadable(SLICE_NANOS))) {
                         routeOne();
                     }
                 } finally {
@@ -202,7 +210,7 @@ final class DuplexLink {
             return false;
         }
         try {
-            Frame f = reader.read();
+            Frame f = nextFrame();
             if (f == null) {
                 end(null);
                 return false;
@@ -241,12 +249,31 @@ final class DuplexLink {
                 throw new ChannelProtocolException("the sender sent more values than it had credits for ("
                         + (waitingLimit - 2) + " waiting to be received)");
             }
-            to.in.feed(FrameWriter.encode(f));
+            to.in.feed(f); // the frame itself: the end takes it as it is (FrameLink), not re-encoded
             return true;
         } catch (IOException e) {
             end(e);
             return false;
         }
+    }
+
+    /** The next frame the link handed up (reading it for more when those are decoded), or {@code null} at its end. Under the read lock. */
+    private Frame nextFrame() throws IOException {
+        ByteBuffer b = frames;
+        if (b == null || !b.hasRemaining()) {
+            b = link.read(maxFrame);
+            if (b == null) {
+                return null;
+            }
+            frames = b;
+        }
+        return FrameReader.decode(b, maxFrame);
+    }
+
+    /** @return whether a frame is in hand, so that {@link #routeOne} reads without waiting. Under the read lock. */
+    private boolean hasBufferedFrame() {
+        ByteBuffer b = frames;
+        return (b != null && b.hasRemaining()) || link.hasFrame();
     }
 
     /** The link has ended, cleanly ({@code null}) or not: both sides see it; a peer that broke the protocol is cut off. */
@@ -288,7 +315,7 @@ final class DuplexLink {
             try {
                 while (!queue.await(0)) { // once the link has ended, the queue ends too (end() feeds both)
                     long left = deadline == Long.MAX_VALUE ? SLICE_NANOS : Math.max(0, deadline - System.nanoTime());
-                    if (!reader.hasBufferedFrame() && !link.awaitReadable(Math.min(left, SLICE_NANOS))) {
+                    if (!hasBufferedFrame() && !link.awaitReadable(Math.min(left, SLICE_NANOS))) {
                         if (deadline == Long.MAX_VALUE || deadline - System.nanoTime() > 0) {
                             continue; // a slice ended, or a wake-up (a close of this side): look at the queue again
                         }
@@ -311,8 +338,7 @@ final class DuplexLink {
             return;
         }
         try {
-            link.out().write(FrameWriter.encode(pong));
-            link.out().flush();
+            writeFrame(pong);
             framesOut.lazySet(framesOut.get() + 1);
         } catch (IOException | RuntimeException ignored) {
             // the reading sees the broken link
@@ -338,8 +364,7 @@ final class DuplexLink {
             public void ping() {
                 writeLock.lock();
                 try {
-                    link.out().write(FrameWriter.encode(Frame.ping(System.nanoTime())));
-                    link.out().flush();
+                    writeFrame(Frame.ping(System.nanoTime()));
                     framesOut.lazySet(framesOut.get() + 1);
                 } catch (IOException | RuntimeException ignored) {
                     // the reading sees the broken link
@@ -378,11 +403,17 @@ final class DuplexLink {
         }
     }
 
+    /** Writes one frame of the connection's own. Under {@link #writeLock}. */
+    private void writeFrame(Frame f) throws IOException {
+        byte[] bytes = FrameWriter.encode(f);
+        link.write(bytes, 0, bytes.length);
+    }
+
     /** A peer that broke the protocol: tells it why (best effort) and closes the connection. */
     private void cutOff(IOException cause) {
         writeLock.lock();
         try {
-            link.out().write(FrameWriter.encode(Frame.release(cause).onStream(receiveSide.stream)));
+            writeFrame(Frame.release(cause).onStream(receiveSide.stream));
         } catch (IOException | RuntimeException ignored) {
             // it learns from the close
         } finally {
@@ -401,23 +432,6 @@ final class DuplexLink {
         /** The stream of the channel this end sends (send side) or receives (receive side). */
         final int stream;
         private final FrameQueue in = new FrameQueue();
-        private final OutputStream out = new LinkStreams.Out() {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                writeLock.lock();
-                try {
-                    link.out().write(b, off, len);
-                    framesOut.lazySet(framesOut.get() + 1);
-                } finally {
-                    writeLock.unlock();
-                }
-            }
-
-            @Override
-            public void flush() throws IOException {
-                link.out().flush();
-            }
-        };
         /** This side's close ran. Guarded by {@link #closeLock}. */
         private boolean closed;
         /** Serializes this side's close (a ReentrantLock, never {@code synchronized}: virtual threads close ends). */
@@ -429,13 +443,67 @@ final class DuplexLink {
         }
 
         @Override
-        public InputStream in() {
-            return in;
+        public boolean reads() {
+            return true;
         }
 
         @Override
-        public OutputStream out() {
-            return out;
+        public boolean writes() {
+            return true;
+        }
+
+        /**
+         * The next frame routed to this side, as an object (waiting for it; {@code null} at the
+         * end of the link): what the end's {@link FrameLink} reads, with no encoding in between.
+         * One reader at a time.
+         */
+        Frame take() throws IOException {
+            return in.take();
+        }
+
+        /** @return whether {@link #take} returns without waiting. The one reader. */
+        @Override
+        public boolean hasFrame() {
+            return in.hasFrame();
+        }
+
+        /**
+         * The next routed frame, encoded: for a reader of the side as a plain link. The end's
+         * {@link FrameLink} takes the frames as objects instead ({@link #take}).
+         */
+        @Override
+        public ByteBuffer read(int maxFrame) throws IOException {
+            Frame f = in.take();
+            return f == null ? null : ByteBuffer.wrap(FrameWriter.encode(f));
+        }
+
+        /** Whole frames onto the link, under the link's write lock. */
+        @Override
+        public void write(byte[] frames, int offset, int length) throws IOException {
+            writeLock.lock();
+            try {
+                link.write(frames, offset, length);
+                framesOut.lazySet(framesOut.get() + 1);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
+        /** A batch onto the link, under the link's write lock once. */
+        @Override
+        public void writeChunks(byte[] bytes, int[] ends, int count) throws IOException {
+            writeLock.lock();
+            try {
+                link.writeChunks(bytes, ends, count);
+                framesOut.lazySet(framesOut.get() + 1);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
+        @Override
+        public int atomicWrite() {
+            return link.atomicWrite();
         }
 
         /** The other channel still uses the link's output: a half-close would cut it off. */
@@ -540,41 +608,42 @@ final class DuplexLink {
         }
     }
 
-    /** The bytes of the frames routed to one end, read as a stream; ends with EOF or a failure. */
-    private static final class FrameQueue extends LinkStreams.In {
-        private static final byte[] END = new byte[0];
-        private final LinkedBlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+    /**
+     * The frames routed to one end, in the order read, as objects; ends with the end of the link
+     * or its failure. Fed by whoever routes (under the read lock), read by the end's one reader.
+     */
+    private static final class FrameQueue {
+        /** The end marker: fed once the link has ended. */
+        private static final Frame END = Frame.ping(0);
+        private final LinkedBlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
         private volatile IOException failure;
-        private byte[] current = new byte[0];
-        private int pos;
+        /** A frame taken from the queue by {@link #await} and not yet by {@link #take}; {@code null}: none. The reader's. */
+        private Frame current;
+        /** The end marker was taken. The reader's. */
         private boolean ended;
 
-        void feed(byte[] frame) {
-            chunks.add(frame);
+        void feed(Frame frame) {
+            frames.add(frame);
         }
 
         /** @return the frames fed and not yet begun by the reader */
         int waiting() {
-            return chunks.size();
+            return frames.size();
         }
 
         void end(IOException cause) {
             if (cause != null && failure == null) {
                 failure = cause;
             }
-            chunks.add(END);
+            frames.add(END);
         }
 
-        /**
-         * Waits until a read returns at once (bytes, the end or a failure), at most
-         * {@code timeoutNanos} ({@link Long#MAX_VALUE}: no limit). One reader at a time.
-         */
-        boolean await(long timeoutNanos) throws InterruptedException {
-            if (pos < current.length || ended) {
+        /** @return whether {@link #take} returns without waiting. The reader. */
+        boolean hasFrame() {
+            if (current != null || ended) {
                 return true;
             }
-            byte[] next = timeoutNanos == Long.MAX_VALUE ? chunks.take()
-                    : chunks.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+            Frame next = frames.poll();
             if (next == null) {
                 return false;
             }
@@ -582,43 +651,58 @@ final class DuplexLink {
             return true;
         }
 
-        /** Makes {@code chunk} the one being read (the end marker: the stream has ended). */
-        private void begin(byte[] chunk) {
-            pos = 0;
-            ended = chunk == END;
-            current = ended ? new byte[0] : chunk;
+        /**
+         * Waits until {@link #take} returns at once (a frame, the end or a failure), at most
+         * {@code timeoutNanos} ({@link Long#MAX_VALUE}: no limit). One reader at a time.
+         */
+        boolean await(long timeoutNanos) throws InterruptedException {
+            if (current != null || ended) {
+                return true;
+            }
+            Frame next = timeoutNanos == Long.MAX_VALUE ? frames.take()
+                    : frames.poll(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return false;
+            }
+            begin(next);
+            return true;
         }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
+        /** Makes {@code next} the one the reader takes next (the end marker: the link has ended). */
+        private void begin(Frame next) {
+            if (next == END) {
+                ended = true;
+            } else {
+                current = next;
             }
-            while (pos == current.length) {
+        }
+
+        /** @return the next frame, waiting for it, or {@code null} at the end. The reader. */
+        Frame take() throws IOException {
+            while (current == null) {
                 if (ended) {
                     return endOrFailure();
                 }
                 try {
-                    begin(chunks.take());
+                    begin(frames.take());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while reading a shared link");
                 }
             }
-            int n = Math.min(len, current.length - pos);
-            System.arraycopy(current, pos, b, off, n);
-            pos += n;
-            return n;
+            Frame f = current;
+            current = null;
+            return f;
         }
 
-        private int endOrFailure() throws IOException {
+        private Frame endOrFailure() throws IOException {
             IOException f = failure;
             if (f != null) {
                 // a protocol error, or a link's own account of a lost peer or fault, reaches the end as it is
                 throw f instanceof ChannelProtocolException || f instanceof PeerLostException || f instanceof LinkFaultException
                         ? f : new IOException(f.getMessage(), f);
             }
-            return -1;
+            return null;
         }
     }
 }

@@ -10,7 +10,7 @@ import dev.hoare.channels.wire.FrameKind;
 import dev.hoare.channels.wire.FrameReader;
 import dev.hoare.channels.wire.FrameWriter;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
- * A {@link Link} as the remote channel ends use it: frames in, whole frames out under a lock, the
- * handshake, the end's threads, the liveness watch ({@link Liveness}), and one idempotent close.
+ * A {@link Link} as the remote channel ends use it: frames in (decoded from the whole frames the
+ * link hands up, or taken as objects from a side of a {@link DuplexLink}, which routed them
+ * without encoding them again), whole frames out under a lock, the handshake, the end's threads,
+ * the liveness watch ({@link Liveness}), and one idempotent close.
  * Every frame it writes names the end's stream ({@link #stream}: {@link Frame#FIRST_STREAM}, or
  * the stream of its side of a {@link DuplexLink}); a frame read for another channel stream is a
  * protocol error.
@@ -47,7 +49,11 @@ import java.util.function.BooleanSupplier;
  *       {@code writeNow}'s caller guarantees no other write is under way (it holds the write lock
  *       through {@link #tryLockWrites}, or its end's own lock while that end's writer is idle).</li>
  *   <li>Reads ({@link #read}, {@link #readHello}, {@link #hasBufferedFrame}) take no lock here: the
- *       end lets one thread read at a time (its reader thread, or the thread holding its read lock).</li>
+ *       end lets one thread read at a time (its reader thread, or the thread holding its read lock),
+ *       with a happens-before edge from one reader to the next (the lock, or the hand-off).</li>
+ *   <li>{@link #frames} is the link's buffer from its last {@link Link#read}, of whole frames not
+ *       decoded yet; the link is read again only once it is empty (the link may then reuse it),
+ *       and each frame is decoded once, its payload copied out of it ({@code FrameReader.decode}).</li>
  *   <li>After {@link #close}, reads and writes fail or see the end of the stream; nothing reopens it.</li>
  *   <li>{@link #silent} is set before the link is closed for silence, so whoever then fails on the
  *       link ({@link #lost}, {@link #closeCause}, {@link #endOfStream}) reports the silence.</li>
@@ -59,8 +65,16 @@ final class FrameLink {
     final StreamOptions options;
     /** The channel stream this end's frames go on, and the only one it reads besides the connection's. */
     final int stream;
-    private final FrameReader reader;
-    private final OutputStream out;
+    /** Whether frames come from the peer ({@link Link#reads}) and go to it ({@link Link#writes}). */
+    private final boolean reads;
+    private final boolean writes;
+    /** The side of a {@link DuplexLink} this end uses, whose frames come routed as objects; else {@code null}. */
+    private final DuplexLink.Side side;
+    /**
+     * What the last {@link Link#read} handed up and {@link #read} has not decoded yet (the link's
+     * buffer, valid until the next {@code Link.read}); {@code null} before the first. The one reader's.
+     */
+    private ByteBuffer frames;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Completed once the peer's HELLO (and, for a sender with credits, the capacity) arrived. */
@@ -92,9 +106,10 @@ final class FrameLink {
     FrameLink(Link link, StreamOptions options) {
         this.link = link;
         this.options = options;
-        this.stream = link instanceof DuplexLink.Side side ? side.stream : Frame.FIRST_STREAM;
-        this.reader = link.in() == null ? null : new FrameReader(link.in(), options.maxFrame());
-        this.out = link.out();
+        this.side = link instanceof DuplexLink.Side s ? s : null;
+        this.stream = side != null ? side.stream : Frame.FIRST_STREAM;
+        this.reads = link.reads();
+        this.writes = link.writes();
     }
 
     /** @return frames read so far (for the end's counters; an opaque read) */
@@ -168,7 +183,7 @@ final class FrameLink {
             public String describe() {
                 return FrameLink.this.describe();
             }
-        }, options.liveness(), peerLivenessMillis, reader != null, out != null);
+        }, options.liveness(), peerLivenessMillis, reads, writes);
         if (closed.get()) {
             watch.cancel();
         }
@@ -189,7 +204,7 @@ final class FrameLink {
      */
     void answerPing(Frame ping) throws IOException {
         Frame pong = ping.pong();
-        if (out == null || !writeLock.tryLock()) {
+        if (!writes || !writeLock.tryLock()) {
             return;
         }
         try {
@@ -205,7 +220,7 @@ final class FrameLink {
     }
 
     boolean duplex() {
-        return reader != null && out != null;
+        return reads && writes;
     }
 
     String describe() {
@@ -217,7 +232,7 @@ final class FrameLink {
      * @throws ChannelProtocolException for a frame of another channel stream
      */
     Frame read() throws IOException {
-        Frame f = reader.read();
+        Frame f = side != null ? side.take() : next();
         if (f != null) {
             countIn();
             if (f.stream() != stream && !f.kind().connectionLevel()) {
@@ -228,17 +243,33 @@ final class FrameLink {
         return f;
     }
 
-    /** @return whether a whole frame is already buffered, so that {@link #read} will not block */
+    /** The next frame the link handed up (reading the link for more when those are decoded), or {@code null} at its end. */
+    private Frame next() throws IOException {
+        ByteBuffer b = frames;
+        if (b == null || !b.hasRemaining()) {
+            b = link.read(options.maxFrame());
+            if (b == null) {
+                return null;
+            }
+            frames = b;
+        }
+        return FrameReader.decode(b, options.maxFrame());
+    }
+
+    /** @return whether a whole frame is already in hand, so that {@link #read} will not block */
     boolean hasBufferedFrame() {
-        return reader.hasBufferedFrame();
+        if (side != null) {
+            return side.hasFrame();
+        }
+        ByteBuffer b = frames;
+        return (b != null && b.hasRemaining()) || link.hasFrame();
     }
 
     /** Writes whole frames' bytes in one write, and flushes. */
     void write(byte[] bytes, int length) throws IOException {
         writeLock.lock();
         try {
-            out.write(bytes, 0, length);
-            out.flush();
+            link.write(bytes, 0, length);
             countOut();
         } finally {
             writeLock.unlock();

@@ -214,10 +214,10 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
 
     /** One link: opens it (handshake within the timeout) and ends the channel when it ends. */
     static <E> ReceiveChannel<E> open(Link link, Codec<E> codec, StreamOptions options) throws IOException {
-        if (link.in() == null) {
+        if (!link.reads()) {
             throw new IllegalArgumentException(link.describe() + ": a receiving end needs a link that reads");
         }
-        RemoteReceiveChannel<E> end = new RemoteReceiveChannel<>(codec, options, false, link.out() != null);
+        RemoteReceiveChannel<E> end = new RemoteReceiveChannel<>(codec, options, false, link.writes());
         end.attach(link).link.awaitHandshake();
         return end;
     }
@@ -240,7 +240,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
      * @throws ChannelClosedException if this end is released
      */
     Connection attach(Link link) throws IOException {
-        if (fanIn && link.out() == null) {
+        if (fanIn && !link.writes()) {
             throw new IllegalArgumentException(link.describe() + ": fanned-in links must be two-way");
         }
         Connection c = new Connection(new FrameLink(link, options));

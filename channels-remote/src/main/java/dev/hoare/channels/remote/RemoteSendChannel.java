@@ -190,7 +190,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send,
 
     /** Says HELLO and starts the threads; on a two-way link the caller awaits {@link #handshake()}. */
     static <E> RemoteSendChannel<E> start(Link link, Codec<E> codec, StreamOptions options) throws IOException {
-        if (link.out() == null) {
+        if (!link.writes()) {
             throw new IllegalArgumentException(link.describe() + ": a sending end needs a link that writes");
         }
         FrameLink frames = new FrameLink(link, options);

@@ -2,7 +2,10 @@ package dev.hoare.channels.wire;
 
 import dev.hoare.channels.ChannelProtocolException;
 import java.io.IOException;
+import dev.hoare.channels.link.StreamLink;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
  * Reads frames from a byte stream. Every length is checked as soon as its 4 bytes are in (before
@@ -11,16 +14,16 @@ import java.io.InputStream;
  * {@link ChannelProtocolException} and nothing else is read; so does a frame whose stream does
  * not fit its kind (PING and PONG on stream 0, every other kind on a stream of 1 or more). Which
  * channel streams a link carries is its user's to check.
- * Reads the stream in large chunks into its own buffer (give it the raw stream, not a buffered
- * one). Not thread-safe: one reader per stream.
+ * The framing is {@link StreamLink}'s, the one every stream transport uses, and each frame is
+ * decoded by {@link #decode}, as the channel ends do: this class is those two over a plain stream
+ * (for tests, the fuzz targets and tools). Reads the stream in large chunks into its own buffer
+ * (give it the raw stream, not a buffered one). Not thread-safe: one reader per stream.
  */
 public final class FrameReader {
-    private static final int BUFFER = 1 << 16;
-    private final InputStream in;
+    private final StreamLink framing;
     private final int maxFrame;
-    private final byte[] buf = new byte[BUFFER];
-    private int pos;
-    private int limit;
+    /** What the framing handed up and is not decoded yet. */
+    private ByteBuffer frames;
 
     /**
      * @param in the stream
@@ -30,8 +33,27 @@ public final class FrameReader {
         if (maxFrame < 1) {
             throw new IllegalArgumentException("maxFrame must be >= 1, was " + maxFrame);
         }
-        this.in = in;
         this.maxFrame = maxFrame;
+        this.framing = new StreamLink() {
+            @Override
+            protected InputStream in() {
+                return in;
+            }
+
+            @Override
+            protected OutputStream out() {
+                return null;
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public String describe() {
+                return "a stream of frames";
+            }
+        };
     }
 
     /**
@@ -40,49 +62,16 @@ public final class FrameReader {
      * @throws IOException if the stream fails
      */
     public Frame read() throws IOException {
-        if (!fill(4)) { // the length alone first: a bad one is refused before the reader waits for more
-            if (limit == pos) {
+        ByteBuffer b = frames;
+        if (b == null || !b.hasRemaining()) {
+            b = framing.read(maxFrame);
+            if (b == null) {
                 return null;
             }
-            throw truncated();
+            frames = b;
         }
-        long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
-                | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
-        if (length < AFTER_LENGTH) {
-            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
-        }
-        if (length > maxFrame) {
-            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
-        }
-        if (!fill(FrameWriter.HEADER)) {
-            throw truncated();
-        }
-        FrameKind kind = FrameKind.of(buf[pos + 4] & 0xff);
-        int stream = ((buf[pos + 5] & 0xff) << 24) | ((buf[pos + 6] & 0xff) << 16) | ((buf[pos + 7] & 0xff) << 8) | (buf[pos + 8] & 0xff);
-        if ((stream == Frame.CONNECTION_STREAM) != kind.connectionLevel()) {
-            throw new ChannelProtocolException(kind + " frame on stream " + Integer.toUnsignedString(stream)
-                    + (kind.connectionLevel() ? ": PING and PONG belong to stream 0" : ": stream 0 carries only PING and PONG"));
-        }
-        pos += FrameWriter.HEADER;
-        byte[] payload = new byte[(int) length - AFTER_LENGTH];
-        if (payload.length <= buf.length / 2) {
-            fill(payload.length); // read ahead: later frames come with this one
-        }
-        int have = Math.min(payload.length, limit - pos);
-        System.arraycopy(buf, pos, payload, 0, have);
-        pos += have;
-        while (have < payload.length) { // a large payload: straight from the stream
-            int n = in.read(payload, have, payload.length - have);
-            if (n < 0) {
-                throw truncated();
-            }
-            have += n;
-        }
-        return new Frame(kind, stream, payload);
+        return decode(b, maxFrame);
     }
-
-    /** The bytes a frame's length counts besides its payload: the kind (u8) and the stream (u32). */
-    private static final int AFTER_LENGTH = FrameWriter.HEADER - 4;
 
     /**
      * @return whether a whole frame (or a frame header announcing a length beyond the maximum,
@@ -90,35 +79,88 @@ public final class FrameReader {
      *     without reading the stream
      */
     public boolean hasBufferedFrame() {
-        if (limit - pos < 4) {
-            return false;
-        }
-        long length = ((long) (buf[pos] & 0xff) << 24) | ((buf[pos + 1] & 0xff) << 16)
-                | ((buf[pos + 2] & 0xff) << 8) | (buf[pos + 3] & 0xff);
-        return length > maxFrame || limit - pos >= 4 + length;
+        ByteBuffer b = frames;
+        return (b != null && b.hasRemaining()) || framing.hasFrame();
     }
 
-    /** Makes at least {@code n} bytes available in the buffer; {@code false} if the stream ended first. */
-    private boolean fill(int n) throws IOException {
-        if (limit - pos >= n) {
-            return true;
+    /**
+     * Decodes the frame at a buffer's position and moves the position past it: for frames a link
+     * handed up whole ({@code Link.read}). The payload is copied out (the buffer is the link's).
+     *
+     * @param frames whole frames from the position on
+     * @param maxFrame the largest frame (kind + stream + payload) accepted
+     * @return the frame
+     * @throws ChannelProtocolException for a length below 5, above {@code maxFrame} or beyond the
+     *     buffer, an unknown kind, or a stream that does not fit the kind
+     */
+    public static Frame decode(ByteBuffer frames, int maxFrame) throws ChannelProtocolException {
+        if (frames.hasArray()) {
+            return decode(frames, frames.array(), frames.arrayOffset(), maxFrame);
         }
-        if (pos > 0) {
-            System.arraycopy(buf, pos, buf, 0, limit - pos);
-            limit -= pos;
-            pos = 0;
+        int at = frames.position();
+        if (frames.remaining() < 4) {
+            throw new ChannelProtocolException("truncated frame: " + frames.remaining() + " bytes handed up");
         }
-        while (limit < n) {
-            int r = in.read(buf, limit, buf.length - limit);
-            if (r < 0) {
-                return false;
-            }
-            limit += r;
+        long length = u32(frames, at) & 0xffffffffL;
+        if (length < AFTER_LENGTH) {
+            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
         }
-        return true;
+        if (length > maxFrame) {
+            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+        }
+        if (length > frames.remaining() - 4) {
+            throw new ChannelProtocolException("truncated frame: its length is " + length + ", " + (frames.remaining() - 4) + " bytes follow");
+        }
+        FrameKind kind = FrameKind.of(frames.get(at + 4) & 0xff);
+        int stream = u32(frames, at + 5);
+        if ((stream == Frame.CONNECTION_STREAM) != kind.connectionLevel()) {
+            throw new ChannelProtocolException(kind + " frame on stream " + Integer.toUnsignedString(stream)
+                    + (kind.connectionLevel() ? ": PING and PONG belong to stream 0" : ": stream 0 carries only PING and PONG"));
+        }
+        byte[] payload = new byte[(int) length - AFTER_LENGTH];
+        frames.get(at + FrameWriter.HEADER, payload);
+        frames.position(at + 4 + (int) length);
+        return new Frame(kind, stream, payload);
     }
 
-    private static ChannelProtocolException truncated() {
-        return new ChannelProtocolException("truncated frame: the stream ended inside it");
+    /** {@link #decode(ByteBuffer, int)} of a heap buffer, on its array (no bounds check per byte). */
+    private static Frame decode(ByteBuffer frames, byte[] a, int base, int maxFrame) throws ChannelProtocolException {
+        int at = base + frames.position();
+        int remaining = frames.remaining();
+        if (remaining < 4) {
+            throw new ChannelProtocolException("truncated frame: " + remaining + " bytes handed up");
+        }
+        long length = u32(a, at) & 0xffffffffL;
+        if (length < AFTER_LENGTH) {
+            throw new ChannelProtocolException("frame length " + length + ": a frame holds at least its kind byte and its stream (5 bytes)");
+        }
+        if (length > maxFrame) {
+            throw new ChannelProtocolException("frame of " + length + " bytes exceeds the maximum of " + maxFrame);
+        }
+        if (length > remaining - 4) {
+            throw new ChannelProtocolException("truncated frame: its length is " + length + ", " + (remaining - 4) + " bytes follow");
+        }
+        FrameKind kind = FrameKind.of(a[at + 4] & 0xff);
+        int stream = u32(a, at + 5);
+        if ((stream == Frame.CONNECTION_STREAM) != kind.connectionLevel()) {
+            throw new ChannelProtocolException(kind + " frame on stream " + Integer.toUnsignedString(stream)
+                    + (kind.connectionLevel() ? ": PING and PONG belong to stream 0" : ": stream 0 carries only PING and PONG"));
+        }
+        byte[] payload = new byte[(int) length - AFTER_LENGTH];
+        System.arraycopy(a, at + FrameWriter.HEADER, payload, 0, payload.length);
+        frames.position(frames.position() + 4 + (int) length);
+        return new Frame(kind, stream, payload);
     }
+
+    private static int u32(byte[] a, int at) {
+        return ((a[at] & 0xff) << 24) | ((a[at + 1] & 0xff) << 16) | ((a[at + 2] & 0xff) << 8) | (a[at + 3] & 0xff);
+    }
+
+    /** A big-endian u32 whatever the buffer's byte order. */
+    private static int u32(ByteBuffer b, int at) {
+        return ((b.get(at) & 0xff) << 24) | ((b.get(at + 1) & 0xff) << 16) | ((b.get(at + 2) & 0xff) << 8) | (b.get(at + 3) & 0xff);
+    }
+
+    /** The bytes a frame's length counts besides its payload: the kind (u8) and the stream (u32). */
+    private static final int AFTER_LENGTH = FrameWriter.HEADER - 4;
 }

@@ -2,6 +2,7 @@ package dev.hoare.channels.fifo;
 
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkStreams;
+import dev.hoare.channels.link.StreamLink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -21,14 +22,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One end of a FIFO as a one-way {@link Link}. Several writers may share the FIFO, so every write
+ * One end of a FIFO as a one-way {@link Link} ({@link StreamLink} frames the FIFO's bytes). Several writers may share the FIFO, so every write
  * of a writing end is made under an exclusive lock on a lock file beside the FIFO
  * ({@code NAME.lock}; released by the OS if the writer dies) and, inside one JVM, a lock per
  * FIFO: frames of different writers never interleave, whatever their size. Writes of frames that
  * fit in PIPE_BUF (4096 bytes on Linux) are also atomic for the kernel, so a writer killed in the
  * middle of one leaves nothing half-written; see docs/fifo.md for larger frames.
  */
-final class FifoLink implements Link {
+final class FifoLink extends StreamLink {
     /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. */
     static final int PIPE_BUF = 4096;
     /** The most bytes one read or write of the FIFO moves ({@link LinkStreams#SLICE}); a chunk of frames is at most this. */
@@ -189,13 +190,19 @@ final class FifoLink implements Link {
     }
 
     @Override
-    public InputStream in() {
+    protected InputStream in() {
         return in;
     }
 
     @Override
-    public OutputStream out() {
+    protected OutputStream out() {
         return out;
+    }
+
+    /** {@inheritDoc} Under the writers' locks, through the direct buffer. */
+    @Override
+    public void write(byte[] frames, int offset, int length) throws IOException {
+        writeLocked(frames, offset, length);
     }
 
     @Override

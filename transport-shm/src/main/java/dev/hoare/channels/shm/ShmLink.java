@@ -3,12 +3,9 @@ package dev.hoare.channels.shm;
 import dev.hoare.channels.ChannelProtocolException;
 import dev.hoare.channels.link.Link;
 import dev.hoare.channels.link.LinkFaultException;
-import dev.hoare.channels.link.LinkStreams;
 import dev.hoare.channels.wire.Frame;
 import dev.hoare.channels.wire.FrameKind;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.FileAlreadyExistsException;
@@ -49,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  * under a thread makes the JDK fail that thread's next access and set its interrupt status (to
  * wake it), which would reach the application as a spurious interrupt. So on the reading end
  * the reading thread (one at a time, as {@link Link} requires) says it is in the ring for each
- * {@link #awaitReadable} and read of {@link #in()} ({@link #reading}: a volatile store in, a
+ * {@link #awaitReadable} and {@link #read} ({@link #reading}: a volatile store in, a
  * release store out), other threads waking it count themselves in {@link #waking}, and each
  * touches the ring only if {@link #closed} is not set after it said so. The close sets
  * {@code closed}, wakes the reader, waits until nobody is in the ring, and unmaps. (Entering
@@ -90,10 +87,10 @@ final class ShmLink implements Link {
      * some of its records and failed): a new link with this slot would have its bytes joined to it.
      */
     private boolean inFrame;
-    private final InputStream in;
-    /** The reader's stream itself ({@link #in} is it behind the count of threads in the ring); {@code null} for writers. */
+    /** The reader's records, joined into whole frames; {@code null} for writers. */
     private final RecordStream records;
-    private final OutputStream out;
+    /** Whether this is a writing end (else the reading one). */
+    private final boolean writer;
     private volatile boolean closed;
     /** {@link #close} has begun (once). */
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -148,48 +145,8 @@ final class ShmLink implements Link {
         if (writer) {
             CoarseClock.acquire(); // released by close
         }
+        this.writer = writer;
         this.records = writer ? null : new RecordStream();
-        this.in = writer ? null : new LinkStreams.In() {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (!enterRead()) {
-                    throw new IOException(description + ": the link is closed");
-                }
-                try {
-                    return records.read(b, off, len);
-                } finally {
-                    READING.setRelease(ShmLink.this, (Thread) null);
-                }
-            }
-
-            @Override
-            public int available() {
-                return records.available();
-            }
-        };
-        this.out = writer ? new LinkStreams.Out() {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                if (!helloKept) { // the first write is the HELLO: kept for readers that come later
-                    helloKept = true;
-                    if (len > KIND_AT && isHello(b[off + KIND_AT])) {
-                        ring.keepHello(b, off, len);
-                    }
-                }
-                for (int done = 0; done < len; ) {
-                    int n = Math.min(len - done, ring.maxPayload());
-                    offer(DATA, b, off + done, n);
-                    done += n;
-                    inFrame = done < len;
-                }
-                timeout = null; // the HELLO is in: from now on a full ring is flow control
-            }
-
-            @Override
-            public void close() throws IOException {
-                ShmLink.this.close();
-            }
-        } : null;
     }
 
     /**
@@ -519,25 +476,77 @@ final class ShmLink implements Link {
     }
 
     @Override
-    public InputStream in() {
-        return in;
+    public boolean reads() {
+        return !writer;
     }
 
     @Override
-    public OutputStream out() {
-        return out;
+    public boolean writes() {
+        return writer;
+    }
+
+    /**
+     * The whole frames the records read so far hold (see {@link RecordStream}), waiting for
+     * records as needed; the buffer is {@link RecordStream}'s, filled again by the next read or
+     * {@link #awaitReadable}. Lengths beyond the reader's {@code maxFrame} are left to the
+     * caller's decoding to refuse (a record's bytes are already in, so nothing waits for them).
+     */
+    @Override
+    public ByteBuffer read(int maxFrame) throws IOException {
+        if (writer) {
+            throw new IOException(description + ": a writing end of a ring does not read");
+        }
+        if (!enterRead()) {
+            throw new IOException(description + ": the link is closed");
+        }
+        try {
+            return records.take();
+        } finally {
+            READING.setRelease(this, (Thread) null);
+        }
+    }
+
+    /** Whole frames (or a length the caller refuses) are in hand from records already taken. */
+    @Override
+    public boolean hasFrame() {
+        return !writer && records.available() > 0;
+    }
+
+    /**
+     * Puts whole frames in, in records of at most {@link ShmRing#maxPayload} bytes (a larger
+     * frame over several, which the reader joins), waiting for room. The first write of a link is
+     * its HELLO, which the ring also keeps for readers that come later.
+     */
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (!writer) {
+            throw new IOException(description + ": the reading end of a ring does not write");
+        }
+        if (!helloKept) { // the first write is the HELLO: kept for readers that come later
+            helloKept = true;
+            if (len > KIND_AT && isHello(b[off + KIND_AT])) {
+                ring.keepHello(b, off, len);
+            }
+        }
+        for (int done = 0; done < len; ) {
+            int n = Math.min(len - done, ring.maxPayload());
+            offer(DATA, b, off + done, n);
+            done += n;
+            inFrame = done < len;
+        }
+        timeout = null; // the HELLO is in: from now on a full ring is flow control
     }
 
     /** A writer's frames go straight into the ring from the sending thread when there is room. */
     @Override
     public boolean canWriteNow() {
-        return out != null;
+        return writer;
     }
 
     /** One record, if it fits and there is room now; never blocks. */
     @Override
     public boolean writeNow(byte[] bytes, int length) {
-        if (out == null || closed || length > ring.maxPayload()) {
+        if (!writer || closed || length > ring.maxPayload()) {
             return false; // the writer thread reports a gone reader
         }
         try {
@@ -549,7 +558,7 @@ final class ShmLink implements Link {
 
     /**
      * A record's payload: frames up to it are never torn. (The default {@link #writeChunks}
-     * writes each chunk to {@link #out()}, which puts it in a record of its own.)
+     * writes each chunk with {@link #write}, which puts it in a record of its own.)
      */
     @Override
     public int atomicWrite() {
@@ -559,7 +568,7 @@ final class ShmLink implements Link {
     /** The receiving application thread may read the ring itself (the reading end). */
     @Override
     public boolean canReadNow() {
-        return in != null;
+        return !writer;
     }
 
     /**
@@ -622,7 +631,7 @@ final class ShmLink implements Link {
             return;
         }
         boolean detached = false;
-        if (out != null && timeout == null && ring.intact()) { // (a writer whose HELLO never went in has nothing to detach)
+        if (writer && timeout == null && ring.intact()) { // (a writer whose HELLO never went in has nothing to detach)
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 byte[] none = {};
@@ -635,17 +644,17 @@ final class ShmLink implements Link {
             }
         }
         closed = true;
-        if (out != null) {
+        if (writer) {
             CoarseClock.release();
         }
-        if (out != null && (detached || !inFrame)) {
+        if (writer && (detached || !inFrame)) {
             // The slot is free for a later link of this process: after this DETACH in ring order (the
             // reader resets this id on it), or after records that end on a frame boundary (a new link's
             // HELLO then starts a frame of its own). A write cut inside a frame, with no DETACH after
             // it, keeps the slot: a new link's bytes would be joined to the unfinished frame.
             Slots.give(ringKey, writerId & 0x7F);
         }
-        if (in != null) {
+        if (!writer) {
             if (ring.intact()) {
                 try {
                     ring.markClosed();
@@ -674,13 +683,16 @@ final class ShmLink implements Link {
     private static final int BATCH_BYTES = 1 << 16;
 
     /**
-     * The reader's byte stream: whole frames, in the order their last bytes were read; end of
-     * stream once every writer has gone.
+     * The reader's frames: whole frames, in the order their last bytes were read, handed up as
+     * they lie in {@code current} ({@link #take}: no stream of bytes, no second framing); end of
+     * the stream once every writer has gone.
      *
      * <p>Invariants (one reading thread at a time, the end serialises them):
      * <ul>
      * <li>{@code current[pos, limit)} holds only whole frames, each the bytes of one writer: a
      *     read never waits in the middle of a frame, and two writers' bytes never mix.
+     * <li>{@code current[0, pos)} is what {@link #take} handed up last, left alone until the next
+     *     {@link #poll} (a read or a wait of the link's one reader) fills from the front again.
      * <li>A writer's bytes that do not yet make a whole frame (a frame split over records, when
      *     it is larger than a record) wait in that {@link Writer}'s partial buffer, at most a
      *     frame header plus {@link #maxFrame} bytes. A writer whose process is gone loses them
@@ -693,7 +705,7 @@ final class ShmLink implements Link {
      *     its bytes are copied once, from the ring to {@code current}.
      * </ul>
      */
-    private final class RecordStream extends LinkStreams.In {
+    private final class RecordStream {
         /** Every writer met, by id; never removed (a writer's records may outlive the look that found it gone). */
         private final Map<Integer, Writer> writers = new HashMap<>();
         /** The writer of the last record read (most records come from the same writer as the one before). */
@@ -860,27 +872,29 @@ final class ShmLink implements Link {
             return current;
         }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
+        /**
+         * Hands up every whole frame joined so far ({@code current[pos, limit)}), waiting for
+         * records if there are none: a view of {@link #current}, which the next {@link #poll}
+         * (of a read or a wait) fills again from the front.
+         *
+         * @return the frames, or {@code null} at the end of the stream
+         * @throws ChannelProtocolException if a writer detached inside a frame
+         */
+        ByteBuffer take() throws IOException {
             while (pos == limit) {
                 if (!next()) {
                     if (truncated != null) {
                         throw new ChannelProtocolException(description + ": " + truncated);
                     }
-                    return -1;
+                    return null;
                 }
             }
-            int n = Math.min(len, limit - pos);
-            System.arraycopy(current, pos, b, off, n);
-            pos += n;
-            return n;
+            ByteBuffer frames = ByteBuffer.wrap(current, pos, limit - pos);
+            pos = limit;
+            return frames;
         }
 
-        @Override
-        public int available() {
+        int available() {
             return limit - pos;
         }
 
@@ -1078,7 +1092,7 @@ final class ShmLink implements Link {
         } else {
             cause = new ShmRing.RingCorruptException(description + ": corrupt ring: " + e, e);
         }
-        if (in != null && cause instanceof ShmRing.RingCorruptException && ring.intact()) {
+        if (!writer && cause instanceof ShmRing.RingCorruptException && ring.intact()) {
             try {
                 ring.markCorrupt(); // writers learn why the reader stopped
             } catch (InternalError | RuntimeException ignored) {

@@ -31,6 +31,22 @@ class ShmContractTest extends TransportContract {
     /** A raw writer: each write is one record, as a writing end's chunks are. */
     @Override
     protected Optional<OutputStream> openRawSender(URI endpoint) throws IOException {
-        return Optional.of(ShmLink.writer(pathOf(endpoint), ShmRing.WaitStrategy.BACKOFF, Duration.ofSeconds(30)).out());
+        ShmLink link = ShmLink.writer(pathOf(endpoint), ShmRing.WaitStrategy.BACKOFF, Duration.ofSeconds(30));
+        return Optional.of(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                link.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                link.close();
+            }
+        });
     }
 }
