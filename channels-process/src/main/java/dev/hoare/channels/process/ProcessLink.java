@@ -169,6 +169,12 @@ final class ProcessLink extends StreamLink {
         return description;
     }
 
+    /** {@inheritDoc} The child. */
+    @Override
+    public long peerPid() {
+        return process.pid();
+    }
+
     @Override
     public String toString() {
         return "ProcessLink[" + description + "]";

@@ -82,6 +82,12 @@ final class StdioLink extends StreamLink {
         return description;
     }
 
+    /** {@inheritDoc} The parent process, whose pipes these are. */
+    @Override
+    public long peerPid() {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+    }
+
     @Override
     public String toString() {
         return "StdioLink[" + description + "]";

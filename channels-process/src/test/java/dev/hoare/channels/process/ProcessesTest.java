@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.ChannelProtocolException;
+import dev.hoare.channels.ChannelStats;
+import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.PeerLostException;
 import dev.hoare.channels.ReceiveChannel;
@@ -64,6 +66,10 @@ class ProcessesTest {
             for (int i = 0; i < n; i++) {
                 assertEquals("v" + i, child.in().receive());
             }
+            ChannelStats out = Channels.stats(child.out()).orElseThrow();
+            assertEquals(child.process().pid(), out.peerPid(), "the counters name the child: " + out);
+            assertEquals(n, Channels.stats(child.in()).orElseThrow().received());
+            assertTrue(out.bytesOut() >= n * (9 + 2L), "every value's frame counted in bytes: " + out);
             Received<String> end = child.in().receiveResult();
             assertTrue(end.isClosed() && end.cause().isEmpty(), "closed by the child, without a cause: " + end);
             assertTrue(sender.join(Duration.ofSeconds(10)));

@@ -159,6 +159,17 @@ public interface Link extends Closeable {
     }
 
     /**
+     * The process at the other end, for the ends' counters ({@code ChannelStats.peerPid}), if the
+     * transport knows it: a ring's reader, a child process, the parent of a child. May be called
+     * from any thread; must not block.
+     *
+     * @return the peer's pid, or {@code -1} if unknown (the default)
+     */
+    default long peerPid() {
+        return -1;
+    }
+
+    /**
      * The least time between two sends for the second to write directly too ({@link #writeNow}),
      * when each direct write is a system call: sends that follow each other more closely (a
      * stream) go to the writer thread, which writes them in batches, until the sender pauses that

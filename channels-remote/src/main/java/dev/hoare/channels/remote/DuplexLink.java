@@ -606,6 +606,11 @@ final class DuplexLink {
         public String describe() {
             return link.describe() + " (" + role + ")";
         }
+
+        @Override
+        public long peerPid() {
+            return link.peerPid();
+        }
     }
 
     /**

@@ -85,6 +85,10 @@ final class FrameLink {
     /** Frames written so far (opaque stores by whoever writes; only changes matter), read by the liveness timer. */
     @SuppressWarnings("unused") // through FRAMES_OUT
     private long framesOut;
+    @SuppressWarnings("unused") // through BYTES_IN
+    private long bytesIn;
+    @SuppressWarnings("unused") // through BYTES_OUT
+    private long bytesOut;
     /** The liveness the peer announced in its HELLO, in ms (0: none). Written by the HELLO's reader. */
     private volatile long peerLivenessMillis;
     /** Set once, before the link is closed, when the liveness watch found the peer silent. */
@@ -92,12 +96,16 @@ final class FrameLink {
     private volatile Liveness.Handle watch = Liveness.NONE;
     private static final VarHandle FRAMES_IN;
     private static final VarHandle FRAMES_OUT;
+    private static final VarHandle BYTES_IN;
+    private static final VarHandle BYTES_OUT;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             FRAMES_IN = l.findVarHandle(FrameLink.class, "framesIn", long.class);
             FRAMES_OUT = l.findVarHandle(FrameLink.class, "framesOut", long.class);
+            BYTES_IN = l.findVarHandle(FrameLink.class, "bytesIn", long.class);
+            BYTES_OUT = l.findVarHandle(FrameLink.class, "bytesOut", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -122,14 +130,31 @@ final class FrameLink {
         return (long) FRAMES_OUT.getOpaque(this);
     }
 
-    /** Counts a frame read (the one reader: a plain read of its own field, an opaque store). */
-    private void countIn() {
-        FRAMES_IN.setOpaque(this, (long) FRAMES_IN.getOpaque(this) + 1);
+    /** @return the bytes of the frames read so far, headers included (for the end's counters; an opaque read) */
+    long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
     }
 
-    /** Counts a write (several writers may race; the count only has to change). */
-    private void countOut() {
+    /** @return the bytes written so far (for the end's counters; racing writers may lose an addition) */
+    long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    /** @return the peer process's pid if the link knows it ({@link Link#peerPid}), else -1 */
+    long peerPid() {
+        return link.peerPid();
+    }
+
+    /** Counts a frame read (the one reader: a plain read of its own fields, opaque stores). */
+    private void countIn(Frame f) {
+        FRAMES_IN.setOpaque(this, (long) FRAMES_IN.getOpaque(this) + 1);
+        BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + FrameWriter.HEADER + f.payload().length);
+    }
+
+    /** Counts a write of {@code bytes} bytes (several writers may race; the counts only have to change). */
+    private void countOut(long bytes) {
         FRAMES_OUT.setOpaque(this, (long) FRAMES_OUT.getOpaque(this) + 1);
+        BYTES_OUT.setOpaque(this, (long) BYTES_OUT.getOpaque(this) + bytes);
     }
 
     /**
@@ -234,7 +259,7 @@ final class FrameLink {
     Frame read() throws IOException {
         Frame f = side != null ? side.take() : next();
         if (f != null) {
-            countIn();
+            countIn(f);
             if (f.stream() != stream && !f.kind().connectionLevel()) {
                 throw new ChannelProtocolException(f.kind() + " frame for unknown stream " + Integer.toUnsignedString(f.stream())
                         + ": " + describe() + " carries stream " + stream);
@@ -270,7 +295,7 @@ final class FrameLink {
         writeLock.lock();
         try {
             link.write(bytes, 0, length);
-            countOut();
+            countOut(length);
         } finally {
             writeLock.unlock();
         }
@@ -285,8 +310,11 @@ final class FrameLink {
      * @return whether they were written
      */
     boolean writeNow(byte[] bytes, int length) {
-        countOut();
-        return link.writeNow(bytes, length);
+        boolean written = link.writeNow(bytes, length);
+        if (written) {
+            countOut(length);
+        }
+        return written;
     }
 
     /** @return whether this thread now holds the write lock (nobody else was writing) */
@@ -313,7 +341,7 @@ final class FrameLink {
         writeLock.lock();
         try {
             link.writeChunks(bytes, ends, count);
-            countOut();
+            countOut(count == 0 ? 0 : ends[count - 1]);
         } finally {
             writeLock.unlock();
         }

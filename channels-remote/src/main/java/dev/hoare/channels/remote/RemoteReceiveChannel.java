@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -143,6 +144,12 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
     /** Which connection each value in the inbox came from, oldest first (two-way links). Guarded by the inbox lock. */
     private final ArrayDeque<Connection> origins = new ArrayDeque<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /**
+     * Values receiving threads read from the link and took themselves, past the inbox (for the
+     * counters: the inbox counts the rest). Written under a connection's read lock (only a single
+     * link is read directly), read by anyone.
+     */
+    private final AtomicLong takenDirectly = new AtomicLong();
     private volatile boolean released;
     /** The one link of a single-link end (not fanned in), once attached. */
     private volatile Connection single;
@@ -192,7 +199,8 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
 
     /**
      * The counters: the inbox's (values arrived and taken, depth, receivers waiting, their
-     * waits), named by the first link's address, with the links' frames summed and the peer
+     * waits) plus the values receiving threads read from the link themselves, named by the first link's address, with the links' frames and bytes summed, the
+     * peer's pid while exactly one link is attached and its transport knows it, and the peer
      * alive while a link is attached.
      */
     @Override
@@ -200,16 +208,23 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         dev.hoare.channels.ChannelStats in = inbox.stats();
         long framesIn = 0;
         long framesOut = 0;
+        long bytesIn = 0;
+        long bytesOut = 0;
+        long peer = dev.hoare.channels.ChannelStats.UNKNOWN;
+        long direct = takenDirectly.get();
         int links = 0;
         for (Connection c : connections) {
             framesIn += c.link.framesIn();
             framesOut += c.link.framesOut();
+            bytesIn += c.link.bytesIn();
+            bytesOut += c.link.bytesOut();
+            peer = links == 0 ? c.link.peerPid() : dev.hoare.channels.ChannelStats.UNKNOWN; // one peer, or several
             links++;
         }
         long unknown = dev.hoare.channels.ChannelStats.UNKNOWN;
-        return new dev.hoare.channels.ChannelStats(name, RemoteSendChannel.scheme(name), in.sent(), in.received(), in.depth(),
-                options.capacity(), 0, in.blockedReceivers(), 0, in.receiveBlockedNanos(), framesOut, framesIn, unknown,
-                unknown, unknown, unknown, links > 0 ? 1 : 0, links);
+        return new dev.hoare.channels.ChannelStats(name, RemoteSendChannel.scheme(name), in.sent() + direct, in.received() + direct, in.depth(),
+                options.capacity(), 0, in.blockedReceivers(), 0, in.receiveBlockedNanos(), framesOut, framesIn, bytesOut,
+                bytesIn, unknown, peer, links > 0 ? 1 : 0, links);
     }
 
     /** One link: opens it (handshake within the timeout) and ends the channel when it ends. */
@@ -784,6 +799,7 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
                         if (credits != null) {
                             credits.takenHere(); // taken by the application now: the credit leaves from here
                         }
+                        takenDirectly.lazySet(takenDirectly.get() + 1); // one reader at a time
                         return r;
                     }
                 }

@@ -883,7 +883,7 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send,
  /**
      * The counters: values accepted, the outbox's frames as the depth (accepted, not yet written),
      * senders waiting for credits, the credits left, the link's frames, and whether the peer is
-     * there. Bytes and the peer's pid are not known at this level.
+     * there, and the link's bytes and the peer's pid when the transport knows it ({@link Link#peerPid}).
      */
     @Override
     public dev.hoare.channels.ChannelStats stats() {
@@ -893,8 +893,8 @@ final class RemoteSendChannel<E> extends SendFront<E> implements SelectEnd.Send,
             long unknown = dev.hoare.channels.ChannelStats.UNKNOWN;
             return new dev.hoare.channels.ChannelStats(name, scheme(name), accepted, unknown, outbox.frames(),
                     outboxLimit == Integer.MAX_VALUE ? Long.MAX_VALUE : outboxLimit, senders.size(), 0,
-                    sendBlockedNanos(), 0, link.framesOut(), link.framesIn(), unknown, unknown,
-                    credits == Long.MAX_VALUE ? unknown : credits, unknown, peerGone ? 0 : 1, peerGone || finished ? 0 : 1);
+                    sendBlockedNanos(), 0, link.framesOut(), link.framesIn(), link.bytesOut(), link.bytesIn(),
+                    credits == Long.MAX_VALUE ? unknown : credits, link.peerPid(), peerGone ? 0 : 1, peerGone || finished ? 0 : 1);
         } finally {
             lock.unlock();
         }

@@ -678,6 +678,20 @@ final class ShmLink implements Link {
         return description;
     }
 
+    /** {@inheritDoc} A writing end's peer is the ring's reader; a reading end has no one peer. */
+    @Override
+    public long peerPid() {
+        if (!writer) {
+            return -1; // many writers may share the ring
+        }
+        try {
+            int reader = ring.consumerPid();
+            return reader > 0 ? reader : -1;
+        } catch (RuntimeException unmapped) {
+            return -1;
+        }
+    }
+
     /** At most this many records, and (beyond the first) this many payload bytes, per look at the ring. */
     private static final int BATCH_RECORDS = 64;
     private static final int BATCH_BYTES = 1 << 16;

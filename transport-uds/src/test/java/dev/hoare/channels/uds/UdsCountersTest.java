@@ -79,6 +79,15 @@ class UdsCountersTest {
             assertEquals(1, in.received());
             assertEquals(2, in.depth());
             assertTrue(Files.exists(sock));
+
+            // bytes: what the client wrote is what the server read, and the other way (credits), once quiet
+            ChannelStats quiet = await(server.channel(), s -> s.bytesIn() == Channels.stats(client).orElseThrow().bytesOut()
+                    && s.bytesOut() == Channels.stats(client).orElseThrow().bytesIn());
+            ChannelStats sender = Channels.stats(client).orElseThrow();
+            // a HELLO (a header and its 4-byte magic at least) and three one-byte values (9 + 1 each)
+            assertTrue(sender.bytesOut() >= 13 + 3 * 10, "the client's bytes: " + sender);
+            assertTrue(quiet.bytesIn() >= 13 + 3 * 10, quiet.toString());
+            assertEquals(-1, sender.peerPid(), "a socket does not say its peer's pid");
         }
     }
 }
