@@ -41,16 +41,53 @@ public final class Waiter {
      * (letting other runnable threads use the core), and parks only when that time has passed.
      * With a single core, spinning only delays the peer, so it is skipped.
      *
-     * <p>A virtual thread parks at once (issue 26). Parking only unmounts it (a few hundred ns, no
+     * <p>A virtual thread spins only briefly, and only while such spins have been paying off
+     * ({@link VirtualSpin}), then parks (issue 26). Parking only unmounts it (a few hundred ns, no
      * system call), and its peer is often a virtual thread queued on the same carrier, which cannot
-     * run until this one lets go of it: a spin then only delays the peer. The 256 spins cost some
-     * 10 µs here ({@code PAUSE} is ~40 ns on this AMD EPYC VM), and made buffered(16) streaming on
-     * virtual threads 15x slower (1,990 against 131 ns per message, docs/benchmarks.md); 8 and 32
-     * spins measured slower than none as well.
+     * run until this one lets go of it: on a busy machine a spin only delays the peer. The 256
+     * spins of a platform thread cost some 10 µs here ({@code PAUSE} is ~40 ns on this AMD EPYC
+     * VM), and made buffered(16) streaming on loaded virtual threads 15x slower (1,990 against 131
+     * ns per message, docs/benchmarks.md). But on an idle machine a rendezvous whose partner
+     * answers within a microsecond pays a park and an unpark per message if it never spins (an
+     * unbuffered ping-pong: 470-1,350 ns, where jox and {@code SynchronousQueue}, which spin,
+     * took 340 and 100). So a virtual thread spins {@link #VSPINS} times (~2.5 µs) while recent
+     * spins found their peer, and otherwise only on one wait in 64, to notice when they would
+     * again: ping-pong 147-171 ns on the idle machine and 544-700 (against 1,400-2,000 without) with
+     * both cores busy with other processes.
      */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
     private static final int SPINS = MULTICORE ? 256 : 0;
     private static final long YIELD_NANOS = MULTICORE ? 50_000 : 0;
+    /** Spins of a virtual thread before it parks, while recent spins found their peer ({@link VirtualSpin}). */
+    static final int VSPINS = MULTICORE ? 64 : 0;
+
+    /**
+     * Whether virtual threads' spins have been finding their peer lately, for the whole process:
+     * what decides it is whether carriers are idle, a machine-wide fact. A spin that ended because
+     * the waiter was completed adds 2 to the score (at most 16), one that ran out takes 1 away; with
+     * a score of 0, one wait in 64 still spins, to learn when spinning pays again. The fields are
+     * plain and racy on purpose: a lost update only shifts the estimate, and no correctness rests on
+     * it (a waiter that does not spin parks, as it would anyway).
+     */
+    static final class VirtualSpin {
+        private static int score;
+        private static int probe;
+
+        static int budget() {
+            if (score > 0 || (++probe & 63) == 0) {
+                return VSPINS;
+            }
+            return 0;
+        }
+
+        static void hit() {
+            score = Math.min(16, score + 2);
+        }
+
+        static void miss() {
+            score = Math.max(0, score - 1);
+        }
+    }
 
     private static final java.lang.invoke.VarHandle WINNER;
 
@@ -165,6 +202,19 @@ public final class Waiter {
                 return true;
             }
             Thread.onSpinWait();
+        }
+        if (virtual && VSPINS > 0) {
+            int budget = VirtualSpin.budget();
+            for (int i = 0; i < budget; i++) {
+                if (state != WAITING) {
+                    VirtualSpin.hit();
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            if (budget > 0) {
+                VirtualSpin.miss();
+            }
         }
         // A virtual thread parks cheaply (it unmounts; no system call), so it neither spins nor yields.
         long yieldUntil = System.nanoTime() + (virtual || parkSoon ? 0 : YIELD_NANOS);
