@@ -1,11 +1,10 @@
 package dev.hoare.channels;
 
+import static dev.hoare.channels.contract.StatsPolling.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,21 +15,6 @@ class ChannelStatsTest {
 
     static ChannelStats stats(Object end) {
         return Channels.stats(end).orElseThrow();
-    }
-
-    /** Polls the end's counters until {@code until} holds (deadline 10 s); no sleeping on hope. */
-    static ChannelStats await(Object end, Predicate<ChannelStats> until) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (;;) {
-            ChannelStats s = stats(end);
-            if (until.test(s)) {
-                return s;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("counters never reached the state: " + s);
-            }
-            Thread.sleep(1);
-        }
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.hoare.channels.uds;
 
+import static dev.hoare.channels.contract.StatsPolling.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hoare.channels.ChannelStats;
 import dev.hoare.channels.Channels;
@@ -12,7 +12,6 @@ import dev.hoare.channels.link.StreamOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class UdsCountersTest {
     @TempDir
     Path dir;
-
-    static ChannelStats await(Object end, Predicate<ChannelStats> until) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        for (;;) {
-            ChannelStats s = Channels.stats(end).orElseThrow();
-            if (until.test(s)) {
-                return s;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("counters never reached the state: " + s);
-            }
-            Thread.sleep(2);
-        }
-    }
 
     @Test
     void aUdsSenderAndServerCountValuesDepthAndASenderBlockedForCredits() throws Exception {
