@@ -105,7 +105,14 @@ class ShmRingFaultTest {
             }
             Throwable r = receiverClosesWith(ends.in(), ShmRing.RingFaultException.class);
             assertTrue(r.getMessage().contains("faulted"), r.getMessage());
-            senderClosesWith(ends.out(), ShmRing.RingFaultException.class);
+            try {
+                senderClosesWith(ends.out(), ShmRing.RingFaultException.class);
+            } catch (AssertionError e) {
+                // the documented limit (docs/reliability.md): HotSpot may report the fault of the
+                // sender's direct copy late, as an InternalError from its next operation
+                assertInstanceOf(InternalError.class, e.getCause(), () -> "neither the ring fault nor the late fault: " + e);
+                assertTrue(e.getCause().getMessage().contains("unsafe memory access"), e.getCause().getMessage());
+            }
         }
     }
 
