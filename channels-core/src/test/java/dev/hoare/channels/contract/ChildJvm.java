@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM running a main class with this JVM's class path (and native access enabled), for
- * tests of behaviour across processes, and the lines it prints (stdout and stderr together).
+ * tests of behaviour across processes (with jdk.internal.misc exported, as Agrona needs under aeron:), and the lines it prints (stdout and stderr together).
  * Closing it kills it.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -54,7 +54,9 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(Class<?> main, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED"));
+                "--enable-native-access=ALL-UNNAMED",
+                // Agrona (under the aeron: transport) reads jdk.internal.misc on JDK 25
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"));
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("dev.hoare.")).sorted()
                 .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k))); // the parent's Hoare settings
         command.addAll(jvmOptions);
