@@ -61,6 +61,8 @@ import java.util.function.BooleanSupplier;
  * </ol>
  */
 final class FrameLink {
+    /** How many buffers {@link Link#read} handed up (see {@link #linkReads}); the one reader's. */
+    private long linkReads;
     final Link link;
     final StreamOptions options;
     /** The channel stream this end's frames go on, and the only one it reads besides the connection's. */
@@ -277,8 +279,21 @@ final class FrameLink {
                 return null;
             }
             frames = b;
+            linkReads++;
         }
         return FrameReader.decode(b, options.maxFrame());
+    }
+
+    /**
+     * How many times the link handed up frames so far, or {@code -1} on a duplex side (whose frames
+     * come one by one from the connection's reader): a receiver checks the frames of one read
+     * against the credits it had granted when they were read, since every one of them was sent
+     * before then. Read by the one reader.
+     *
+     * @return the count of link reads, or {@code -1}
+     */
+    long linkReads() {
+        return side != null ? -1 : linkReads;
     }
 
     /** @return whether a whole frame is already in hand, so that {@link #read} will not block */

@@ -570,6 +570,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         private final Runnable putHook;
         /** DATA frames read (under the read lock: the reader thread, or a receiving thread reading for itself). */
         private long received;
+        /** {@link #allowedWhenRead}: the credits granted at the link read of {@link #readsAtSnapshot}. */
+        private long allowedAtRead;
+        private long readsAtSnapshot = -2;
         /** Whether receiving threads read the link themselves ({@link Link#canReadNow}; one link, not fanned in). */
         final boolean direct;
         /**
@@ -706,6 +709,22 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
         }
 
         /**
+         * The credits granted when the link handed up the frame being handled: every frame of one
+         * read was sent before it, so none of them may exceed what was granted by then, although
+         * credits granted since (for values taken meanwhile, one receive at a time) would allow
+         * it. A sender ahead of its credits is so cut off at the frames it sent too early, however
+         * the receiving threads take them.
+         */
+        private long allowedWhenRead() {
+            long reads = link.linkReads();
+            if (reads < 0 || reads != readsAtSnapshot) {
+                allowedAtRead = credits.allowed.get();
+                readsAtSnapshot = reads;
+            }
+            return allowedAtRead;
+        }
+
+        /**
          * One frame from the link ({@code null}: its end). A link several writers share (a FIFO)
          * has a HELLO and a close from each, and ends when the last writer has gone: closed if
          * all said so, else lost. (The first HELLO was read by the handshake.)
@@ -727,9 +746,9 @@ final class RemoteReceiveChannel<E> extends ForwardingReceiveChannel<E> implemen
             }
             switch (f.kind()) {
                 case DATA -> {
-                    if (credits != null && ++received > credits.allowed.get()) {
+                    if (credits != null && ++received > allowedWhenRead()) {
                         throw new ChannelProtocolException("the sender sent more values than it had credits for ("
-                                + credits.allowed.get() + ")");
+                                + allowedAtRead + ")");
                     }
                     return decode(f.payload());
                 }

@@ -324,12 +324,16 @@ final class AeronLink implements Link {
         return null;
     }
 
-    /** Fails the read if a sender's publication, once connected, no longer is: the receiver is gone. */
+    /**
+     * Fails the read if the publication, once connected, no longer is and no image from the peer
+     * is open (an open image is drained to its end first: the peer's last frames, such as a
+     * refusal, may still be on their way after its subscription closed).
+     */
     private void checkPublication() throws IOException {
         ExclusivePublication pub = publication;
         if (pub.isConnected()) {
             everConnected = true;
-        } else if (everConnected || pub.isClosed()) {
+        } else if ((everConnected || pub.isClosed()) && (image == null || image.isClosed())) {
             throw lost("the " + (sending ? "receiver" : "sender") + "'s media driver stopped answering (publication not connected)");
         }
     }
@@ -455,6 +459,11 @@ final class AeronLink implements Link {
     @Override
     public void shutdownOutput() {
         // a publication's close is the end of stream the peer sees; close() does it
+    }
+
+    /** Closes the publication only (the peer reads end of stream) and keeps reading: for tests. */
+    void closeOutput() {
+        publication.close();
     }
 
     @Override

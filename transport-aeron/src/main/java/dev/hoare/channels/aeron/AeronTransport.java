@@ -115,13 +115,20 @@ public final class AeronTransport implements ChannelTransport {
     @Override
     public <T> SendChannel<T> openSend(Endpoint endpoint, Codec<T> codec) throws IOException {
         Address a = Address.of(endpoint);
+        return StreamChannels.sender(connect(a), codec, a.options);
+    }
+
+    /** A sender's link to the endpoint's receiver, connected and past its CONNECT (for tests that write raw frames). */
+    static AeronLink connect(Endpoint endpoint) throws IOException {
+        return connect(Address.of(endpoint));
+    }
+
+    private static AeronLink connect(Address a) throws IOException {
         Aeron aeron = AeronDrivers.client(a.driver).aeron();
         Subscription replies = aeron.addSubscription("aeron:udp?endpoint=" + a.replyBind() + a.params(false), a.stream);
         try {
             String resolved = awaitResolved(replies, a);
-            AeronLink link = AeronLink.sender(aeron, a.channel(true), a.stream, replies, resolved, a.options.timeout(),
-                    a.allowed, a.describe());
-            return StreamChannels.sender(link, codec, a.options);
+            return AeronLink.sender(aeron, a.channel(true), a.stream, replies, resolved, a.options.timeout(), a.allowed, a.describe());
         } catch (IOException | RuntimeException e) {
             replies.close();
             throw e;
