@@ -59,6 +59,11 @@ public abstract class HeartbeatContract {
     /** @return whether the transport's links are two-way (the sender hears the receiver) */
     protected abstract boolean twoWay();
 
+    /** @return whether an endpoint names a file the receiving end makes (default {@code true}; not a UDP address) */
+    protected boolean endpointIsAFile() {
+        return true;
+    }
+
     /** @return whether a sender may open only once the receiver's file exists (a socket, a ring) */
     protected boolean senderAwaitsReceiverFile() {
         return true;
@@ -110,7 +115,7 @@ public abstract class HeartbeatContract {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        if (senderAwaitsReceiverFile()) {
+        if (endpointIsAFile() && senderAwaitsReceiverFile()) {
             awaitFile(Path.of(at.getSchemeSpecificPart().replaceFirst("\\?.*", "")));
         }
         ChildJvm sender = child(childArgs);
@@ -129,7 +134,9 @@ public abstract class HeartbeatContract {
 
     /** Opens a Java sending end to a child's receiving end, once the child listens; the child's open returns then. */
     private SendChannel<String> sendToChild(URI at, Duration liveness, ChildJvm receiver) throws Exception {
-        awaitFile(Path.of(at.getSchemeSpecificPart().replaceFirst("\\?.*", "")));
+        if (endpointIsAFile()) {
+            awaitFile(Path.of(at.getSchemeSpecificPart().replaceFirst("\\?.*", "")));
+        }
         SendChannel<String> out = Channels.openSend(with(at, liveness), Codec.utf8());
         opened.add(out::close);
         receiver.expect("OPEN");

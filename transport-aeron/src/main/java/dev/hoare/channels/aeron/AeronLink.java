@@ -52,14 +52,10 @@ final class AeronLink implements Link {
     static final byte CONNECT = 1;
     private static final int FRAGMENT_LIMIT = 16;
 
-    private final Aeron aeron;
     private final String describe;
     private final Duration timeout;
     /** Whom a receiver may publish replies to, and which reply images a sender reads. */
     private final Predicate<String> allowedHost;
-    /** The reply channel's Aeron parameters other than the endpoint ({@code |mtu=...}), or "". */
-    private final String replyParams;
-    private final int streamId;
     private final boolean sending;
 
     /** The sender's reply subscription (owned); null for a receiver. */
@@ -70,7 +66,8 @@ final class AeronLink implements Link {
     private final ExclusivePublication publication;
     /** Where frames come from: the receiver's image, or the sender's reply image once seen. */
     private Image image;
-    private boolean everConnected;
+    /** Whether the publication was ever connected (set by the reader and the writer; only goes true). */
+    private volatile boolean everConnected;
 
     private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
     private final IdleStrategy idle = AeronDrivers.idleStrategy();
@@ -87,14 +84,11 @@ final class AeronLink implements Link {
     private volatile boolean closed;
     private volatile boolean woken;
 
-    private AeronLink(Aeron aeron, String describe, Duration timeout, Predicate<String> allowedHost, String replyParams, int streamId,
+    private AeronLink(String describe, Duration timeout, Predicate<String> allowedHost,
             boolean sending, Subscription replies, Subscription owned, ExclusivePublication publication, Image image) {
-        this.aeron = aeron;
         this.describe = describe;
         this.timeout = timeout;
         this.allowedHost = allowedHost;
-        this.replyParams = replyParams;
-        this.streamId = streamId;
         this.sending = sending;
         this.replies = replies;
         this.owned = owned;
@@ -110,7 +104,7 @@ final class AeronLink implements Link {
     static AeronLink sender(Aeron aeron, String channel, int streamId, Subscription replies, String replyAddress, Duration timeout,
             Predicate<String> allowedHost, String describe) throws IOException {
         ExclusivePublication pub = aeron.addExclusivePublication(channel, streamId);
-        AeronLink link = new AeronLink(aeron, describe, timeout, allowedHost, "", streamId, true, replies, null, pub, null);
+        AeronLink link = new AeronLink(describe, timeout, allowedHost, true, replies, null, pub, null);
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!pub.isConnected()) {
@@ -158,8 +152,7 @@ final class AeronLink implements Link {
         } catch (RuntimeException e) {
             throw new IOException(name + ": cannot publish replies to " + address + ": " + e.getMessage(), e);
         }
-        return new AeronLink(aeron, name, timeout, allowedHost, replyParams, image.subscription().streamId(), false, null, owned, pub,
-                image);
+        return new AeronLink(name, timeout, allowedHost, false, null, owned, pub, image);
     }
 
     /** Polls {@code image} for its first message, which must be a CONNECT, and returns the address it names. */

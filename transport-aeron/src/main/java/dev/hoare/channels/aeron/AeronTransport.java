@@ -243,8 +243,8 @@ public final class AeronTransport implements ChannelTransport {
     }
 
     /** An endpoint's parts: Aeron's channel, stream, Hoare's options. */
-    private record Address(String media, Map<String, String> aeronParams, int stream, StreamOptions options, boolean oneSender,
-            Predicate<String> allowed, String driver, String reply, Endpoint endpoint) {
+    private record Address(Map<String, String> aeronParams, int stream, StreamOptions options, boolean oneSender,
+            Predicate<String> allowed, String driver, String reply) {
 
         static Address of(Endpoint e) {
             if (!e.address().equals("udp")) {
@@ -295,8 +295,8 @@ public final class AeronTransport implements ChannelTransport {
                 throw new IllegalArgumentException("option senders=" + senders + " must be many or one in " + e.uri());
             }
             int stream = own.intOption("stream", DEFAULT_STREAM);
-            return new Address("udp", params, stream, options, senders.equals("one"), allowList(hoare.get("allow"), e),
-                    hoare.getOrDefault("driver", "embedded"), hoare.get("reply"), e);
+            return new Address(params, stream, options, senders.equals("one"), allowList(hoare.get("allow"), e),
+                    hoare.getOrDefault("driver", "embedded"), hoare.get("reply"));
         }
 
         private static int parseSize(String v, Endpoint e) {
