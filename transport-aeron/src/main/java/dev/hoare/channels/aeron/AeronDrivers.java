@@ -80,8 +80,7 @@ final class AeronDrivers {
     }
 
     private static Client embedded(String name) throws IOException {
-        Path base = baseDirectory();
-        Files.createDirectories(base);
+        Path base = privateDirectory(baseDirectory());
         removeDeadDrivers(base);
         String suffix = name.equals("embedded") ? "" : "-" + name.substring("embedded:".length()).replaceAll("[^A-Za-z0-9_.-]", "_");
         Path dir = base.resolve(ProcessHandle.current().pid() + suffix);
@@ -120,6 +119,26 @@ final class AeronDrivers {
                 .clientLock(new java.util.concurrent.locks.ReentrantLock())
                 .errorHandler(e -> LOG.log(System.Logger.Level.DEBUG, "Aeron client: " + e))
                 .idleStrategy(new SleepingMillisIdleStrategy(1)));
+    }
+
+    /** Makes {@code dir} owner-only (0700), or refuses it if it is another user's or open to others. */
+    private static Path privateDirectory(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        try {
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // checked below
+        }
+        // by uid (this process's, from /proc/self), never by name: a uid may have no passwd entry in a container
+        long me = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        long uid = ((Number) Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || uid != me) {
+            throw new IOException(dir + " is not a directory of uid " + me + ": refused as the embedded Aeron driver's home");
+        }
+        if (!Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+            Files.setPosixFilePermissions(dir, owner);
+        }
+        return dir;
     }
 
     /** {@code hoare-aeron-USER} under /dev/shm (or the temporary directory without it). */
