@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 record ExampleRun(int exit, String out, String err) {
     static ExampleRun of(Class<?> main, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
+                "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", // Agrona, for aeron:
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).start();
         p.getOutputStream().close();

@@ -40,15 +40,15 @@ class QuickStartTest {
                 + ProcessHandle.current().pid() + ".counters", ObservabilityExample.run());
     }
 
-    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java, ChildProcessExample.java, WorkerPoolExample.java and ObservabilityExample.java verbatim (indentation aside), so it cannot drift. */
+    /** The README shows the tagged lines of QuickStart.java, FifoExample.java, RpcExample.java, BroadcastExample.java, ChildProcessExample.java, WorkerPoolExample.java, ObservabilityExample.java and AeronExample.java verbatim (indentation aside), so it cannot drift. */
     @Test
     void readmeShowsTheCompiledQuickStart() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         String readme = Files.readString(root.resolve("README.md"));
-        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child", "pool-producer", "pool-worker", "counters"}) {
+        for (String tag : new String[] {"quickstart", "select", "broadcast", "reactive", "fifo-consume", "fifo-produce", "uds-serve", "uds-call", "process-spawn", "process-child", "pool-producer", "pool-worker", "counters", "aeron-kitchen", "aeron-order"}) {
             String source = Files.readString(root.resolve("examples/src/main/java/dev/hoare/examples/"
                     + (tag.startsWith("fifo") ? "FifoExample.java" : tag.startsWith("uds") ? "RpcExample.java"
-                    : tag.startsWith("process") ? "ChildProcessExample.java" : tag.startsWith("pool") ? "WorkerPoolExample.java"
+                    : tag.startsWith("process") ? "ChildProcessExample.java" : tag.startsWith("aeron") ? "AeronExample.java" : tag.startsWith("pool") ? "WorkerPoolExample.java"
                     : tag.equals("broadcast") ? "BroadcastExample.java" : tag.equals("counters") ? "ObservabilityExample.java"
                     : "QuickStart.java")));
             String snippet = between(source, "// tag::" + tag + "[]\n", "        // end::" + tag + "[]");

@@ -36,6 +36,20 @@ final class AeronDrivers {
     /** How long an embedded driver keeps an image of a silent sender: {@code -Dhoare.aeron.imageLiveness} (a duration). */
     static final String IMAGE_LIVENESS_PROPERTY = "hoare.aeron.imageLiveness";
     private static final Map<String, Client> CLIENTS = new HashMap<>();
+    /**
+     * Sending links whose CLOSE is written and whose receiver has not closed its side yet: at exit,
+     * the drivers stay up until these are done (at most {@link #EXIT_LINGER}), since values in
+     * Aeron's buffers need their driver until the receiver has them.
+     */
+    static final java.util.Set<Object> CLOSING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The longest the exit waits for {@link #CLOSING} links. */
+    private static final Duration EXIT_LINGER = Duration.ofSeconds(10);
+    /** Aeron's threads are daemons: the JVM may exit when the application's threads end (the shutdown hook then closes Aeron). */
+    private static final java.util.concurrent.ThreadFactory DAEMONS = r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        return t;
+    };
     private static Consumer<MediaDriver.Context> customizer = c -> { };
     private static boolean hooked;
 
@@ -68,7 +82,7 @@ final class AeronDrivers {
         }
         if (!hooked) {
             hooked = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(AeronDrivers::closeAll, "hoare-aeron-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(AeronDrivers::atExit, "hoare-aeron-shutdown"));
         }
         try {
             c = driver.equals("embedded") || driver.startsWith("embedded:") ? embedded(driver) : external(driver);
@@ -90,6 +104,12 @@ final class AeronDrivers {
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true)
                 .threadingMode(ThreadingMode.SHARED)
+                .sharedThreadFactory(DAEMONS)
+                .conductorThreadFactory(DAEMONS)
+                .senderThreadFactory(DAEMONS)
+                .receiverThreadFactory(DAEMONS)
+                .sharedNetworkThreadFactory(DAEMONS)
+                .asyncExecutorThreadFactory(DAEMONS)
                 .sharedIdleStrategy(idleStrategy())
                 .imageLivenessTimeoutNs(imageLiveness().toNanos())
                 .publicationTermBufferLength(AeronTransport.DEFAULT_TERM_LENGTH)
@@ -117,6 +137,7 @@ final class AeronDrivers {
         return Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(directory)
                 .clientLock(new java.util.concurrent.locks.ReentrantLock())
+                .threadFactory(DAEMONS)
                 .errorHandler(e -> LOG.log(System.Logger.Level.DEBUG, "Aeron client: " + e))
                 .idleStrategy(new SleepingMillisIdleStrategy(1)));
     }
@@ -192,7 +213,20 @@ final class AeronDrivers {
         return v == null ? Duration.ofSeconds(5) : dev.hoare.channels.spi.Endpoint.parseDuration(v);
     }
 
-    /** Closes every client and embedded driver (at exit). */
+    /** At exit: waits (at most {@link #EXIT_LINGER}) for closing sending links, then closes every client and driver. */
+    private static void atExit() {
+        long deadline = System.nanoTime() + EXIT_LINGER.toNanos();
+        while (!CLOSING.isEmpty() && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        if (!CLOSING.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "exiting with " + CLOSING.size() + " aeron: channel(s) whose receiver has not"
+                    + " read the close within " + dev.hoare.channels.spi.Endpoint.formatDuration(EXIT_LINGER) + ": " + CLOSING);
+        }
+        closeAll();
+    }
+
+    /** Closes every client and embedded driver. */
     static synchronized void closeAll() {
         for (Client c : CLIENTS.values()) {
             try {

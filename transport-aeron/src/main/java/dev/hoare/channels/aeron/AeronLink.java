@@ -449,9 +449,17 @@ final class AeronLink implements Link {
 
     // ---------------------------------------------------------------- the rest
 
+    /**
+     * The CLOSE is written (the engine then waits for the receiver to close its side, and closes
+     * the link): until {@link #close}, an exiting JVM keeps its driver up for it, so that the last
+     * values and the CLOSE, perhaps still in Aeron's buffers, reach the receiver. The publication
+     * stays open: its close is an end of stream the peer would see at once.
+     */
     @Override
     public void shutdownOutput() {
-        // a publication's close is the end of stream the peer sees; close() does it
+        if (sending && !closed) {
+            AeronDrivers.CLOSING.add(this);
+        }
     }
 
     /** Closes the publication only (the peer reads end of stream) and keeps reading: for tests. */
@@ -465,6 +473,7 @@ final class AeronLink implements Link {
             return;
         }
         closed = true;
+        AeronDrivers.CLOSING.remove(this);
         for (AutoCloseable c : new AutoCloseable[] {publication, replies, owned}) {
             if (c != null) {
                 try {
