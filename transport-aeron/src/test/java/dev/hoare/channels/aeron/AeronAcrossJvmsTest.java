@@ -64,7 +64,11 @@ class AeronAcrossJvmsTest {
         ChildJvm receiver = peer("recv", uri.toString(), "3000", "loss=0.2");
         try (SendChannel<String> out = Channels.openSend(uri, Codec.utf8())) {
             for (int i = 0; i < 3000; i++) {
-                out.send(Integer.toString(i));
+                try {
+                    out.send(Integer.toString(i));
+                } catch (ChannelClosedException e) {
+                    throw new AssertionError("closed at value " + i + " (" + e.getCause() + "); the receiver printed " + receiver.printed(), e);
+                }
             }
         }
         assertEquals("DONE 3000", receiver.expect("DONE").strip(), "the lossy driver dropped a fifth of the frames; Aeron resent them");
@@ -146,7 +150,10 @@ class AeronAcrossJvmsTest {
         Map<String, Integer> next = new HashMap<>(Map.of("a", 0, "b", 0, "p", 0));
         for (int n = 0; n < 3 * each; n++) {
             Optional<String> v = in.receive(WAIT);
-            assertTrue(v.isPresent(), "value " + n + " of " + 3 * each + " never came; next expected " + next);
+            if (v.isEmpty()) {
+                throw new AssertionError("value " + n + " of " + 3 * each + " never came; next expected " + next + "; a printed "
+                        + a.printed() + ", b printed " + b.printed() + ", this JVM's sender " + local);
+            }
             String sender = v.get().substring(0, 1);
             int i = Integer.parseInt(v.get().substring(2));
             assertEquals(next.get(sender), i, "sender " + sender + "'s values out of order or repeated");

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * The Aeron transport passes the transport contract: the receiving end takes one sender
- * ({@code senders=one}) on a fresh loopback UDP port, in this JVM (one embedded driver) or with
- * the other end in a child JVM (its own embedded driver, as another host would have).
+ * ({@code senders=one}) on a fresh loopback UDP port, each end with a media driver of its own, as
+ * two hosts would have: two embedded drivers when both ends are in this JVM
+ * ({@link TwoDriversTransport}), and a child JVM with its own for the tests across processes.
  */
 class AeronContractTest extends TransportContract {
 
@@ -27,7 +28,7 @@ class AeronContractTest extends TransportContract {
 
     @Override
     protected URI newEndpoint(int capacity) {
-        return URI.create("aeron:udp?endpoint=127.0.0.1:" + freePort() + "&stream=7&senders=one&liveness=2s&capacity=" + capacity);
+        return URI.create("aeron-two-drivers:udp?endpoint=127.0.0.1:" + freePort() + "&stream=7&senders=one&liveness=2s&capacity=" + capacity);
     }
 
     private static final java.util.List<AeronLink> RAW = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -41,7 +42,7 @@ class AeronContractTest extends TransportContract {
     /** A real Aeron sender (its CONNECT said) that publishes what is written as one message at each flush; close ends its publication. */
     @Override
     protected Optional<OutputStream> openRawSender(URI endpoint) throws IOException {
-        AeronLink link = AeronTransport.connect(Endpoint.parse(endpoint));
+        AeronLink link = AeronTransport.connect(Endpoint.parse(URI.create(endpoint.toString().replace("aeron-two-drivers:", "aeron:"))));
         RAW.add(link);
         return Optional.of(new java.io.ByteArrayOutputStream() {
             /** What was written since the last flush goes as one Aeron message, as a socket's bytes would come in one read. */
