@@ -3,5 +3,6 @@ module dev.hoare.modcheck {
     requires dev.hoare.channels.fifo;
     requires dev.hoare.channels.uds;
     requires dev.hoare.channels.shm;
+    requires dev.hoare.channels.aeron;
     requires dev.hoare.channels.reactive;
 }

@@ -39,9 +39,11 @@ public final class Main {
         numbers.close();
         check("reactor", ReactiveChannels.toFlux(numbers).collectList().block(Duration.ofSeconds(10)), List.of(1, 2));
 
-        for (String scheme : List.of("fifo", "uds", "shm")) {
-            // a uds: receiving end listens for its sender (listen=one), a fifo: or shm: one makes the pipe or ring
-            URI uri = URI.create(scheme + ":" + dir.resolve(scheme + "-check") + (scheme.equals("uds") ? "?listen=one" : ""));
+        for (String scheme : List.of("fifo", "uds", "shm", "aeron")) {
+            // a uds: receiving end listens for its sender (listen=one), a fifo: or shm: one makes the pipe or ring,
+            // an aeron: one subscribes at a loopback UDP port (Aeron's own modules are automatic modules beside it)
+            URI uri = URI.create(scheme.equals("aeron") ? "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort() + "&senders=one"
+                    : scheme + ":" + dir.resolve(scheme + "-check") + (scheme.equals("uds") ? "?listen=one" : ""));
             CompletableFuture<List<String>> received = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> {
                 try {
@@ -63,6 +65,12 @@ public final class Main {
             check(scheme, received.get(30, TimeUnit.SECONDS), List.of("a", "b", "c"));
         }
         System.out.println("all checks passed");
+    }
+
+    private static int freeUdpPort() throws java.io.IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** Receives until the sender closes, the first value through a select over the remote end. */
