@@ -68,6 +68,8 @@ final class AeronLink implements Link {
     private Image image;
     /** Whether the publication was ever connected (set by the reader and the writer; only goes true). */
     private volatile boolean everConnected;
+    /** A sender's reply images refused by the allow list (their sessions), the reader's. */
+    private final java.util.Set<Integer> refusedSessions = new java.util.HashSet<>();
 
     private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
     private final IdleStrategy idle = AeronDrivers.idleStrategy();
@@ -311,8 +313,10 @@ final class AeronLink implements Link {
                 image = i;
                 return i;
             }
-            AeronTransport.refused(describe, i.sourceIdentity(), "a reply");
-            i.reject("not an allowed peer");
+            if (refusedSessions.add(i.sessionId())) { // once per image: it stays listed until Aeron drops it
+                AeronTransport.refused(describe, i.sourceIdentity(), "a reply");
+                i.reject("not an allowed peer");
+            }
         }
         return null;
     }
