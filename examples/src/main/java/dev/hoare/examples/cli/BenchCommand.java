@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         long half = (long) (seconds * 1e9 / 2);
         byte[] message = new byte[size];
-        try (Scratch scratch = Hoare.usage(spec, () -> new Scratch(transport, "bench"))) {
+        try (Scratch scratch = Hoare.usage(spec, () -> new Scratch(transport, "bench", size))) {
             out.printf("hoare bench %s: %d-byte messages, %.1f s, this process and a child%n", transport, size, seconds);
             stream(scratch, message, half);
             roundTrips(scratch, message, half);

@@ -32,6 +32,8 @@ public final class Scratch implements AutoCloseable {
     private Path socketDirectory;
     /** The loopback UDP port of each aeron channel, by name. */
     private final java.util.Map<String, Integer> ports = new java.util.HashMap<>();
+    /** On aeron: Aeron channel parameters the values' size needs ({@code &term-length=16m}), or "". */
+    private final String aeronParams;
 
     /**
      * @param transport fifo, uds, shm or aeron
@@ -39,11 +41,24 @@ public final class Scratch implements AutoCloseable {
      * @throws IllegalArgumentException for another transport
      */
     public Scratch(String transport, String tag) {
+        this(transport, tag, 0);
+    }
+
+    /**
+     * @param transport fifo, uds, shm or aeron
+     * @param tag a word in the names, for whoever lists them meanwhile
+     * @param largestValue the most bytes one value takes (a benchmark's message): on aeron, values
+     *     over 256 KiB get a term length of 16 MiB, whose messages hold up to 2 MiB (the default
+     *     4 MiB term's hold 512 KiB); other transports take 16 MiB frames as they are
+     * @throws IllegalArgumentException for another transport
+     */
+    public Scratch(String transport, String tag, int largestValue) {
         if (!List.of("fifo", "uds", "shm", "aeron").contains(transport)) {
             throw new IllegalArgumentException("unknown transport '" + transport + "': fifo, uds, shm or aeron");
         }
         this.transport = transport;
         this.prefix = "hoare-" + tag + "-" + ProcessHandle.current().pid() + "-";
+        this.aeronParams = largestValue > 256 << 10 ? "&term-length=16m" : "";
     }
 
     /** @return the URI the receiving side of channel {@code name} opens (a Unix socket or an Aeron channel: for one sender) */
@@ -64,7 +79,7 @@ public final class Scratch implements AutoCloseable {
         return switch (transport) {
             case "uds" -> URI.create("uds:" + socketDirectory().resolve(name + ".sock") + options);
             case "shm" -> URI.create("shm:" + prefix + name + options.replace("listen=one&", ""));
-            case "aeron" -> URI.create("aeron:udp?endpoint=127.0.0.1:" + port(name) + "&stream=" + AERON_STREAM + "&"
+            case "aeron" -> URI.create("aeron:udp?endpoint=127.0.0.1:" + port(name) + "&stream=" + AERON_STREAM + aeronParams + "&"
                     + options.substring(1).replace("listen=one", "senders=one"));
             default -> URI.create("fifo:" + prefix + name + options.replace("listen=one&", ""));
         };
