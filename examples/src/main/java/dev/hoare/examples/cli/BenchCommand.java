@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
                         + " throughput over time and the round-trip percentiles. For figures to compare, use the JMH suite"
                         + " (docs/benchmarks.md).",
                 "aeron: both processes embed a media driver and talk over loopback UDP; -Dhoare.aeron.idle=backoff|yield|spin"
-                        + " (given to java, before -jar) sets both drivers' idle strategy (backoff by default; yield and spin cost"
-                        + " a core each and shorten the round trip)."})
+                        + " (given to java, before -jar) sets both processes' idle strategy (backoff by default; yield and spin keep"
+                        + " threads busy in each process: shorter round trips only with cores to spare)."})
 final class BenchCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** The progress line's width: it must not wrap on an 80-column terminal, or \r would not take it back. */
