@@ -16,18 +16,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hoare bench TRANSPORT}: a quick two-process throughput and round-trip measurement. On a
- * terminal it redraws a progress line ({@link BenchChart#progress}: the phase, a bar of the whole
- * run and the time left) every {@link #PROGRESS_NANOS}; the summary has a chart beside each figure
- * (throughput per eighth of the streaming phase, round-trip percentiles). Off a terminal only the
- * summary is printed.
+ * {@code hoare bench TRANSPORT}: a quick two-process throughput and round-trip measurement of one
+ * transport ({@code fifo}, {@code uds}, {@code shm}, or {@code aeron} over loopback UDP), on the
+ * channels of a {@link Scratch}. On a terminal it redraws a progress line
+ * ({@link BenchChart#progress}: the phase, a bar of the whole run and the time left) every
+ * {@link #PROGRESS_NANOS}; the summary has a chart beside each figure (throughput per eighth of
+ * the streaming phase, round-trip percentiles). Off a terminal only the summary is printed.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures a transport between two processes: throughput and round trip.",
                 "Between this process and a child it starts: streaming throughput (half the time), then round trips"
                         + " (the other half), with a progress bar and the time left on a terminal; the summary charts the"
                         + " throughput over time and the round-trip percentiles. For figures to compare, use the JMH suite"
-                        + " (docs/benchmarks.md)."})
+                        + " (docs/benchmarks.md).",
+                "aeron: both processes embed a media driver and talk over loopback UDP; -Dhoare.aeron.idle=backoff|yield|spin"
+                        + " (given to java, before -jar) sets both processes' idle strategy (backoff by default; yield and spin keep"
+                        + " threads busy in each process: shorter round trips only with cores to spare)."})
 final class BenchCommand implements Callable<Integer> {
     private static final long PROGRESS_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** The progress line's width: it must not wrap on an 80-column terminal, or \r would not take it back. */
@@ -35,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Slices of the streaming phase charted in the summary. */
     private static final int SLICES = 8;
 
-    @Parameters(index = "0", paramLabel = "TRANSPORT", description = "fifo, uds or shm")
+    @Parameters(index = "0", paramLabel = "TRANSPORT", description = "fifo, uds, shm or aeron (loopback UDP)")
     String transport;
 
     @Option(names = "--size", paramLabel = "B", defaultValue = "64", description = "bytes per message (default 64)")
@@ -61,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         long half = (long) (seconds * 1e9 / 2);
         byte[] message = new byte[size];
-        try (Scratch scratch = Hoare.usage(spec, () -> new Scratch(transport, "bench"))) {
+        try (Scratch scratch = Hoare.usage(spec, () -> new Scratch(transport, "bench", size))) {
             out.printf("hoare bench %s: %d-byte messages, %.1f s, this process and a child%n", transport, size, seconds);
             stream(scratch, message, half);
             roundTrips(scratch, message, half);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "hoare", mixinStandardHelpOptions = true, versionProvider = Hoare.Version.class,
         description = {"Go-style channels for Java, in one process and across processes.", "Start with: hoare tour"},
         footer = {"", Hoare.URI_OPTIONS_TITLE, Hoare.URI_OPTIONS_ALL, Hoare.URI_OPTIONS_FIFO, Hoare.URI_OPTIONS_UDS,
-                Hoare.URI_OPTIONS_SHM},
+                Hoare.URI_OPTIONS_SHM, Hoare.URI_OPTIONS_AERON},
         subcommands = {TourCommand.class, SendCommand.class, RecvCommand.class, LsCommand.class, RmCommand.class,
                 BenchCommand.class, TopCommand.class, ChildCommand.class, CommandLine.HelpCommand.class})
 public final class Hoare implements Runnable {
@@ -34,7 +34,7 @@ public final class Hoare implements Runnable {
     /** Exit code of bad arguments. */
     static final int USAGE = 2;
 
-    /** The transports' URI options (docs/fifo.md, uds.md, shm.md), in the help of hoare, send and recv. */
+    /** The transports' URI options (docs/fifo.md, uds.md, shm.md, aeron.md), in the help of hoare, send and recv. */
     static final String URI_OPTIONS_TITLE = "URI options, after '?' and joined by '&' (as in"
             + " 'shm:orders?capacityBytes=65536&timeout=2s'):";
     static final String URI_OPTIONS_ALL = "  all:  capacity=N values the sender may run ahead (64), maxFrame=BYTES (16777216),"
@@ -45,6 +45,14 @@ public final class Hoare implements Runnable {
             + " (the peers' users; default: this user only)";
     static final String URI_OPTIONS_SHM = "  shm:  capacityBytes=N (the ring, made by recv: a power of two, 1024 to 1073741824; 1048576),"
             + " wait=backoff|spin|yield|block (how recv waits; backoff)";
+    static final String URI_OPTIONS_AERON = "  aeron: aeron:udp?endpoint=HOST:PORT&stream=N is Aeron's UDP channel and stream (1001),"
+            + " across machines (recv binds HOST:PORT, an address of its host; send publishes to it; the rest of Aeron's channel"
+            + " string may follow, such as mtu=8k, term-length=16m), senders=many|one (recv: many, the default, takes every"
+            + " sender and stops only at --count or --timeout; one takes the first, whose close ends it), allow=HOST,..."
+            + " (the peers taken; default: any), driver=embedded|embedded:NAME|DIR (the media driver: embedded in each"
+            + " process by default, or an external one's directory); here liveness=5s and maxFrame is what one Aeron"
+            + " message holds unless given. Java needs --add-exports java.base/jdk.internal.misc=ALL-UNNAMED for Aeron:"
+            + " hoare.jar's manifest says so for java -jar";
 
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -25,11 +25,14 @@ import picocli.CommandLine.Spec;
                         + " Stops when the sender closes the channel, after N values, or when none came for --timeout.",
                 "  hoare recv fifo:orders --count 3",
                 "  hoare recv 'uds:/tmp/app/out.sock?listen=one'",
-                "    (listen=one: be the server, for one sender; a missing directory is made)"},
+                "    (listen=one: be the server, for one sender; a missing directory is made)",
+                "  hoare recv 'aeron:udp?endpoint=192.168.1.20:40123&stream=10&senders=one'",
+                "    (from another machine: bind an address of this one; senders=one: end when its sender closes)"},
         footer = {"", Hoare.URI_OPTIONS_TITLE, Hoare.URI_OPTIONS_ALL, Hoare.URI_OPTIONS_FIFO, Hoare.URI_OPTIONS_UDS,
-                Hoare.URI_OPTIONS_SHM})
+                Hoare.URI_OPTIONS_SHM, Hoare.URI_OPTIONS_AERON})
 final class RecvCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "URI", description = {"fifo:NAME, fifo:/path, uds:/path, shm:NAME,", "shm:/path (options after '?': see below)"})
+    @Parameters(index = "0", paramLabel = "URI", description = {"fifo:NAME, fifo:/path, uds:/path, shm:NAME,", "shm:/path, aeron:udp?endpoint=HOST:PORT",
+            "(options after '?': see below)"})
     URI uri;
 
     @Option(names = "--count", paramLabel = "N", description = "stop after N values")

@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
                 "Values are UTF-8 strings, one message each: the VALUEs given, or else each line of standard input."
                         + " Waits for the receiver up to --timeout (or the URI's timeout=, else 10 s).",
                 "  hoare send fifo:orders espresso cortado",
-                "  echo hi | hoare send uds:/tmp/app/in.sock"},
+                "  echo hi | hoare send uds:/tmp/app/in.sock",
+                "  hoare send 'aeron:udp?endpoint=192.168.1.20:40123&stream=10' hi"},
         footer = {"", Hoare.URI_OPTIONS_TITLE, Hoare.URI_OPTIONS_ALL, Hoare.URI_OPTIONS_FIFO, Hoare.URI_OPTIONS_UDS,
-                Hoare.URI_OPTIONS_SHM})
+                Hoare.URI_OPTIONS_SHM, Hoare.URI_OPTIONS_AERON})
 final class SendCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "URI", description = {"fifo:NAME, fifo:/path, uds:/path, shm:NAME,", "shm:/path (options after '?': see below)"})
+    @Parameters(index = "0", paramLabel = "URI", description = {"fifo:NAME, fifo:/path, uds:/path, shm:NAME,", "shm:/path, aeron:udp?endpoint=HOST:PORT",
+            "(options after '?': see below)"})
     URI uri;
 
     @Parameters(index = "1..*", paramLabel = "VALUE", description = "the values; none: read lines from standard input")

@@ -135,6 +135,42 @@ class HoareCliIT {
         }
     }
 
+    /**
+     * {@code aeron:} between two processes, each with its own embedded media driver, over loopback
+     * UDP: every value arrives, in order; the sender's close ends a {@code senders=one} receiver
+     * (its {@code --count} is never reached); both drivers' directories are gone when the
+     * processes have exited (the jar's manifest gives Agrona its export, its service file names the
+     * transport).
+     */
+    @Test
+    void sendAndRecvTalkOverAeronBetweenTwoProcesses() throws Exception {
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        String channel = "aeron:udp?endpoint=127.0.0.1:" + port + "&stream=10";
+        List<String> values = java.util.stream.IntStream.range(0, 2000).mapToObj(i -> "value " + i).toList();
+        Started recv = start(null, "recv", channel + "&senders=one&timeout=30s", "--count", Integer.toString(values.size() + 1));
+        Started send = start(String.join("\n", values) + "\n", "send", channel + "&timeout=30s");
+        Run sent = send.await(Duration.ofSeconds(60));
+        assertEquals(0, sent.exit(), sent.err());
+        Run got = recv.await(Duration.ofSeconds(60));
+        assertEquals(0, got.exit(), got.err());
+        assertEquals(values, got.out().lines().toList(), "every value, in order, then the end at the sender's close");
+        for (Process p : List.of(recv.process, send.process)) {
+            Path dir = aeronDriverDirectory(p.pid());
+            assertTrue(!Files.exists(dir), "the embedded media driver of hoare (pid " + p.pid() + ") left " + dir);
+        }
+    }
+
+    /** Where transport-aeron's embedded media driver of process {@code pid} lives (AeronDrivers). */
+    private static Path aeronDriverDirectory(long pid) {
+        Path shm = Path.of("/dev/shm");
+        Path root = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return root.resolve("hoare-aeron-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_"))
+                .resolve(Long.toString(pid));
+    }
+
     @Test
     void lsShowsALiveRingRefusesToRemoveItAndMarksADeadOwners() throws Exception {
         String name = TAG + "-ring";
@@ -323,7 +359,7 @@ class HoareCliIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fifo", "uds", "shm"})
+    @ValueSource(strings = {"fifo", "uds", "shm", "aeron"})
     void benchMeasuresEachTransportAndCleansUp(String transport) throws Exception {
         Set<Path> before = hoareFiles();
         Run r = run("bench", transport, "--seconds", "1");

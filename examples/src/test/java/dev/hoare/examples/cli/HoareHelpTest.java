@@ -47,7 +47,7 @@ class HoareHelpTest {
         for (String command : List.of("", "send", "recv")) {
             String help = help(Hoare.commandLine(), command);
             for (String option : List.of("capacity=", "maxFrame=", "timeout=", "liveness=", "listen=", "allowedUsers=", "capacityBytes=", "wait=",
-                    "fifo:", "uds:", "shm:")) {
+                    "stream=", "senders=", "allow=", "driver=", "fifo:", "uds:", "shm:", "aeron:udp?endpoint=")) {
                 assertTrue(help.contains(option), "hoare " + command + " --help does not name " + option + ":\n" + help);
             }
         }
