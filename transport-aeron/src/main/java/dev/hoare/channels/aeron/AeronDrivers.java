@@ -114,7 +114,8 @@ final class AeronDrivers {
                 .imageLivenessTimeoutNs(imageLiveness().toNanos())
                 .publicationTermBufferLength(AeronTransport.DEFAULT_TERM_LENGTH)
                 .ipcTermBufferLength(AeronTransport.DEFAULT_TERM_LENGTH)
-                .errorHandler(e -> LOG.log(System.Logger.Level.WARNING, "Aeron media driver " + name + ": " + e));
+                // DEBUG: what reaches a channel (a refused registration, a lost peer) is that channel's exception
+                .errorHandler(e -> LOG.log(System.Logger.Level.DEBUG, "Aeron media driver " + name + ": " + e));
         customizer.accept(ctx);
         MediaDriver driver = MediaDriver.launch(ctx);
         try {

@@ -105,7 +105,7 @@ final class AeronLink implements Link {
      */
     static AeronLink sender(Aeron aeron, String channel, int streamId, Subscription replies, String replyAddress, Duration timeout,
             Predicate<String> allowedHost, String describe) throws IOException {
-        ExclusivePublication pub = aeron.addExclusivePublication(channel, streamId);
+        ExclusivePublication pub = AeronTransport.registered(() -> aeron.addExclusivePublication(channel, streamId), channel);
         AeronLink link = new AeronLink(describe, timeout, allowedHost, true, replies, null, pub, null);
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -150,8 +150,9 @@ final class AeronLink implements Link {
         }
         ExclusivePublication pub;
         try {
-            pub = aeron.addExclusivePublication("aeron:udp?endpoint=" + address + replyParams, image.subscription().streamId());
-        } catch (RuntimeException e) {
+            String channel = "aeron:udp?endpoint=" + address + replyParams;
+            pub = AeronTransport.registered(() -> aeron.addExclusivePublication(channel, image.subscription().streamId()), channel);
+        } catch (IOException e) {
             throw new IOException(name + ": cannot publish replies to " + address + ": " + e.getMessage(), e);
         }
         return new AeronLink(name, timeout, allowedHost, false, null, owned, pub, image);

@@ -125,7 +125,8 @@ public final class AeronTransport implements ChannelTransport {
 
     private static AeronLink connect(Address a) throws IOException {
         Aeron aeron = AeronDrivers.client(a.driver).aeron();
-        Subscription replies = aeron.addSubscription("aeron:udp?endpoint=" + a.replyBind() + a.params(false), a.stream);
+        String replyChannel = "aeron:udp?endpoint=" + a.replyBind() + a.params(false);
+        Subscription replies = registered(() -> aeron.addSubscription(replyChannel, a.stream), replyChannel);
         try {
             String resolved = awaitResolved(replies, a);
             return AeronLink.sender(aeron, a.channel(true), a.stream, replies, resolved, a.options.timeout(), a.allowed, a.describe());
@@ -159,7 +160,7 @@ public final class AeronTransport implements ChannelTransport {
         String replyParams = a.params(true);
         if (a.oneSender) {
             CompletableFuture<Image> first = new CompletableFuture<>();
-            Subscription sub = aeron.addSubscription(a.channel(false), a.stream, image -> {
+            Subscription sub = registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
                 if (!a.allowed.test(hostOf(image.sourceIdentity()))) {
                     refused(describe, image.sourceIdentity(), "a sender");
                     image.reject("not an allowed peer");
@@ -168,7 +169,7 @@ public final class AeronTransport implements ChannelTransport {
                             + " (senders=one)");
                     image.reject("this channel takes one sender");
                 }
-            }, image -> { });
+            }, image -> { }), a.channel(false));
             Image image;
             try {
                 image = first.get(a.options.timeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -188,7 +189,7 @@ public final class AeronTransport implements ChannelTransport {
                     codec, a.options);
         }
         StreamChannels.FanIn<T> fanIn = StreamChannels.fanIn(codec, a.options);
-        Subscription sub = aeron.addSubscription(a.channel(false), a.stream, image -> {
+        Subscription sub = registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
             if (!a.allowed.test(hostOf(image.sourceIdentity()))) {
                 refused(describe, image.sourceIdentity(), "a sender");
                 image.reject("not an allowed peer");
@@ -202,7 +203,7 @@ public final class AeronTransport implements ChannelTransport {
                     LOG.log(System.Logger.Level.WARNING, "dropped a sender of " + describe + ": " + e.getMessage());
                 }
             });
-        }, image -> { });
+        }, image -> { }), a.channel(false));
         return new ForwardingReceiveChannel<>(fanIn.channel()) {
             @Override
             public void close() {
@@ -221,6 +222,26 @@ public final class AeronTransport implements ChannelTransport {
                 return describe + " " + delegate();
             }
         };
+    }
+
+    /**
+     * Runs an Aeron registration (a subscription, a publication), turning the driver's refusal
+     * into an {@link IOException}: a {@link java.net.BindException} for an address in use or not
+     * this host's, naming the channel.
+     */
+    static <R> R registered(java.util.function.Supplier<R> registration, String channel) throws IOException {
+        try {
+            return registration.get();
+        } catch (io.aeron.exceptions.AeronException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("Address already in use") || m.contains("Cannot assign requested address")) {
+                java.net.BindException b = new java.net.BindException("cannot bind " + channel + ": "
+                        + (m.contains("in use") ? "the address is in use" : "not an address of this host"));
+                b.initCause(e);
+                throw b;
+            }
+            throw new IOException("Aeron refused " + channel + ": " + m, e);
+        }
     }
 
     // ---------------------------------------------------------------- addresses

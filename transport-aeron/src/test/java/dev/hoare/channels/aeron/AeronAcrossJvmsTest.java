@@ -218,4 +218,13 @@ class AeronAcrossJvmsTest {
                 () -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         assertTrue(String.valueOf(noSender.getCause().getMessage()).contains("no sender came"), String.valueOf(noSender.getCause()));
     }
+
+    @Test
+    void aReceiverOnAPortInUseFailsWithABindExceptionNamingIt() throws Exception {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            URI uri = endpoint(taken.getLocalPort(), "senders=one&timeout=1s");
+            java.net.BindException e = assertThrows(java.net.BindException.class, () -> Channels.openReceive(uri, Codec.utf8()));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort()) && e.getMessage().contains("in use"), e.getMessage());
+        }
+    }
 }
