@@ -1,5 +1,6 @@
 package dev.hoare.benchmarks.aeron;
 
+import dev.hoare.channels.ChannelClosedException;
 import dev.hoare.channels.Channels;
 import dev.hoare.channels.Codec;
 import dev.hoare.channels.ReceiveChannel;
@@ -60,7 +61,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link RoundTrip}: a value out and the child's echo back (µs). {@link Stream}: the child sends as
  * fast as it can, the benchmark receives one value per operation (values per µs).
  */
-@Fork(jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", ChildJvm.EXPORTS})
+@Fork(jvmArgsPrepend = {"--enable-native-access=ALL-UNNAMED", ChildJvm.EXPORTS}) // prepended: -jvmArgsAppend stays free for -Dhoare.aeron.idle=...
 @State(Scope.Benchmark)
 public abstract class AeronUdpBench {
     static final String IDLE_PROPERTY = "hoare.aeron.idle";
@@ -282,17 +283,21 @@ public abstract class AeronUdpBench {
         Path dir = Path.of(args[4]);
         if (!impl.equals("raw-aeron")) {
             SendChannel<byte[]> toP = Channels.openSend(hoare(impl, dir, toParent, false), Codec.bytes());
-            if (!echo) {
-                byte[] m = new byte[SIZE];
-                while (true) {
+            try {
+                if (!echo) {
+                    byte[] m = new byte[SIZE];
+                    while (true) {
+                        toP.send(m);
+                    }
+                }
+                ReceiveChannel<byte[]> fromP = Channels.openReceive(hoare(impl, dir, toChild, true), Codec.bytes());
+                for (byte[] m : fromP) {
                     toP.send(m);
                 }
+            } catch (ChannelClosedException e) {
+                // the benchmark's end went first (its tear-down): done
             }
-            ReceiveChannel<byte[]> fromP = Channels.openReceive(hoare(impl, dir, toChild, true), Codec.bytes());
-            for (byte[] m : fromP) {
-                toP.send(m);
-            }
-            return;
+            System.exit(0);
         }
         try (MediaDriver driver = launchDriver(dir.resolve("child"));
              Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
