@@ -267,8 +267,11 @@ public abstract class AeronUdpBench {
         idle.reset();
         long r;
         while ((r = publication.offer(message, 0, message.capacity())) < 0) {
-            if (r == io.aeron.Publication.CLOSED || r == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
-                throw new IllegalStateException("publication " + publication.channel() + ": " + r);
+            if (r == io.aeron.Publication.CLOSED) {
+                throw new IllegalStateException("publication " + publication.channel() + " closed"); // the child's exit
+            }
+            if (r == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
+                throw new IllegalStateException("publication " + publication.channel() + ": max position exceeded");
             }
             idle.idle();
         }
@@ -313,8 +316,12 @@ public abstract class AeronUdpBench {
                 while (!pub.isConnected()) {
                     Thread.sleep(1);
                 }
-                while (true) {
-                    offer(pub, m, idle);
+                try {
+                    while (true) {
+                        offer(pub, m, idle);
+                    }
+                } catch (IllegalStateException closedAtExit) {
+                    return;
                 }
             }
             Subscription sub = aeron.addSubscription(udp(toChild), RAW_STREAM);
