@@ -56,6 +56,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code raw-aeron}: an exclusive publication and a subscription per direction (one stream
  *       each way), {@code offer} / {@code poll} (fragment limit 16, as the transport's links) with
  *       the idle strategy between empty polls; the streaming receiver just counts messages;</li>
+ *   <li>{@code raw-aeron-x} (not in the defaults; {@code -p impl=raw-aeron,raw-aeron-x}): as
+ *       {@code raw-aeron}, with one more publication and subscription per direction that carry
+ *       nothing, on ports of their own, as an {@code aeron:} channel's reply streams: what the
+ *       drivers' extra endpoints cost;</li>
  *   <li>{@code uds-N}: {@code uds:} channels ({@code listen=one}), one each way for the round trip.</li>
  * </ul>
  * {@link RoundTrip}: a value out and the child's echo back (µs). {@link Stream}: the child sends as
@@ -160,7 +164,9 @@ public abstract class AeronUdpBench {
         int toChild = freeUdpPort();
         String impl = impl();
         boolean echo = mode().equals("echo");
-        if (impl.equals("raw-aeron")) {
+        int extraParent = freeUdpPort();
+        int extraChild = freeUdpPort();
+        if (impl.startsWith("raw-aeron")) {
             driver = launchDriver(dir.resolve("parent"));
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
                     .idleStrategy(new SleepingMillisIdleStrategy(1)));
@@ -168,15 +174,19 @@ public abstract class AeronUdpBench {
             if (echo) {
                 publication = aeron.addExclusivePublication(udp(toChild), RAW_STREAM);
             }
+            if (impl.equals("raw-aeron-x")) { // idle extra streams, as a channel's reply streams
+                aeron.addSubscription(udp(extraParent), RAW_STREAM);
+                aeron.addExclusivePublication(udp(extraChild), RAW_STREAM);
+            }
         }
         child = ChildJvm.start(AeronUdpBench.class, impl, mode(), Integer.toString(toParent), Integer.toString(toChild),
-                dir.toString());
+                dir.toString(), Integer.toString(extraParent), Integer.toString(extraChild));
         if (impl.startsWith("aeron-") || impl.startsWith("uds-")) {
             in = Channels.openReceive(hoare(impl, dir, toParent, true), Codec.bytes()); // waits for the child's sender
             if (echo) {
                 out = Channels.openSend(hoare(impl, dir, toChild, false), Codec.bytes());
             }
-        } else if (impl.equals("raw-aeron")) {
+        } else if (impl.startsWith("raw-aeron")) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!(subscription.isConnected() && (publication == null || publication.isConnected()))) {
                 if (System.nanoTime() - deadline > 0) {
@@ -277,14 +287,14 @@ public abstract class AeronUdpBench {
         }
     }
 
-    /** The child: {@code IMPL echo|stream TO_PARENT_PORT TO_CHILD_PORT DIR}; runs until killed. */
+    /** The child: {@code IMPL echo|stream TO_PARENT_PORT TO_CHILD_PORT DIR EXTRA_PARENT_PORT EXTRA_CHILD_PORT}; runs until killed. */
     public static void main(String[] args) throws Exception {
         String impl = args[0];
         boolean echo = args[1].equals("echo");
         int toParent = Integer.parseInt(args[2]);
         int toChild = Integer.parseInt(args[3]);
         Path dir = Path.of(args[4]);
-        if (!impl.equals("raw-aeron")) {
+        if (!impl.startsWith("raw-aeron")) {
             SendChannel<byte[]> toP = Channels.openSend(hoare(impl, dir, toParent, false), Codec.bytes());
             try {
                 if (!echo) {
@@ -310,6 +320,10 @@ public abstract class AeronUdpBench {
                 driver.close();
             }));
             ExclusivePublication pub = aeron.addExclusivePublication(udp(toParent), RAW_STREAM);
+            if (impl.equals("raw-aeron-x")) {
+                aeron.addSubscription(udp(Integer.parseInt(args[6])), RAW_STREAM);
+                aeron.addExclusivePublication(udp(Integer.parseInt(args[5])), RAW_STREAM);
+            }
             IdleStrategy idle = idleStrategy();
             UnsafeBuffer m = new UnsafeBuffer(new byte[SIZE]);
             if (!echo) {
