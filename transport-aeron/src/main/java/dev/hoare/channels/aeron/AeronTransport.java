@@ -309,7 +309,10 @@ public final class AeronTransport implements ChannelTransport {
                 throw new IllegalArgumentException("maxFrame=" + maxFrame + " is above the " + most + " bytes one Aeron message"
                         + " holds with term-length=" + termLength + " (an eighth of it, less 4): raise term-length in " + e.uri());
             }
-            StreamOptions options = new StreamOptions(base.capacity(), maxFrame, base.timeout(), false,
+            // platform I/O threads: the links poll Aeron with Agrona's idle strategies, whose Thread.yield and
+            // short parkNanos on a virtual thread never give the CPU back to the OS (yield) or go through the
+            // ForkJoinPool's delay scheduler (park); measured in docs/benchmarks.md, "aeron: across two JVMs"
+            StreamOptions options = new StreamOptions(base.capacity(), maxFrame, base.timeout(), true,
                     own.options().containsKey("liveness") ? base.liveness() : DEFAULT_LIVENESS);
             String senders = hoare.getOrDefault("senders", "many");
             if (!senders.equals("many") && !senders.equals("one")) {
