@@ -196,7 +196,7 @@ public final class AeronTransport implements ChannelTransport {
                 return;
             }
             // not on Aeron's conductor thread, which calls this: reading the CONNECT waits
-            Thread.ofVirtual().name("hoare-aeron-connect " + describe).start(() -> {
+            Thread.ofPlatform().daemon().name("hoare-aeron-connect " + describe).start(() -> { // polls: not a virtual thread
                 try {
                     fanIn.attach(AeronLink.receiver(aeron, image, replyParams, a.options.timeout(), a.allowed, null, describe));
                 } catch (IOException | RuntimeException e) {
