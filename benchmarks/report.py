@@ -41,6 +41,7 @@ def main(paths):
     shm_halves_table(score)
     ring_wait_table(score)
     aeron_table(score)
+    aeron_udp_table(score)
     return check_complete(score)
 
 
@@ -73,7 +74,7 @@ def load(path):
     score = {}
     for r in runs:
         parts = r["benchmark"].split(".")
-        name = ".".join(parts[-3:] if parts[-3] == "ShmBench" else parts[-2:])  # ShmBench's nested classes share UdsBench's names
+        name = ".".join(parts[-3:] if parts[-3] in ("ShmBench", "AeronUdpBench") else parts[-2:])  # nested classes share other benchmarks' names
         p = r.get("params", {})
         if "size" in p and "capacity" in p:  # UdsBench: rows by message size, at the default capacity only
             if p["capacity"] != "256":
@@ -290,6 +291,27 @@ def aeron_table(score):
     verdict = f"{c[0] / a[0]:.2f}x {'met' if c[0] / a[0] <= 1.5 else 'MISSED'}" if a and c else "—"
     ring = f"{r[0] / a[0]:.2f}x" if a and r else "—"
     print("| " + " | ".join(fmt3(x) if x else "—" for x in (a, c, r)) + f" | {verdict} | {ring} |")
+
+
+def aeron_udp_table(score):
+    """AeronUdpBench (benchmarks-aeron): aeron: channels between two JVMs against raw Aeron UDP and uds:, same run."""
+    rt = {i: score.get(("AeronUdpBench.RoundTrip.roundTrip", None, None, i)) for i in ("aeron-64", "raw-aeron", "uds-64")}
+    st = {i: score.get(("AeronUdpBench.Streaming.receive", None, None, i))
+          for i in ("aeron-1024", "aeron-64", "raw-aeron", "uds-1024", "uds-64")}
+    if not any(rt.values()) and not any(st.values()):
+        return
+    print("\n#### aeron: between two JVMs over loopback UDP, 64-byte values, each JVM with its own media driver, same run\n")
+    print("| round trip (µs) | aeron: channel | raw Aeron | uds: channel | channel vs raw (target ≤ 1.3x) |")
+    print("|---|---|---|---|---|")
+    a, r = rt["aeron-64"], rt["raw-aeron"]
+    verdict = f"{a[0] / r[0]:.2f}x {'met' if a[0] / r[0] <= 1.3 else 'MISSED'}" if a and r else "—"
+    print("| | " + " | ".join(fmt3(x) if x else "—" for x in (a, r, rt["uds-64"])) + f" | {verdict} |")
+    print("\n| streaming (values/µs) | aeron: capacity 1024 | aeron: capacity 64 | raw Aeron | uds: 1024 | uds: 64 | 1024 vs raw (target ≥ 0.6x) |")
+    print("|---|---|---|---|---|---|---|")
+    big, raw = st["aeron-1024"], st["raw-aeron"]
+    verdict = f"{big[0] / raw[0]:.2f}x {'met' if big[0] / raw[0] >= 0.6 else 'MISSED'}" if big and raw else "—"
+    print("| | " + " | ".join(fmt3(st[i]) if st[i] else "—" for i in ("aeron-1024", "aeron-64", "raw-aeron", "uds-1024", "uds-64"))
+          + f" | {verdict} |")
 
 
 if __name__ == "__main__":

@@ -194,6 +194,9 @@ public final class Charts {
         bars.put("ShmRing alone", score("ShmRingBench.receive", "impl", "hoare"));
         bars.put("Agrona OneToOneRingBuffer", score("ShmRingBench.receive", "impl", "agrona"));
         bars.put("Agrona ManyToOneRingBuffer", score("ShmRingBench.receive", "impl", "agrona-m2o"));
+        bars.put("aeron: channel, capacity 1024 (UDP)", score("AeronUdpBench.Streaming.receive", "impl", "aeron-1024"));
+        bars.put("aeron: channel, capacity 64 (UDP)", score("AeronUdpBench.Streaming.receive", "impl", "aeron-64"));
+        bars.put("raw Aeron UDP", score("AeronUdpBench.Streaming.receive", "impl", "raw-aeron"));
         return bars(chart("Streaming 64-byte messages between two JVMs", "messages per µs (log scale, higher is better)", true),
                 bars, "msgs/µs");
     }
@@ -210,6 +213,8 @@ public final class Charts {
         bars.put("shm: channel (spin, beside Aeron)", score("AeronPingPongBench.roundTrip", "impl", "hoare-channel"));
         bars.put("ShmRing alone (spin)", score("RingPingPongBench.roundTrip", "impl", "spin"));
         bars.put("Aeron IPC (spin)", score("AeronPingPongBench.roundTrip", "impl", "aeron"));
+        bars.put("aeron: channel (UDP, backoff)", score("AeronUdpBench.RoundTrip.roundTrip", "impl", "aeron-64"));
+        bars.put("raw Aeron UDP (backoff)", score("AeronUdpBench.RoundTrip.roundTrip", "impl", "raw-aeron"));
         return bars(chart("Round trip of a 64-byte message between two JVMs", "µs (log scale, lower is better)", true), bars, "µs");
     }
 }
