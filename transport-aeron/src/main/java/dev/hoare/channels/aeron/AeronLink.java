@@ -33,7 +33,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <h2>Link records</h2>
  * A message whose first four bytes are zero (a frame length no frame has) is the link's own, never
  * handed up: {@code 0x00000000, kind (1 byte), then UTF-8}. Kind 1, CONNECT, carries
- * {@code host:port} of the sender's reply subscription. It is the sender's first message.
+ * {@code host:port} of the sender's reply subscription, and {@code #stream} after it when the
+ * replies go on a stream other than the channel's (an endpoint the sender's JVM already receives
+ * on). It is the sender's first message.
  *
  * <h2>States</h2>
  * <pre>
@@ -68,6 +70,8 @@ final class AeronLink implements Link {
     private Image image;
     /** Whether the publication was ever connected (set by the reader and the writer; only goes true). */
     private volatile boolean everConnected;
+    /** A sender's CONNECT: where its replies come ({@code host:port}, {@code #stream} when not the channel's); for tests. */
+    String replyAddress;
     /** A sender's reply images refused by the allow list (their sessions), the reader's. */
     private final java.util.Set<Integer> refusedSessions = new java.util.HashSet<>();
 
@@ -117,6 +121,7 @@ final class AeronLink implements Link {
                 }
                 Thread.sleep(1);
             }
+            link.replyAddress = replyAddress;
             byte[] address = replyAddress.getBytes(StandardCharsets.UTF_8);
             ByteBuffer record = ByteBuffer.allocate(5 + address.length);
             record.putInt(0).put(CONNECT).put(address);
@@ -143,7 +148,15 @@ final class AeronLink implements Link {
     static AeronLink receiver(Aeron aeron, Image image, String replyParams, Duration timeout, Predicate<String> allowedHost,
             Subscription owned, String describe) throws IOException {
         String name = describe + " from " + image.sourceIdentity() + " session " + image.sessionId();
-        String address = readConnect(image, timeout, name);
+        String said = readConnect(image, timeout, name);
+        int hash = said.indexOf('#'); // host:port#stream: replies on a stream of the sender's own at that endpoint
+        String address = hash < 0 ? said : said.substring(0, hash);
+        int replyStream;
+        try {
+            replyStream = hash < 0 ? image.subscription().streamId() : Integer.parseInt(said.substring(hash + 1));
+        } catch (NumberFormatException e) {
+            throw new ChannelProtocolException(name + ": a CONNECT naming no stream after '#': " + said);
+        }
         if (!allowedHost.test(AeronTransport.hostOf(address))) {
             AeronTransport.refused(name, address, "a reply address");
             throw new ChannelProtocolException(name + ": the sender asked for replies at " + address + ", not an allowed peer");
@@ -151,7 +164,7 @@ final class AeronLink implements Link {
         ExclusivePublication pub;
         try {
             String channel = "aeron:udp?endpoint=" + address + replyParams;
-            pub = AeronTransport.registered(() -> aeron.addExclusivePublication(channel, image.subscription().streamId()), channel);
+            pub = AeronTransport.registered(() -> aeron.addExclusivePublication(channel, replyStream), channel);
         } catch (IOException e) {
             throw new IOException(name + ": cannot publish replies to " + address + ": " + e.getMessage(), e);
         }

@@ -125,15 +125,70 @@ public final class AeronTransport implements ChannelTransport {
 
     private static AeronLink connect(Address a) throws IOException {
         Aeron aeron = AeronDrivers.client(a.driver).aeron();
-        String replyChannel = "aeron:udp?endpoint=" + a.replyBind() + a.params(false);
-        Subscription replies = registered(() -> aeron.addSubscription(replyChannel, a.stream), replyChannel);
+        Reply shared = a.reply == null ? sharedReply(a) : null;
+        String replyChannel = "aeron:udp?endpoint=" + (shared != null ? shared.bound : a.replyBind()) + a.params(false);
+        int replyStream = shared != null ? shared.stream : a.stream;
+        Subscription replies = registered(() -> aeron.addSubscription(replyChannel, replyStream), replyChannel);
         try {
-            String resolved = awaitResolved(replies, a);
+            String resolved = shared != null ? shared.advertised + "#" + shared.stream : awaitResolved(replies, a);
             return AeronLink.sender(aeron, a.channel(true), a.stream, replies, resolved, a.options.timeout(), a.allowed, a.describe());
         } catch (IOException | RuntimeException e) {
             replies.close();
             throw e;
         }
+    }
+
+    /**
+     * Where a sender's replies come back when this JVM's driver already receives on an endpoint of
+     * the local address toward the receiver: that endpoint (its socket), on a stream of the
+     * sender's own, so the drivers serve no more sockets than a channel each way needs (one
+     * endpoint per JVM); else (null) a port of the sender's own.
+     */
+    private record Reply(String bound, String advertised, int stream) {
+    }
+
+    /** The receiving ends' subscriptions, by driver: endpoints a sender's replies may share. */
+    private static final Map<String, List<Subscription>> RECEIVING = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Reply streams are drawn from a range of their own, never a channel's {@code stream} in practice. */
+    private static final int REPLY_STREAMS = 0x7E00_0000;
+
+    private static Subscription receiving(String driver, Subscription sub) {
+        List<Subscription> subs = RECEIVING.computeIfAbsent(driver, d -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        subs.removeIf(Subscription::isClosed);
+        subs.add(sub);
+        return sub;
+    }
+
+    /** For tests: whether a receiving end of {@code driver} is subscribed at a port. */
+    static boolean receivesAt(String driver, int port) {
+        return RECEIVING.getOrDefault(driver, List.of()).stream()
+                .anyMatch(s -> !s.isClosed() && io.aeron.ChannelUri.parse(s.channel()).get("endpoint").endsWith(":" + port));
+    }
+
+    private static Reply sharedReply(Address a) throws IOException {
+        List<Subscription> subs = RECEIVING.get(a.driver);
+        if (subs == null) {
+            return null;
+        }
+        subs.removeIf(Subscription::isClosed);
+        String local = a.replyAdvertised();
+        String params = a.params(false);
+        for (Subscription sub : subs) {
+            io.aeron.ChannelUri uri = io.aeron.ChannelUri.parse(sub.channel());
+            String endpoint = uri.get("endpoint");
+            uri.remove("endpoint");
+            String rest = uri.toString().substring("aeron:udp".length());
+            String host = Address.formatHost(hostOf(endpoint));
+            String port = endpoint.substring(endpoint.lastIndexOf(':') + 1);
+            if (port.equals("0") || !(rest.isEmpty() ? "" : "|" + rest.substring(1)).equals(params)) {
+                continue;
+            }
+            if (host.equals(local) || host.equals("0.0.0.0") || host.equals("[::]")) {
+                int stream = REPLY_STREAMS + java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 24);
+                return new Reply(endpoint, local + ":" + port, stream);
+            }
+        }
+        return null;
     }
 
     /** The reply subscription's address as the receiver should reach it: the local address toward the receiver, the port bound. */
@@ -160,7 +215,7 @@ public final class AeronTransport implements ChannelTransport {
         String replyParams = a.params(true);
         if (a.oneSender) {
             CompletableFuture<Image> first = new CompletableFuture<>();
-            Subscription sub = registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
+            Subscription sub = receiving(a.driver, registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
                 if (!a.allowed.test(hostOf(image.sourceIdentity()))) {
                     refused(describe, image.sourceIdentity(), "a sender");
                     image.reject("not an allowed peer");
@@ -169,7 +224,7 @@ public final class AeronTransport implements ChannelTransport {
                             + " (senders=one)");
                     image.reject("this channel takes one sender");
                 }
-            }, image -> { }), a.channel(false));
+            }, image -> { }), a.channel(false)));
             Image image;
             try {
                 image = first.get(a.options.timeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -189,7 +244,7 @@ public final class AeronTransport implements ChannelTransport {
                     codec, a.options);
         }
         StreamChannels.FanIn<T> fanIn = StreamChannels.fanIn(codec, a.options);
-        Subscription sub = registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
+        Subscription sub = receiving(a.driver, registered(() -> aeron.addSubscription(a.channel(false), a.stream, image -> {
             if (!a.allowed.test(hostOf(image.sourceIdentity()))) {
                 refused(describe, image.sourceIdentity(), "a sender");
                 image.reject("not an allowed peer");
@@ -203,7 +258,7 @@ public final class AeronTransport implements ChannelTransport {
                     LOG.log(System.Logger.Level.WARNING, "dropped a sender of " + describe + ": " + e.getMessage());
                 }
             });
-        }, image -> { }), a.channel(false));
+        }, image -> { }), a.channel(false)));
         return new ForwardingReceiveChannel<>(fanIn.channel()) {
             @Override
             public void close() {
@@ -404,7 +459,7 @@ public final class AeronTransport implements ChannelTransport {
             }
         }
 
-        private static String formatHost(String host) {
+        static String formatHost(String host) {
             return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
         }
 
