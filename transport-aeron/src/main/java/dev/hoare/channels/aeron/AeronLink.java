@@ -272,7 +272,9 @@ final class AeronLink implements Link {
             if (n == 0 && gone()) {
                 return true;
             }
-            if (timeoutNanos == 0 || woken || timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos) {
+            // a wake-up ends a timed wait early, never an unlimited one (the Link contract: its caller does not look again)
+            boolean timed = timeoutNanos != Long.MAX_VALUE;
+            if (timeoutNanos == 0 || timed && (woken || System.nanoTime() - start >= timeoutNanos)) {
                 return false;
             }
             if (Thread.interrupted()) {
