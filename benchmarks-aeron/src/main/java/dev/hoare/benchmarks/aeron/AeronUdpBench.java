@@ -21,12 +21,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -260,16 +257,9 @@ public abstract class AeronUdpBench {
                 .ipcTermBufferLength(4 << 20));
     }
 
-    /** The transport's idle strategy for {@code -Dhoare.aeron.idle} (as AeronDrivers.idleStrategy, which is not public). */
+    /** The transport's idle strategy for {@code -Dhoare.aeron.idle}, so the raw pair waits as the channels do. */
     static IdleStrategy idleStrategy() {
-        String v = System.getProperty(IDLE_PROPERTY, "backoff");
-        return switch (v) {
-            case "backoff" -> new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
-            case "yield" -> new YieldingIdleStrategy();
-            case "spin" -> new BusySpinIdleStrategy();
-            case "sleep" -> new SleepingMillisIdleStrategy(1);
-            default -> throw new IllegalArgumentException("-D" + IDLE_PROPERTY + "=" + v + " must be backoff, yield, spin or sleep");
-        };
+        return dev.hoare.channels.aeron.AeronTransport.idleStrategy();
     }
 
     /** Offers until Aeron takes the message, idling between refusals. */

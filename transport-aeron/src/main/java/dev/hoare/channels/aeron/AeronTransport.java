@@ -110,6 +110,19 @@ public final class AeronTransport implements ChannelTransport {
         AeronDrivers.customize(java.util.Objects.requireNonNull(customizer, "customizer"));
     }
 
+    /**
+     * A fresh idle strategy as this JVM's {@code aeron:} ends and embedded drivers use it
+     * ({@code -Dhoare.aeron.idle}: {@code backoff}, the default, {@code yield}, {@code spin} or
+     * {@code sleep}; docs/aeron.md): for code beside the channels that polls Aeron itself and
+     * should wait alike, such as a raw Aeron peer in a benchmark.
+     *
+     * @return a new instance (idle strategies keep state: one per polling thread)
+     * @throws IllegalArgumentException if the property names no strategy
+     */
+    public static org.agrona.concurrent.IdleStrategy idleStrategy() {
+        return AeronDrivers.idleStrategy();
+    }
+
     // ---------------------------------------------------------------- opening
 
     @Override
