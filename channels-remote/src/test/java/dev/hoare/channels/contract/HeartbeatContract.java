@@ -59,6 +59,14 @@ public abstract class HeartbeatContract {
     /** @return whether the transport's links are two-way (the sender hears the receiver) */
     protected abstract boolean twoWay();
 
+    /**
+     * @return why {@link #anIdleReceiverThatIsAliveKeepsTheSenderOpenPastManyLivenessTimes} is
+     *     skipped: a known, open defect of the transport, named; {@code null} (the default) runs it
+     */
+    protected String knownIdleReceiverDefect() {
+        return null;
+    }
+
     /** @return whether an endpoint names a file the receiving end makes (default {@code true}; not a UDP address) */
     protected boolean endpointIsAFile() {
         return true;
@@ -209,6 +217,7 @@ public abstract class HeartbeatContract {
     @Test
     void anIdleReceiverThatIsAliveKeepsTheSenderOpenPastManyLivenessTimes() throws Exception {
         assumeTrue(twoWay(), "a one-way link's writer hears nothing from its reader");
+        assumeTrue(knownIdleReceiverDefect() == null, knownIdleReceiverDefect());
         URI at = newEndpoint();
         ChildJvm receiver = child("take-on-command", at.toString());
         SendChannel<String> out = sendToChild(at, SHORT, receiver);

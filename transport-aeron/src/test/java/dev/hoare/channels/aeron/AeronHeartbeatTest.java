@@ -15,6 +15,12 @@ class AeronHeartbeatTest extends HeartbeatContract {
         return URI.create("aeron:udp?endpoint=127.0.0.1:" + AeronContractTest.freePort() + "&senders=one");
     }
 
+    /** Open defect, issue 25's note: in 2 of 4 CI runs the child's first receive after 5 s idle never returned the value. */
+    @Override
+    protected String knownIdleReceiverDefect() {
+        return "aeron: an idle receiver's first receive after a quiet spell can hang (open defect, see issue 25's note)";
+    }
+
     @Override
     protected boolean endpointIsAFile() {
         return false;
